@@ -1,0 +1,127 @@
+# picoflow: a small NetFlow v9 probe.  See README.md.
+#
+# Everything a user or a cross build sets is honoured and appended after our
+# own flags: CC, CFLAGS, CPPFLAGS, LDFLAGS, LDLIBS, CROSS_COMPILE, PREFIX,
+# DESTDIR, PKG_CONFIG.  Required flags live in PF_* variables so that
+# "make CFLAGS=-O0" never drops -std=c99.
+#
+# BACKEND picks the live capture backend: platform/$(BACKEND).mk.  The pcap
+# file reader (-r) is built into every backend.
+
+CROSS_COMPILE	?=
+ifeq ($(origin CC),default)
+CC		:= $(if $(CROSS_COMPILE),$(CROSS_COMPILE)gcc,cc)
+endif
+PKG_CONFIG	?= pkg-config
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+DESTDIR		?=
+CFLAGS		?= -O2 -g
+BACKEND		?= pcap
+
+VERSION		:= 0.1.0
+
+PF_WARN		:= -Wall -Wextra -Werror -Wmissing-prototypes \
+		   -Wmissing-declarations -Wshadow -Wpointer-arith -Wvla
+PF_CFLAGS	:= -std=c99 $(PF_WARN)
+PF_CPPFLAGS	:= -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+		   -DPF_VERSION=\"$(VERSION)\" -Isrc
+PF_LDLIBS	:=
+
+include platform/$(BACKEND).mk
+
+CORE		:= opts probe decode sample flowtab expire nf9 export clock \
+		   mem log print filter
+PLATFORM_SRC	:= platform/capture_pcap.c $(PLATFORM_EXTRA)
+LIB_SRC		:= $(CORE:%=src/%.c) $(PLATFORM_SRC)
+
+ALL_CFLAGS	= $(PF_CFLAGS) $(CFLAGS)
+ALL_CPPFLAGS	= $(PF_CPPFLAGS) $(CPPFLAGS)
+ALL_LDLIBS	= $(PF_LDLIBS) $(LDLIBS)
+
+B		:= build
+LIB		:= $(B)/libpicoflow.a
+LIB_OBJ		:= $(LIB_SRC:%.c=$(B)/%.o)
+
+SAN		:= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+SAN_LIB		:= $(B)/san/libpicoflow.a
+SAN_OBJ		:= $(LIB_SRC:%.c=$(B)/san/%.o)
+
+UNIT		:= $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_BIN	:= $(UNIT:%=$(B)/test_%)
+UNIT_SAN_BIN	:= $(UNIT:%=$(B)/san/test_%)
+FUZZ_REPLAY	:= $(B)/fuzz_decode_replay $(B)/san/fuzz_decode_replay
+
+.PHONY: all check unit clean install uninstall fuzz demo
+all: picoflow
+
+picoflow: $(B)/src/main.o $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	$(CROSS_COMPILE)ar rcs $@ $^
+
+$(SAN_LIB): $(SAN_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/%.o: %.c $(wildcard src/*.h) Makefile platform/$(BACKEND).mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/san/%.o: %.c $(wildcard src/*.h) Makefile platform/$(BACKEND).mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 -c -o $@ $<
+
+$(B)/test_%: tests/unit/test_%.c tests/unit/tap.h $(LIB)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
+	    $(ALL_LDLIBS)
+
+$(B)/san/test_%: tests/unit/test_%.c tests/unit/tap.h $(SAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 $(LDFLAGS) -o $@ $< \
+	    $(SAN_LIB) $(ALL_LDLIBS)
+
+$(B)/fuzz_decode_replay: tests/fuzz/fuzz_decode.c tests/fuzz/replay.c $(LIB)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ \
+	    tests/fuzz/fuzz_decode.c tests/fuzz/replay.c $(LIB) $(ALL_LDLIBS)
+
+$(B)/san/fuzz_decode_replay: tests/fuzz/fuzz_decode.c tests/fuzz/replay.c $(SAN_LIB)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 $(LDFLAGS) -o $@ \
+	    tests/fuzz/fuzz_decode.c tests/fuzz/replay.c $(SAN_LIB) $(ALL_LDLIBS)
+
+# A sanitizer build of the whole probe, for the hostile-capture test.
+$(B)/san/picoflow: $(B)/san/src/main.o $(SAN_LIB)
+	$(CC) $(ALL_CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+unit: $(UNIT_BIN) $(UNIT_SAN_BIN)
+
+check: picoflow $(B)/san/picoflow unit $(FUZZ_REPLAY)
+	tests/check.sh
+
+# libFuzzer build (clang only): make fuzz FUZZ_SECONDS=60
+FUZZ_SECONDS	?= 60
+fuzz: $(LIB_SRC) tests/fuzz/fuzz_decode.c
+	@mkdir -p $(B)/fuzz
+	clang $(ALL_CPPFLAGS) -std=c99 -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -o $(B)/fuzz/fuzz_decode \
+	    tests/fuzz/fuzz_decode.c $(LIB_SRC) $(ALL_LDLIBS)
+	$(B)/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) \
+	    $(B)/fuzz/corpus tests/fuzz/corpus
+
+demo: picoflow
+	tests/demo.sh
+
+install: picoflow
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 picoflow $(DESTDIR)$(BINDIR)/picoflow
+	install -m 0644 src/picoflow.8 $(DESTDIR)$(MANDIR)/man8/picoflow.8
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/picoflow $(DESTDIR)$(MANDIR)/man8/picoflow.8
+
+clean:
+	rm -rf $(B) picoflow

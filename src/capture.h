@@ -1,0 +1,62 @@
+/*
+ * Capture backend contract.  Each backend (platform/capture_*.c) defines its
+ * own struct capture and exports one const struct capture_ops.  The Makefile
+ * links exactly one live backend as capture_live; capture_file (libpcap's
+ * offline reader, pcap and pcapng) is always linked for -r and tests.
+ */
+#ifndef PF_CAPTURE_H
+#define PF_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One captured frame; data stays valid until the next call to next(). */
+struct pkt {
+	const uint8_t	*data;
+	uint32_t	caplen;		/* bytes present in data */
+	uint32_t	wirelen;	/* bytes on the wire, >= caplen */
+	uint64_t	ts_us;		/* capture time, microseconds since 1970 */
+	uint32_t	ifindex;	/* ingress interface, 0 if unknown */
+	int		dlt;		/* link type as libpcap reports it for
+					 * files (a backend whose OS numbers
+					 * differ translates) */
+};
+
+struct capture_cfg {
+	const char	*source;	/* interface name or file path */
+	const char	*filter;	/* BPF expression or NULL */
+	unsigned	snaplen;	/* bytes per frame to capture */
+	size_t		buffer_bytes;	/* kernel ring/buffer size, 0 = default */
+	int		promisc;
+};
+
+struct capture_stats {
+	uint64_t	received;	/* frames seen by the kernel/backend */
+	uint64_t	dropped;	/* frames the kernel dropped */
+};
+
+struct capture;
+
+#define CAPTURE_EOF	(-2)
+
+struct capture_ops {
+	const char	*name;
+	/* NULL on failure, with a message in err. */
+	struct capture	*(*open)(const struct capture_cfg *, char *err,
+			    size_t errlen);
+	/* A descriptor to poll for input, or -1 when next() never blocks. */
+	int		(*fd)(struct capture *);
+	/* libpcap DLT_* value of the frames this capture delivers. */
+	int		(*datalink)(struct capture *);
+	/* 1: *p holds a frame; 0: nothing ready now; CAPTURE_EOF; -1: error
+	 * (message via error()). */
+	int		(*next)(struct capture *, struct pkt *p);
+	const char	*(*error)(struct capture *);
+	int		(*stats)(struct capture *, struct capture_stats *);
+	void		(*close)(struct capture *);
+};
+
+extern const struct capture_ops capture_live;
+extern const struct capture_ops capture_file;
+
+#endif

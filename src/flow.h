@@ -1,0 +1,69 @@
+/*
+ * The data contract between stages: what decode produces for one packet and
+ * what the flow table hands to the encoder for one finished flow.
+ * Nothing here is in wire byte order; addresses are kept as bytes.
+ */
+#ifndef PF_FLOW_H
+#define PF_FLOW_H
+
+#include <stdint.h>
+
+/*
+ * Unidirectional flow key.  IPv4 addresses sit in the first 4 bytes of
+ * src/dst with the other 12 bytes zero, so a key compares with memcmp.
+ * ICMP and ICMPv6 keep type << 8 | code in dport and 0 in sport, as
+ * NetFlow exporters traditionally do; the encoder moves it to ICMP_TYPE.
+ * Non-first fragments have both ports 0.
+ * Every byte (padding included) is written by decode so keys can be hashed
+ * and compared as raw memory.
+ */
+struct flow_key {
+	uint8_t		src[16];
+	uint8_t		dst[16];
+	uint32_t	ifindex;	/* ingress interface, 0 if unknown */
+	uint16_t	sport;
+	uint16_t	dport;
+	uint8_t		proto;		/* IP protocol / IPv6 final next header */
+	uint8_t		ipver;		/* 4 or 6 */
+	uint8_t		pad[2];		/* always zero */
+};
+
+/* Per-packet facts that are accounted but are not part of the key. */
+struct pkt_meta {
+	uint32_t	bytes;		/* IPv4 total length, IPv6 payload + 40;
+					 * the frame's IP part when the header
+					 * says 0 (DECODE_NOTE_LEN_FRAME) */
+	uint8_t		tcp_flags;	/* TCP header flags byte, 0 if not TCP */
+	uint8_t		tos;		/* IPv4 TOS / IPv6 traffic class */
+	uint8_t		notes;		/* DECODE_NOTE_* bits (decode.h) */
+	uint8_t		pad;
+};
+
+/* Why a flow record left the table (kept for stats and text output). */
+enum flow_end {
+	FLOW_END_IDLE = 0,	/* inactive timeout */
+	FLOW_END_ACTIVE,	/* active timeout: long flow split */
+	FLOW_END_TCP,		/* FIN or RST seen, then its short timeout */
+	FLOW_END_EVICTED,	/* table full: oldest exported early */
+	FLOW_END_FLUSH,		/* shutdown, end of file or clock rebase */
+	FLOW_END_MAX
+};
+
+/*
+ * One flow.  Counters are 64-bit and are exported as 8-byte NetFlow fields,
+ * so they never wrap.  Times are milliseconds on the probe clock (clock.h):
+ * monotonic in live capture, packet time in replay.
+ */
+struct flow_rec {
+	struct flow_key	key;
+	uint64_t	packets;
+	uint64_t	bytes;
+	uint64_t	first_ms;
+	uint64_t	last_ms;
+	uint8_t		tcp_flags;	/* OR of all packets' flags */
+	uint8_t		tos;		/* of the first packet */
+	uint8_t		end;		/* enum flow_end */
+	uint8_t		pad;
+};
+
+#endif

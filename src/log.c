@@ -1,0 +1,132 @@
+/* Logging to stderr or syslog, with printf checking and a rate limiter. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "log.h"
+
+static int		use_stderr = 1;
+static enum log_level	level = LOG_LVL_NOTICE;
+
+void
+log_init(int to_stderr, enum log_level verbosity)
+{
+	use_stderr = to_stderr;
+	level = verbosity;
+	if (!use_stderr)
+		openlog("picoflow", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+static void
+vlog(enum log_level lvl, const char *err, const char *fmt, va_list ap)
+{
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE,
+	    LOG_INFO, LOG_DEBUG };
+	char msg[512];
+
+	if (lvl > level)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (use_stderr) {
+		if (err != NULL)
+			fprintf(stderr, "picoflow: %s: %s\n", msg, err);
+		else
+			fprintf(stderr, "picoflow: %s\n", msg);
+		fflush(stderr);
+	} else if (err != NULL)
+		syslog(prio[lvl], "%s: %s", msg, err);
+	else
+		syslog(prio[lvl], "%s", msg);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	const char *err = strerror(errno);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_LVL_WARN, err, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_LVL_WARN, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_LVL_NOTICE, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_LVL_INFO, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_LVL_DEBUG, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx_rl(unsigned *last_s, unsigned now_s, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* A message that can fire per packet or per datagram is said at
+	 * most once a minute; the counters keep the full story. */
+	if (*last_s != 0 && now_s - *last_s < 60)
+		return;
+	*last_s = now_s ? now_s : 1;
+	va_start(ap, fmt);
+	vlog(LOG_LVL_WARN, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	const char *err = strerror(errno);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_LVL_ERR, err, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_LVL_ERR, NULL, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

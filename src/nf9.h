@@ -1,0 +1,120 @@
+/*
+ * NetFlow v9 encoder (RFC 3954).  Turns flow records into export packets in
+ * a caller-supplied buffer; knows records and bytes, never sockets.
+ * Deterministic: the same records, times and config give the same bytes.
+ */
+#ifndef PF_NF9_H
+#define PF_NF9_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+
+/*
+ * The smallest MTU that still takes the header, all templates, the options
+ * data record and one IPv6 data FlowSet in one packet (20 + 124 + 24 + 16 +
+ * 80), so nf9_add() never fails on an empty packet.  nf9_init() re-checks
+ * it against the field tables.
+ */
+#define NF9_MTU_MIN	264
+#define NF9_MTU_MAX	9000
+#define NF9_MTU_DEFAULT	1400
+
+struct nf9_cfg {
+	uint32_t	source_id;	/* header Source ID (-S) */
+	uint16_t	mtu;		/* max datagram payload bytes */
+	uint32_t	tmpl_every_pkts; /* re-send templates every N packets */
+	uint32_t	tmpl_every_ms;	/* ... or after this much time */
+	uint32_t	sampling_interval; /* field 34; 1 = not sampled */
+	uint8_t		sampling_algorithm; /* field 35: 1 determ., 2 random */
+};
+
+/*
+ * One data FlowSet being staged: encoded records only; nf9_finish() adds
+ * the FlowSet header and padding when it assembles the packet.
+ */
+struct nf9_set {
+	uint8_t		*rec;		/* staging area in the caller's buf */
+	uint16_t	cap;		/* its size in bytes */
+	uint16_t	len;		/* record bytes staged */
+	uint16_t	nrec;
+	uint16_t	reclen;		/* bytes a record, from the table */
+	uint16_t	tmpl_id;
+};
+
+/*
+ * Encoder state; treat the members as private.  Times given to it are
+ * probe-clock milliseconds (the same scale as flow_rec first_ms/last_ms).
+ * boot_ms is the probe-clock time that sysUptime 0 stands for;
+ * wall_offset_ms converts probe time to Unix time (0 in replay, where
+ * packet time is already Unix time).
+ */
+struct nf9 {
+	struct nf9_cfg	cfg;
+	uint64_t	boot_ms;
+	int64_t		wall_offset_ms;
+	uint64_t	rebase_ms;	/* boot_ms from the next packet on */
+	int		rebase_pending;
+	uint32_t	seq;		/* next header sequence number */
+	uint32_t	pkts_since_tmpl; /* sent since last templates, incl. */
+	uint64_t	tmpl_sent_ms;	/* now_ms of that packet */
+	int		tmpl_ever_sent;
+	int		tmpl_force;
+	int		tmpl_in_pkt;	/* the packet being built has them */
+	uint16_t	tmpl_bytes;	/* template + options FlowSets */
+	uint16_t	tmpl_records;	/* records in them, for the Count */
+	uint16_t	opt_id;		/* options template ID */
+	uint8_t		*out;		/* the assembled packet, mtu bytes */
+	struct nf9_set	set[2];		/* IPv4, IPv6 */
+	size_t		used;		/* bytes the packet would take now */
+	uint64_t	last_ms;	/* latest record end staged */
+};
+
+/* Bytes of buffer nf9_init() needs for this MTU (3 * mtu). */
+size_t	nf9_buf_bytes(uint16_t mtu);
+/*
+ * buf must hold nf9_buf_bytes(cfg->mtu) bytes and outlive the encoder.
+ * Returns -1 (errno EINVAL) if the MTU is outside NF9_MTU_MIN..NF9_MTU_MAX
+ * or the buffer is too small.  The first packet carries the templates.
+ */
+int	nf9_init(struct nf9 *, const struct nf9_cfg *, uint8_t *buf,
+	    size_t bufsz, uint64_t boot_ms, int64_t wall_offset_ms);
+/*
+ * Stage one record for the packet being built.  Returns 1 when staged, 0
+ * when it does not fit (call nf9_finish(), send, then nf9_add() again; this
+ * never happens on an empty packet), -1 for a record that no packet can
+ * carry (key.ipver neither 4 nor 6).  A record ending after now_ms moves
+ * the packet's export time forward, so LAST_SWITCHED <= sysUptime holds.
+ */
+int	nf9_add(struct nf9 *, const struct flow_rec *, uint64_t now_ms);
+/* Number of data records staged. */
+unsigned nf9_pending(const struct nf9 *);
+/*
+ * 1 if templates are due at now_ms (so a packet should go out even empty):
+ * before the first packet, after nf9_force_templates() or nf9_rebase(), when
+ * tmpl_every_pkts packets have gone out since the last templates (the packet
+ * that carried them included: packets 0, N, 2N... on a busy link), or when
+ * tmpl_every_ms has passed since then.  0 disables either trigger.
+ */
+int	nf9_templates_due(const struct nf9 *, uint64_t now_ms);
+/*
+ * Complete the export packet at now_ms and return a pointer to it and its
+ * length via *len (templates included when due).  Resets for the next
+ * packet and advances the sequence number.  With nothing staged and no
+ * templates due, returns NULL and sets *len to 0.  The packet stays valid
+ * until the next nf9_add() or nf9_finish().
+ */
+const uint8_t *nf9_finish(struct nf9 *, uint64_t now_ms, size_t *len);
+/* Make the next packet carry templates (new boot time, collector restart). */
+void	nf9_force_templates(struct nf9 *);
+/*
+ * Rebase sysUptime: boot_ms becomes the new zero, and templates are sent
+ * again.  Records already staged keep the old zero: the change takes effect
+ * with the next packet, or at once if nothing is staged.
+ */
+void	nf9_rebase(struct nf9 *, uint64_t boot_ms);
+/* Change the probe-to-Unix offset, e.g. after NTP stepped the wall clock. */
+void	nf9_set_wall_offset(struct nf9 *, int64_t wall_offset_ms);
+
+#endif

@@ -1,0 +1,379 @@
+/* Command line parsing: every value checked, every error names its flag. */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nf9.h"
+#include "opts.h"
+
+#define MAX_TIMEOUT_S	604800		/* one week */
+#define MAX_FLOWS	(1U << 24)
+#define MAX_SAMPLE	1000000
+
+enum {
+	OPT_MTU = 256,
+	OPT_TMPL_PKTS,
+	OPT_TMPL_SECS,
+	OPT_PACE,
+	OPT_SNAPLEN,
+	OPT_NO_PROMISC,
+	OPT_SAMPLE_MODE
+};
+
+static const char short_opts[] = "i:r:n:Ps:m:M:t:f:S:v:dThV";
+
+static const struct option long_opts[] = {
+	{ "interface",		required_argument, NULL, 'i' },
+	{ "read",		required_argument, NULL, 'r' },
+	{ "collector",		required_argument, NULL, 'n' },
+	{ "print",		no_argument,	   NULL, 'P' },
+	{ "sample",		required_argument, NULL, 's' },
+	{ "sample-mode",	required_argument, NULL, OPT_SAMPLE_MODE },
+	{ "max-flows",		required_argument, NULL, 'm' },
+	{ "memory",		required_argument, NULL, 'M' },
+	{ "timeout",		required_argument, NULL, 't' },
+	{ "filter",		required_argument, NULL, 'f' },
+	{ "source-id",		required_argument, NULL, 'S' },
+	{ "netflow-version",	required_argument, NULL, 'v' },
+	{ "debug",		no_argument,	   NULL, 'd' },
+	{ "check",		no_argument,	   NULL, 'T' },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ "mtu",		required_argument, NULL, OPT_MTU },
+	{ "template-packets",	required_argument, NULL, OPT_TMPL_PKTS },
+	{ "template-secs",	required_argument, NULL, OPT_TMPL_SECS },
+	{ "pace",		required_argument, NULL, OPT_PACE },
+	{ "snaplen",		required_argument, NULL, OPT_SNAPLEN },
+	{ "no-promisc",		no_argument,	   NULL, OPT_NO_PROMISC },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Names accepted by -t, in enum flowtab_class order, then "active". */
+static const char *const timeout_names[FLOWTAB_NCLASS] = {
+	"general", "tcp", "tcp.fin", "tcp.rst", "udp", "icmp"
+};
+
+void
+opts_usage(FILE *f)
+{
+	fputs(
+"usage: picoflow (-i IFACE | -r FILE) (-n HOST:PORT ... | -P) [options]\n"
+"  -i, --interface IFACE   capture live on IFACE (repeatable)\n"
+"  -r, --read FILE         read a pcap/pcapng file, export all flows, exit\n"
+"  -n, --collector H:P     NetFlow collector; [v6addr]:port; repeatable\n"
+"  -P, --print             print every exported flow as text on stdout\n"
+"  -s, --sample N          account 1 packet in N (default 1: all)\n"
+"      --sample-mode M     deterministic (every Nth, default) or random\n"
+"  -m, --max-flows N       flow table size (default 8192, or from -M)\n"
+"  -M, --memory SIZE       memory budget, e.g. 2M; never exceeded\n"
+"  -t, --timeout NAME=T    general, tcp, tcp.fin, tcp.rst, udp, icmp\n"
+"                          (idle) or active; T in s, or with s/m/h\n"
+"  -f, --filter EXPR       BPF filter expression (pcap-filter(7))\n"
+"  -S, --source-id ID      NetFlow v9 Source ID (default 1)\n"
+"  -v, --netflow-version V export format: 9\n"
+"  -d, --debug             verbose log to stderr\n"
+"  -T, --check             check the configuration and exit\n"
+"      --mtu N             max export datagram size (default 1400)\n"
+"      --template-packets N  re-send templates every N datagrams (20)\n"
+"      --template-secs S   ... and every S seconds (60)\n"
+"      --pace N            max datagrams/s per collector (20000, 0 = off)\n"
+"      --snaplen N         bytes captured per packet (default 256)\n"
+"      --no-promisc        do not put interfaces in promiscuous mode\n"
+"  -h, --help              this text;  -V, --version  print the version\n",
+	    f);
+}
+
+static int
+bad(const char *flag, const char *arg, const char *why)
+{
+	fprintf(stderr, "picoflow: %s: '%s': %s\n", flag, arg, why);
+	return -1;
+}
+
+/*
+ * Unsigned decimal with an optional unit from units (pairs of suffix
+ * character and multiplier); rejects signs, junk and overflow.
+ */
+static int
+parse_num(const char *flag, const char *arg, uint64_t min, uint64_t max,
+    const char *units, const uint64_t *mult, uint64_t *out)
+{
+	char expect[96];
+	char *end;
+	uint64_t v, m = 1;
+	const char *u;
+
+	snprintf(expect, sizeof(expect), "expected a number from %" PRIu64
+	    " to %" PRIu64 "%s", min, max, units != NULL ?
+	    " (with an optional unit)" : "");
+	if (!isdigit((unsigned char)arg[0]))
+		return bad(flag, arg, expect);
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno != 0)
+		return bad(flag, arg, expect);
+	if (*end != '\0') {
+		if (units == NULL || end[1] != '\0' ||
+		    (u = strchr(units, *end)) == NULL)
+			return bad(flag, arg, expect);
+		m = mult[u - units];
+		if (v > UINT64_MAX / m)
+			return bad(flag, arg, expect);
+	}
+	v *= m;
+	if (v < min || v > max)
+		return bad(flag, arg, expect);
+	*out = v;
+	return 0;
+}
+
+static int
+parse_u32(const char *flag, const char *arg, uint32_t min, uint32_t max,
+    uint32_t *out)
+{
+	uint64_t v;
+
+	if (parse_num(flag, arg, min, max, NULL, NULL, &v) == -1)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+parse_secs(const char *flag, const char *arg, uint32_t min, uint32_t max,
+    uint32_t *out)
+{
+	static const uint64_t mult[] = { 1, 60, 3600 };
+	uint64_t v;
+
+	if (parse_num(flag, arg, min, max, "smh", mult, &v) == -1)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+parse_size(const char *flag, const char *arg, size_t *out)
+{
+	static const uint64_t mult[] = { 1024, 1024, 1048576, 1048576,
+	    1073741824, 1073741824 };
+	uint64_t v, max = SIZE_MAX > UINT32_MAX ? (uint64_t)1 << 40 :
+	    UINT32_MAX;
+
+	if (parse_num(flag, arg, 16384, max, "kKmMgG", mult, &v) == -1)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int
+parse_timeout(struct pf_opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n, i;
+
+	if (eq == NULL)
+		return bad("-t", arg, "expected NAME=SECONDS, NAME one of "
+		    "general tcp tcp.fin tcp.rst udp icmp active");
+	n = (size_t)(eq - arg);
+	if ((n == 6 && strncmp(arg, "active", 6) == 0) ||
+	    (n == 7 && strncmp(arg, "maxlife", 7) == 0))
+		return parse_secs("-t active", eq + 1, 1, MAX_TIMEOUT_S,
+		    &o->active_s);
+	for (i = 0; i < FLOWTAB_NCLASS; i++)
+		if (strlen(timeout_names[i]) == n &&
+		    strncmp(arg, timeout_names[i], n) == 0)
+			return parse_secs("-t", eq + 1, 1, MAX_TIMEOUT_S,
+			    &o->idle_s[i]);
+	return bad("-t", arg, "unknown timeout; expected one of general "
+	    "tcp tcp.fin tcp.rst udp icmp active");
+}
+
+/* host:port, [v6]:port; only the shape here, resolving is export's job. */
+static int
+check_collector(const char *arg)
+{
+	const char *colon;
+	uint32_t port;
+
+	if (arg[0] == '[') {
+		colon = strstr(arg, "]:");
+		if (colon == NULL || colon == arg + 1)
+			return bad("-n", arg, "expected [IPv6-address]:port");
+		colon++;
+	} else {
+		colon = strrchr(arg, ':');
+		if (colon == NULL || colon == arg ||
+		    strchr(arg, ':') != colon)
+			return bad("-n", arg, "expected host:port or "
+			    "[IPv6-address]:port");
+	}
+	return parse_u32("-n port", colon + 1, 1, 65535, &port);
+}
+
+static void
+set_defaults(struct pf_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->sample_interval = 1;
+	o->source_id = 1;
+	o->version = 9;
+	o->mtu = 1400;
+	o->tmpl_packets = OPTS_DEFAULT_TMPL_PKTS;
+	o->tmpl_secs = OPTS_DEFAULT_TMPL_SECS;
+	o->pace = OPTS_DEFAULT_PACE;
+	o->snaplen = OPTS_DEFAULT_SNAPLEN;
+	o->promisc = 1;
+}
+
+static int
+parse_one(struct pf_opts *o, int c, const char *arg)
+{
+	uint32_t v;
+
+	switch (c) {
+	case 'i':
+		if (o->nifaces == OPTS_MAX_IFACES)
+			return bad("-i", arg, "too many interfaces (max 8)");
+		o->ifaces[o->nifaces++] = arg;
+		return 0;
+	case 'r':
+		if (o->file != NULL)
+			return bad("-r", arg, "only one -r file");
+		o->file = arg;
+		return 0;
+	case 'n':
+		if (o->ncollectors == OPTS_MAX_COLLECTORS)
+			return bad("-n", arg, "too many collectors (max 8)");
+		if (check_collector(arg) == -1)
+			return -1;
+		o->collectors[o->ncollectors++] = arg;
+		return 0;
+	case 'P':
+		o->print = 1;
+		return 0;
+	case 's':
+		return parse_u32("-s", arg, 1, MAX_SAMPLE,
+		    &o->sample_interval);
+	case OPT_SAMPLE_MODE:
+		if (strcmp(arg, "deterministic") == 0)
+			o->sample_random = 0;
+		else if (strcmp(arg, "random") == 0)
+			o->sample_random = 1;
+		else
+			return bad("--sample-mode", arg,
+			    "expected deterministic or random");
+		return 0;
+	case 'm':
+		return parse_u32("-m", arg, 1, MAX_FLOWS, &o->max_flows);
+	case 'M':
+		return parse_size("-M", arg, &o->mem_budget);
+	case 't':
+		return parse_timeout(o, arg);
+	case 'f':
+		o->filter = arg;
+		return 0;
+	case 'S':
+		return parse_u32("-S", arg, 0, UINT32_MAX, &o->source_id);
+	case 'v':
+		if (parse_u32("-v", arg, 1, 10, &v) == -1)
+			return -1;
+		if (v != 9)
+			return bad("-v", arg, "only NetFlow version 9 is "
+			    "supported (expected 9)");
+		o->version = v;
+		return 0;
+	case 'd':
+		o->debug = 1;
+		return 0;
+	case 'T':
+		o->check_only = 1;
+		return 0;
+	case OPT_MTU:
+		if (parse_u32("--mtu", arg, NF9_MTU_MIN, NF9_MTU_MAX,
+		    &v) == -1)
+			return -1;
+		o->mtu = (uint16_t)v;
+		return 0;
+	case OPT_TMPL_PKTS:
+		return parse_u32("--template-packets", arg, 0, 1000000,
+		    &o->tmpl_packets);
+	case OPT_TMPL_SECS:
+		return parse_secs("--template-secs", arg, 0, 86400,
+		    &o->tmpl_secs);
+	case OPT_PACE:
+		return parse_u32("--pace", arg, 0, 10000000, &o->pace);
+	case OPT_SNAPLEN:
+		return parse_u32("--snaplen", arg, 64, 65535, &o->snaplen);
+	case OPT_NO_PROMISC:
+		o->promisc = 0;
+		return 0;
+	}
+	return -1;
+}
+
+/* Rules that involve more than one flag. */
+static int
+check_combination(const struct pf_opts *o)
+{
+	const char *why = NULL;
+
+	if (o->file != NULL && o->nifaces > 0)
+		why = "-i and -r: give one source, not both";
+	else if (o->file == NULL && o->nifaces == 0)
+		why = "no source: give -i IFACE or -r FILE";
+	else if (o->ncollectors == 0 && !o->print)
+		why = "no output: give -n HOST:PORT (a collector) or -P";
+	else if (o->tmpl_packets == 0 && o->tmpl_secs == 0)
+		why = "--template-packets 0 and --template-secs 0: templates "
+		    "would never be refreshed";
+	if (why == NULL)
+		return 0;
+	fprintf(stderr, "picoflow: %s\n", why);
+	return -1;
+}
+
+enum opts_result
+opts_parse(struct pf_opts *o, int argc, char **argv)
+{
+	int c;
+
+	set_defaults(o);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts,
+	    NULL)) != -1) {
+		if (c == 'h') {
+			opts_usage(stdout);
+			return OPTS_EXIT_OK;
+		}
+		if (c == 'V') {
+			printf("picoflow %s\n", PF_VERSION);
+			return OPTS_EXIT_OK;
+		}
+		if (c == '?' || c == ':') {
+			if (optopt != 0 && optopt < 256)
+				fprintf(stderr, "picoflow: -%c: %s\n", optopt,
+				    strchr(short_opts, optopt) != NULL ?
+				    "needs a value" : "unknown option");
+			else
+				fprintf(stderr, "picoflow: %s: unknown option "
+				    "or missing value\n", argv[optind - 1]);
+			fputs("try 'picoflow -h'\n", stderr);
+			return OPTS_EXIT_USAGE;
+		}
+		if (parse_one(o, c, optarg) == -1)
+			return OPTS_EXIT_USAGE;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "picoflow: '%s': unexpected argument\n",
+		    argv[optind]);
+		return OPTS_EXIT_USAGE;
+	}
+	if (check_combination(o) == -1)
+		return OPTS_EXIT_USAGE;
+	return OPTS_RUN;
+}

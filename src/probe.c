@@ -1,0 +1,594 @@
+/*
+ * The pipeline: capture -> decode -> sample -> flow table -> expiry ->
+ * NetFlow v9 encoder -> UDP export.  This is the only file that knows
+ * every stage; each arrow below is a plain call returning data.
+ *
+ * Time: every second of probe time (a "tick") idle flows are expired, a
+ * partly filled export packet is sent and templates are refreshed when
+ * due.  In replay the tick is driven by packet time stamps, so the exported
+ * bytes are a pure function of the capture and the flags.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "clock.h"
+#include "decode.h"
+#include "expire.h"
+#include "export.h"
+#include "filter.h"
+#include "flowtab.h"
+#include "log.h"
+#include "mem.h"
+#include "nf9.h"
+#include "print.h"
+#include "probe.h"
+#include "sample.h"
+
+#define TICK_MS		1000
+#define BATCH_MAX	256	/* records handed from expiry to the encoder */
+#define LIVE_BURST	512	/* packets read per capture per poll round */
+#define NOTE_BITS	4
+
+struct counters {
+	uint64_t	frames;
+	uint64_t	ip_packets;	/* decoded, before sampling */
+	uint64_t	ip_bytes;
+	uint64_t	sampled_out;
+	uint64_t	records;
+	uint64_t	rebases;
+	uint64_t	skipped[DECODE_RESULT_MAX];
+	uint64_t	notes[NOTE_BITS];
+};
+
+struct probe {
+	const struct pf_opts	*o;
+	const struct capture_ops *ops;
+	struct capture		*cap[OPTS_MAX_IFACES];
+	const char		*capname[OPTS_MAX_IFACES];
+	unsigned		 ncap;
+	struct pf_clock		 clk;
+	struct sample		 smp;
+	struct flowtab		*tab;
+	struct expire		 ex;
+	struct nf9		 enc;
+	struct export		 exp;
+	struct flow_rec		*batch;
+	uint8_t			*encbuf;
+	size_t			 ring_bytes;	/* per live capture, 0 = default */
+	struct counters		 st;
+	uint64_t		 next_tick;
+	unsigned		 warn_send_s;
+	int			 encoder_started;
+};
+
+static volatile sig_atomic_t got_quit, got_stats;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		got_stats = 1;
+	else
+		got_quit = 1;
+}
+
+static void
+set_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;	/* no SA_RESTART: poll must wake */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static uint64_t
+random_seed(void)
+{
+	uint64_t seed = 0;
+	int fd;
+
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd != -1) {
+		if (read(fd, &seed, sizeof(seed)) != (ssize_t)sizeof(seed))
+			seed = 0;
+		close(fd);
+	}
+	if (seed == 0)	/* weak, but the table still works */
+		seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^
+		    (uint64_t)getpid();
+	return seed;
+}
+
+static void
+send_datagram(struct probe *pr, uint64_t now)
+{
+	const uint8_t *buf;
+	size_t len;
+
+	buf = nf9_finish(&pr->enc, now, &len);
+	if (buf == NULL)
+		return;
+	if (export_send(&pr->exp, buf, len) == -1)
+		log_warnx_rl(&pr->warn_send_s, clock_secs(&pr->clk),
+		    "export: send failed: %s (counted; later failures are "
+		    "reported once a minute)", strerror(pr->exp.last_errno));
+}
+
+static void
+emit(struct probe *pr, const struct flow_rec *recs, size_t n, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		pr->st.records++;
+		if (pr->o->print)
+			print_flow(stdout, &recs[i], pr->clk.wall_offset_ms);
+		if (pr->exp.ncol == 0)
+			continue;
+		if (nf9_add(&pr->enc, &recs[i], now))
+			continue;
+		send_datagram(pr, now);
+		/* An empty packet always has room for one record. */
+		nf9_add(&pr->enc, &recs[i], now);
+	}
+}
+
+static void
+flush_all(struct probe *pr, uint64_t now)
+{
+	size_t n;
+
+	do {
+		n = expire_all(&pr->ex, pr->tab, pr->batch, BATCH_MAX);
+		emit(pr, pr->batch, n, now);
+	} while (n == BATCH_MAX);
+	if (pr->exp.ncol != 0 && nf9_pending(&pr->enc) != 0)
+		send_datagram(pr, now);
+}
+
+/* Start a new sysUptime epoch; every flow of the old one goes out first. */
+static void
+rebase(struct probe *pr)
+{
+	flush_all(pr, pr->clk.now_ms);
+	pr->st.rebases++;
+}
+
+static void
+tick(struct probe *pr, uint64_t now)
+{
+	size_t n;
+
+	if (clock_needs_rebase(&pr->clk)) {
+		rebase(pr);
+		clock_rebase(&pr->clk);
+		nf9_rebase(&pr->enc, pr->clk.boot_ms);
+	}
+	do {
+		n = expire_due(&pr->ex, pr->tab, now, pr->batch, BATCH_MAX);
+		emit(pr, pr->batch, n, now);
+	} while (n == BATCH_MAX);
+	if (pr->exp.ncol != 0 && (nf9_pending(&pr->enc) != 0 ||
+	    nf9_templates_due(&pr->enc, now)))
+		send_datagram(pr, now);
+	pr->next_tick = now - now % TICK_MS + TICK_MS;
+}
+
+static void
+count_notes(struct probe *pr, uint8_t notes)
+{
+	unsigned i;
+
+	for (i = 0; i < NOTE_BITS; i++)
+		if (notes & (1U << i))
+			pr->st.notes[i]++;
+}
+
+/* The per-packet path: no allocation, no system call. */
+static void
+account(struct probe *pr, const struct pkt *p, uint64_t now)
+{
+	struct flow_rec out[EXPIRE_PACKET_MAX];
+	struct flow_key key;
+	struct pkt_meta meta;
+	enum decode_result r;
+	size_t n;
+
+	pr->st.frames++;
+	r = decode_packet(p, &key, &meta);
+	if (r != DECODE_OK) {
+		pr->st.skipped[r]++;
+		return;
+	}
+	pr->st.ip_packets++;
+	pr->st.ip_bytes += meta.bytes;
+	if (meta.notes != 0)
+		count_notes(pr, meta.notes);
+	if (!sample_take(&pr->smp)) {
+		pr->st.sampled_out++;
+		return;
+	}
+	n = expire_packet(&pr->ex, pr->tab, &key, &meta, now, out);
+	if (n != 0)
+		emit(pr, out, n, now);
+}
+
+static void
+replay_packet(struct probe *pr, const struct pkt *p)
+{
+	uint64_t now;
+
+	if (clock_packet_needs_rebase(&pr->clk, p->ts_us)) {
+		/* A jump in capture time: close the old epoch at the old
+		 * time, so no record claims a time sysUptime cannot hold. */
+		rebase(pr);
+		clock_packet(&pr->clk, p->ts_us);
+		clock_rebase(&pr->clk);
+		nf9_rebase(&pr->enc, pr->clk.boot_ms);
+	}
+	now = clock_packet(&pr->clk, p->ts_us);
+	if (!pr->encoder_started) {
+		nf9_rebase(&pr->enc, pr->clk.boot_ms);
+		pr->encoder_started = 1;
+	}
+	if (now >= pr->next_tick)
+		tick(pr, now);
+	account(pr, p, now);
+}
+
+static void
+print_stats(struct probe *pr)
+{
+	static const char *const notes[NOTE_BITS] = { "l4_truncated",
+	    "fragments", "length_from_frame", "ipv6_ext_truncated" };
+	static const char *const ends[FLOW_END_MAX] = { "idle", "active",
+	    "tcp", "evicted", "flush" };
+	struct capture_stats cs;
+	char line[512];
+	uint64_t skipped = 0;
+	size_t len = 0;
+	unsigned i;
+
+	for (i = 1; i < DECODE_RESULT_MAX; i++)
+		skipped += pr->st.skipped[i];
+	log_notice("packets %" PRIu64 " ip %" PRIu64 " ip_bytes %" PRIu64
+	    " skipped %" PRIu64 " sampled_out %" PRIu64 " flows %" PRIu64
+	    " records %" PRIu64 " datagrams %" PRIu64 " send_errors %" PRIu64,
+	    pr->st.frames, pr->st.ip_packets, pr->st.ip_bytes, skipped,
+	    pr->st.sampled_out, pr->ex.st.created, pr->st.records,
+	    pr->exp.st.datagrams, pr->exp.st.errors);
+	for (i = 1; i < DECODE_RESULT_MAX && len < sizeof(line) - 64; i++)
+		if (pr->st.skipped[i] != 0)
+			len += (size_t)snprintf(line + len, sizeof(line) - len,
+			    " %s %" PRIu64, decode_result_name(i),
+			    pr->st.skipped[i]);
+	for (i = 0; i < NOTE_BITS && len < sizeof(line) - 64; i++)
+		if (pr->st.notes[i] != 0)
+			len += (size_t)snprintf(line + len, sizeof(line) - len,
+			    " %s %" PRIu64, notes[i], pr->st.notes[i]);
+	if (len != 0)
+		log_notice("skipped/noted:%s", line);
+	len = 0;
+	for (i = 0; i < FLOW_END_MAX; i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len,
+		    " %s %" PRIu64, ends[i], pr->ex.st.ended[i]);
+	log_notice("records by end:%s; active flows %zu of %zu", line,
+	    flowtab_count(pr->tab), flowtab_capacity(pr->tab));
+	if (pr->exp.st.errors != 0)
+		log_notice("send errors: refused %" PRIu64 " unreachable %"
+		    PRIu64 " no_buffer %" PRIu64, pr->exp.st.refused,
+		    pr->exp.st.unreachable, pr->exp.st.nobufs);
+	for (i = 0; i < pr->ncap; i++)
+		if (pr->cap[i] != NULL &&
+		    pr->ops->stats(pr->cap[i], &cs) == 0)
+			log_notice("%s: kernel received %" PRIu64 " dropped %"
+			    PRIu64, pr->capname[i], cs.received, cs.dropped);
+}
+
+static int
+run_replay(struct probe *pr)
+{
+	struct pkt p;
+	int rc;
+
+	while (!got_quit) {
+		rc = pr->ops->next(pr->cap[0], &p);
+		if (rc == 1) {
+			replay_packet(pr, &p);
+			if (got_stats) {
+				got_stats = 0;
+				print_stats(pr);
+			}
+			continue;
+		}
+		if (rc == CAPTURE_EOF)
+			break;
+		log_warnx("%s: %s (flows so far are exported)",
+		    pr->capname[0], pr->ops->error(pr->cap[0]));
+		return 1;
+	}
+	return 0;
+}
+
+/* Read up to LIVE_BURST frames from capture i; -1 if it failed. */
+static int
+drain(struct probe *pr, unsigned i, uint64_t now)
+{
+	struct pkt p;
+	unsigned k;
+	int rc = 0;
+
+	for (k = 0; k < LIVE_BURST; k++) {
+		rc = pr->ops->next(pr->cap[i], &p);
+		if (rc != 1)
+			break;
+		account(pr, &p, now);
+	}
+	if (rc != -1 && rc != CAPTURE_EOF)
+		return 0;
+	log_warnx("%s: capture stopped: %s", pr->capname[i],
+	    rc == -1 ? pr->ops->error(pr->cap[i]) : "end of input");
+	pr->ops->close(pr->cap[i]);
+	pr->cap[i] = NULL;
+	return -1;
+}
+
+static int
+run_live(struct probe *pr)
+{
+	struct pollfd pfd[OPTS_MAX_IFACES];
+	unsigned i, alive = pr->ncap;
+	uint64_t now;
+	int timeout;
+
+	tick(pr, clock_tick(&pr->clk));
+	while (!got_quit && alive > 0) {
+		now = clock_tick(&pr->clk);
+		timeout = now >= pr->next_tick ? 0 :
+		    (int)(pr->next_tick - now);
+		for (i = 0; i < pr->ncap; i++) {
+			pfd[i].fd = pr->cap[i] != NULL ?
+			    pr->ops->fd(pr->cap[i]) : -1;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		if (poll(pfd, pr->ncap, timeout) == -1 && errno != EINTR) {
+			log_warn("poll");
+			return 1;
+		}
+		now = clock_tick(&pr->clk);
+		for (i = 0; i < pr->ncap; i++)
+			if (pr->cap[i] != NULL && pfd[i].revents != 0 &&
+			    drain(pr, i, now) == -1)
+				alive--;
+		if (now >= pr->next_tick)
+			tick(pr, now);
+		if (got_stats) {
+			got_stats = 0;
+			print_stats(pr);
+		}
+	}
+	return alive == 0 ? 1 : 0;
+}
+
+/* Size and allocate everything; returns 0, or an exit status. */
+static int
+setup_memory(struct probe *pr, size_t encsz)
+{
+	const struct pf_opts *o = pr->o;
+	size_t n = o->max_flows;
+
+	if (o->file == NULL && o->mem_budget != 0) {
+		/* Kernel capture rings count against -M too: a quarter of
+		 * it, at most libpcap's usual 2 MiB, per interface. */
+		pr->ring_bytes = MIN(o->mem_budget / 4 / o->nifaces,
+		    (size_t)2 << 20);
+		mem_account(pr->ring_bytes * o->nifaces, "capture rings");
+	}
+
+	pr->encbuf = mem_alloc(encsz, "export buffer");
+	pr->batch = mem_alloc(BATCH_MAX * sizeof(*pr->batch), "record batch");
+	if (pr->encbuf == NULL || pr->batch == NULL) {
+		log_warnx("-M %zu: too small even for the export buffers",
+		    o->mem_budget);
+		return 2;
+	}
+	if (n == 0 && o->mem_budget == 0)
+		n = OPTS_DEFAULT_MAX_FLOWS;
+	else if (n == 0 && (n = flowtab_max_flows(mem_left())) == 0) {
+		log_warnx("-M %zu: no room left for a flow table",
+		    o->mem_budget);
+		return 2;
+	} else if (flowtab_bytes(n) > mem_left()) {
+		log_warnx("-m %zu needs %zu bytes for the flow table, but "
+		    "only %zu of -M %zu are left", n, flowtab_bytes(n),
+		    mem_left(), o->mem_budget);
+		return 2;
+	}
+	if ((pr->tab = flowtab_new(n, random_seed())) == NULL) {
+		log_warnx("cannot allocate a flow table of %zu flows", n);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+open_captures(struct probe *pr)
+{
+	const struct pf_opts *o = pr->o;
+	struct capture_cfg cfg;
+	char err[512];
+	unsigned i, n = o->file != NULL ? 1 : o->nifaces;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.filter = o->filter;
+	cfg.snaplen = o->snaplen;
+	cfg.promisc = o->promisc;
+	pr->ops = o->file != NULL ? &capture_file : &capture_live;
+	cfg.buffer_bytes = pr->ring_bytes;
+	for (i = 0; i < n; i++) {
+		cfg.source = o->file != NULL ? o->file : o->ifaces[i];
+		pr->capname[i] = cfg.source;
+		pr->cap[i] = pr->ops->open(&cfg, err, sizeof(err));
+		if (pr->cap[i] == NULL) {
+			log_warnx("%s", err);
+			return 1;
+		}
+		pr->ncap++;
+		if (!decode_dlt_supported(pr->ops->datalink(pr->cap[i]))) {
+			log_warnx("%s: link type %d (%s) is not supported",
+			    cfg.source, pr->ops->datalink(pr->cap[i]),
+			    "see picoflow(8) for the supported ones");
+			return 1;
+		}
+		if (o->file == NULL)
+			log_notice("%s: capturing (%s backend)", cfg.source,
+			    pr->ops->name);
+	}
+	return 0;
+}
+
+static int
+open_exporters(struct probe *pr)
+{
+	char err[512];
+	unsigned i;
+
+	export_init(&pr->exp, pr->o->pace);
+	for (i = 0; i < pr->o->ncollectors; i++)
+		if (export_add(&pr->exp, pr->o->collectors[i], err,
+		    sizeof(err)) == -1) {
+			log_warnx("-n %s", err);
+			return 1;
+		}
+	return 0;
+}
+
+static void
+setup_policy(struct probe *pr)
+{
+	const struct pf_opts *o = pr->o;
+	unsigned i;
+
+	expire_defaults(&pr->ex.cfg);
+	memset(&pr->ex.st, 0, sizeof(pr->ex.st));
+	for (i = 0; i < FLOWTAB_NCLASS; i++)
+		if (o->idle_s[i] != 0)
+			pr->ex.cfg.idle_ms[i] = o->idle_s[i] * 1000;
+	if (o->active_s != 0)
+		pr->ex.cfg.active_ms = o->active_s * 1000;
+	sample_init(&pr->smp, o->sample_interval, o->sample_random ?
+	    SAMPLE_RANDOM : SAMPLE_DETERMINISTIC, random_seed());
+}
+
+static int
+setup_encoder(struct probe *pr, size_t sz)
+{
+	const struct pf_opts *o = pr->o;
+	struct nf9_cfg c;
+
+	memset(&c, 0, sizeof(c));
+	c.source_id = o->source_id;
+	c.mtu = o->mtu;
+	c.tmpl_every_pkts = o->tmpl_packets;
+	c.tmpl_every_ms = o->tmpl_secs * 1000;
+	c.sampling_interval = o->sample_interval;
+	c.sampling_algorithm = o->sample_random ? SAMPLE_RANDOM :
+	    SAMPLE_DETERMINISTIC;
+	if (nf9_init(&pr->enc, &c, pr->encbuf, sz, pr->clk.boot_ms,
+	    pr->clk.wall_offset_ms) == -1) {
+		log_warnx("--mtu %u: not usable for NetFlow v9", c.mtu);
+		return 2;
+	}
+	return 0;
+}
+
+static int
+setup(struct probe *pr)
+{
+	const struct pf_opts *o = pr->o;
+	size_t encsz = nf9_buf_bytes(o->mtu);
+	char err[512];
+	int rc;
+
+	mem_init(o->mem_budget != 0 ? o->mem_budget : MEM_UNLIMITED);
+	if (o->filter != NULL &&
+	    filter_check(o->filter, o->snaplen, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return 2;
+	}
+	if ((rc = open_exporters(pr)) != 0 ||
+	    (rc = setup_memory(pr, encsz)) != 0 ||
+	    (rc = open_captures(pr)) != 0)
+		return rc;
+	if (o->file != NULL)
+		clock_init_replay(&pr->clk);
+	else
+		clock_init_live(&pr->clk);
+	setup_policy(pr);
+	if ((rc = setup_encoder(pr, encsz)) != 0)
+		return rc;
+	mem_seal();
+	return 0;
+}
+
+static void
+teardown(struct probe *pr)
+{
+	unsigned i;
+
+	for (i = 0; i < pr->ncap; i++)
+		if (pr->cap[i] != NULL)
+			pr->ops->close(pr->cap[i]);
+	export_close(&pr->exp);
+	flowtab_free(pr->tab);
+	mem_free(pr->batch);
+	mem_free(pr->encbuf);
+}
+
+int
+probe_run(const struct pf_opts *o)
+{
+	static struct probe pr;
+	int rc;
+
+	log_init(o->file != NULL || o->debug || o->check_only ||
+	    isatty(STDERR_FILENO), o->debug ? LOG_LVL_DEBUG : LOG_LVL_NOTICE);
+	memset(&pr, 0, sizeof(pr));
+	pr.o = o;
+	rc = setup(&pr);
+	if (rc == 0 && (o->check_only || o->debug))
+		mem_report(stderr);
+	if (rc != 0 || o->check_only) {
+		if (rc == 0)
+			printf("configuration OK\n");
+		teardown(&pr);
+		return rc;
+	}
+	set_signals();
+	if (o->print)
+		print_header(stdout);
+	rc = o->file != NULL ? run_replay(&pr) : run_live(&pr);
+	flush_all(&pr, pr.clk.now_ms);
+	fflush(stdout);
+	print_stats(&pr);
+	teardown(&pr);
+	return rc;
+}

@@ -1,0 +1,25 @@
+/* Small helpers shared by every module: array sizes, min/max, attributes. */
+#ifndef PF_UTIL_H
+#define PF_UTIL_H
+
+#include <stddef.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b)	((a) < (b) ? (a) : (b))
+#define MAX(a, b)	((a) > (b) ? (a) : (b))
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PF_PRINTF(f, a)	__attribute__((format(printf, f, a)))
+#define PF_NORETURN	__attribute__((noreturn))
+#define PF_UNUSED	__attribute__((unused))
+#else
+#define PF_PRINTF(f, a)
+#define PF_NORETURN
+#define PF_UNUSED
+#endif
+
+/* Recover the enclosing struct from a pointer to one of its members. */
+#define CONTAINER_OF(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+#endif

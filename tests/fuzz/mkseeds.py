@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Write the seed corpus for fuzz_decode.c into tests/fuzz/corpus/seed-*.
+
+Each seed is one byte choosing the link type (an index into the table in
+fuzz_decode.c, kept equal to DLTS below) followed by one frame.  Standard
+library only; run from anywhere: python3 tests/fuzz/mkseeds.py
+"""
+import os
+import struct
+
+DLTS = [1, 0, 108, 9, 12, 14, 101, 228, 229, 113, 276, 147]
+V4SRC, V4DST = bytes([192, 0, 2, 1]), bytes([198, 51, 100, 2])
+V6SRC = bytes.fromhex('20010db8000000000000000000000001')
+V6DST = bytes.fromhex('20010db8000000000000000000000002')
+
+
+def be16(v):
+    return struct.pack('>H', v)
+
+
+def be32(v):
+    return struct.pack('>I', v)
+
+
+def eth(et):
+    return bytes.fromhex('020000000001020000000002') + be16(et)
+
+
+def tag(vid, et):
+    return be16(0x2000 | vid) + be16(et)
+
+
+def pppoe(proto, compressed=False):
+    return b'\x11\x00' + be16(0x42) + be16(0) + \
+        (bytes([proto]) if compressed else be16(proto))
+
+
+def mpls(label, bos):
+    return be32(label << 12 | (0x100 if bos else 0) | 64)
+
+
+def sll(proto):
+    return be16(0) + be16(1) + be16(6) + b'\x02' * 8 + be16(proto)
+
+
+def sll2(proto):
+    return be16(proto) + be16(0) + be32(3) + be16(1) + b'\x00\x06' + b'\x02' * 8
+
+
+def null(af, big):
+    return struct.pack('>I' if big else '<I', af)
+
+
+def tcp(sport, dport, flags):
+    return be16(sport) + be16(dport) + be32(1000) + be32(2000) + \
+        bytes([0x50, flags]) + be16(65535) + be32(0)
+
+
+def udp(sport, dport, payload=b'\x11\x22\x33\x44'):
+    return be16(sport) + be16(dport) + be16(8 + len(payload)) + be16(0) + payload
+
+
+def icmp(typ, code):
+    return bytes([typ, code]) + be16(0) + be32(0x00010001)
+
+
+def ipv4(proto, l4, frag=0, tos=0, opts=b'', length=None):
+    hl = 20 + len(opts)
+    if length is None:
+        length = hl + len(l4)
+    hdr = bytes([0x40 | hl // 4, tos]) + be16(length) + be16(0x1234) + \
+        be16(frag) + bytes([64, proto]) + be16(0) + V4SRC + V4DST + opts
+    return hdr + l4
+
+
+def ipv6(nxt, rest, tclass=0, plen=None):
+    if plen is None:
+        plen = len(rest)
+    return be32(6 << 28 | tclass << 20 | 0x12345) + be16(plen) + \
+        bytes([nxt, 64]) + V6SRC + V6DST + rest
+
+
+def ext6(nxt, n8=0):
+    return bytes([nxt, n8]) + bytes((n8 + 1) * 8 - 2)
+
+
+def ah6(nxt, n4=4):
+    return bytes([nxt, n4]) + b'\xa5' * ((n4 + 2) * 4 - 2)
+
+
+def frag6(nxt, off8, more):
+    return bytes([nxt, 0]) + be16(off8 << 3 | more) + be32(0xdeadbeef)
+
+
+V4TCP = ipv4(6, tcp(40000, 443, 0x18), tos=0x10)
+V6UDP = ipv6(17, udp(5353, 53), tclass=0xb8)
+
+
+def seeds():
+    s = {}
+    s['eth-ipv4-tcp'] = (1, eth(0x0800) + V4TCP)
+    s['eth-ipv6-udp'] = (1, eth(0x86dd) + V6UDP)
+    s['eth-vlan-ipv4'] = (1, eth(0x8100) + tag(10, 0x0800) + V4TCP)
+    s['eth-qinq-ipv6'] = (1, eth(0x88a8) + tag(100, 0x8100) + tag(10, 0x86dd) + V6UDP)
+    s['eth-9100-9200-ipv4-icmp'] = (1, eth(0x9100) + tag(1, 0x9200) +
+                                    tag(2, 0x0800) + ipv4(1, icmp(8, 0)))
+    s['eth-9-tags'] = (1, eth(0x8100) + b''.join(tag(i, 0x8100) for i in range(8)) +
+                       tag(9, 0x0800) + V4TCP)
+    s['eth-arp'] = (1, eth(0x0806) + bytes(28))
+    s['pppoe-0021-ipv4'] = (1, eth(0x8864) + pppoe(0x21) + V4TCP)
+    s['pppoe-0057-ipv6'] = (1, eth(0x8864) + pppoe(0x57) + V6UDP)
+    s['pppoe-comp21-ipv4'] = (1, eth(0x8864) + pppoe(0x21, True) + V4TCP)
+    s['pppoe-comp57-ipv6'] = (1, eth(0x8864) + pppoe(0x57, True) + V6UDP)
+    s['pppoe-lcp'] = (1, eth(0x8864) + pppoe(0xc021) + bytes(10))
+    s['qinq-pppoe-ipv4'] = (1, eth(0x88a8) + tag(100, 0x8100) + tag(10, 0x8864) +
+                            pppoe(0x21) + V4TCP)
+    s['mpls-ipv4'] = (1, eth(0x8847) + mpls(16, 1) + V4TCP)
+    s['mpls-3-ipv6'] = (1, eth(0x8848) + mpls(16, 0) + mpls(17, 0) + mpls(18, 1) + V6UDP)
+    s['vlan-mpls-ipv4'] = (1, eth(0x8100) + tag(5, 0x8847) + mpls(100, 1) + V4TCP)
+    s['mpls-17'] = (1, eth(0x8847) + b''.join(mpls(i, i == 16) for i in range(17)) + V4TCP)
+    s['mpls-pw'] = (1, eth(0x8847) + mpls(16, 1) + be32(0) + eth(0x0800) + V4TCP)
+    s['null-le-ipv4'] = (0, null(2, False) + V4TCP)
+    s['null-be-ipv4'] = (0, null(2, True) + V4TCP)
+    for af in (10, 24, 28, 30):
+        s['null-le-af%d-ipv6' % af] = (0, null(af, False) + V6UDP)
+        s['null-be-af%d-ipv6' % af] = (0, null(af, True) + V6UDP)
+    s['null-af7'] = (0, null(7, False) + bytes(20))
+    s['loop-ipv4'] = (108, null(2, True) + V4TCP)
+    s['loop-ipv6'] = (108, null(24, True) + V6UDP)
+    s['ppp-ff03-ipv4'] = (9, b'\xff\x03' + be16(0x21) + V4TCP)
+    s['ppp-ipv6'] = (9, be16(0x57) + V6UDP)
+    s['ppp-lcp'] = (9, b'\xff\x03' + be16(0xc021) + bytes(8))
+    s['raw12-ipv4'] = (12, V4TCP)
+    s['raw14-ipv6'] = (14, V6UDP)
+    s['raw101-ipv4'] = (101, V4TCP)
+    s['raw101-ipv6'] = (101, V6UDP)
+    s['raw101-version5'] = (101, b'\x55' + bytes(39))
+    s['ipv4-228'] = (228, V4TCP)
+    s['ipv4-228-carrying-ipv6'] = (228, V6UDP)
+    s['ipv6-229'] = (229, V6UDP)
+    s['sll-ipv4'] = (113, sll(0x0800) + V4TCP)
+    s['sll-vlan-ipv4'] = (113, sll(0x8100) + tag(10, 0x0800) + V4TCP)
+    s['sll-arp'] = (113, sll(0x0806) + bytes(28))
+    s['sll2-ipv6'] = (276, sll2(0x86dd) + V6UDP)
+    s['sll2-mpls-ipv4'] = (276, sll2(0x8847) + mpls(20, 1) + V4TCP)
+    s['unsupported'] = (147, V4TCP)
+    s['ipv4-options-tcp'] = (1, eth(0x0800) + ipv4(6, tcp(1234, 80, 2), opts=b'\x01' * 4))
+    s['ipv4-frag-first'] = (1, eth(0x0800) + ipv4(17, udp(5000, 6000) + bytes(64), frag=0x2000))
+    s['ipv4-frag-middle'] = (1, eth(0x0800) + ipv4(17, udp(5000, 6000), frag=0x2000 | 185))
+    s['ipv4-icmp'] = (1, eth(0x0800) + ipv4(1, icmp(3, 3)))
+    s['ipv4-sctp'] = (1, eth(0x0800) + ipv4(132, udp(2905, 2906)))
+    s['ipv4-tso'] = (1, eth(0x0800) + ipv4(6, tcp(33000, 22, 0x10), length=0))
+    s['ipv4-ihl4'] = (1, eth(0x0800) + bytes([0x44]) + ipv4(6, tcp(1, 2, 0))[1:])
+    s['ipv4-len-short'] = (1, eth(0x0800) + ipv4(6, tcp(1, 2, 0), length=10))
+    s['ipv6-ext-chain-tcp'] = (1, eth(0x86dd) + ipv6(0, ext6(43) + ext6(60, 2) + ext6(6, 1) +
+                                                     tcp(50000, 8080, 0x11)))
+    s['ipv6-frag-first'] = (1, eth(0x86dd) + ipv6(44, frag6(17, 0, 1) + udp(53, 40001)))
+    s['ipv6-frag-later'] = (1, eth(0x86dd) + ipv6(0, ext6(44) + frag6(17, 181, 0) + bytes(32)))
+    s['ipv6-ah-tcp'] = (1, eth(0x86dd) + ipv6(51, ah6(6) + tcp(179, 30000, 0x18)))
+    s['ipv6-icmpv6'] = (1, eth(0x86dd) + ipv6(58, icmp(128, 0)))
+    s['ipv6-17-ext'] = (1, eth(0x86dd) + ipv6(60, b''.join(ext6(60 if i < 16 else 17)
+                                                         for i in range(17)) + udp(1, 2)))
+    s['ipv6-jumbo'] = (1, eth(0x86dd) + ipv6(0, bytes([6, 0, 0xc2, 4]) + be32(70000) +
+                                             tcp(5001, 5002, 0x10), plen=0))
+    s['eth-0800-carrying-ipv6'] = (1, eth(0x0800) + V6UDP)
+    return s
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = os.path.join(here, 'corpus')
+    os.makedirs(out, exist_ok=True)
+    for name, (dlt, frame) in sorted(seeds().items()):
+        with open(os.path.join(out, 'seed-' + name), 'wb') as f:
+            f.write(bytes([DLTS.index(dlt)]) + frame)
+    print('wrote %d seeds to %s' % (len(seeds()), out))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,483 @@
+/* Unit tests for the flow table: index, lists, sizing, churn, seeds. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowtab.h"
+#include "mem.h"
+#include "tap.h"
+
+static uint64_t rng_state = 88172645463325252ULL;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)((rng_state >> 32) % n);
+}
+
+/*
+ * Which part of the key varies with i: the IPv4 source address; or that,
+ * with odd-numbered keys IPv6 ones (the hash has two forms); or only the
+ * ports, as in a port scan.
+ */
+static enum { KEYS_V4, KEYS_MIXED, KEYS_PORTS } key_mode;
+
+/* Distinct keys for distinct i; IPv4 with the unused bytes zero. */
+static struct flow_key
+mkkey(uint32_t i)
+{
+	struct flow_key k;
+
+	memset(&k, 0, sizeof(k));
+	if (key_mode == KEYS_MIXED && (i & 1)) {
+		k.src[0] = 0x20;
+		k.src[1] = 0x01;
+		k.src[5] = (uint8_t)(i >> 16);
+		k.src[10] = (uint8_t)(i >> 8);
+		k.src[15] = (uint8_t)i;
+		k.dst[0] = 0xfe;
+		k.dst[1] = 0x80;
+		k.dst[15] = 1;
+		k.sport = 5353;
+		k.dport = 5353;
+		k.proto = 17;
+		k.ipver = 6;
+		return k;
+	}
+	k.src[0] = 10;
+	k.src[1] = (uint8_t)(i >> 16);
+	k.src[2] = (uint8_t)(i >> 8);
+	k.src[3] = (uint8_t)i;
+	k.dst[0] = 192;
+	k.dst[1] = 0;
+	k.dst[2] = 2;
+	k.dst[3] = 1;
+	k.sport = (uint16_t)(1024 + (i >> 24));
+	k.dport = 443;
+	k.proto = 6;
+	k.ipver = 4;
+	if (key_mode == KEYS_PORTS) {
+		k.src[1] = k.src[2] = k.src[3] = 1;
+		k.sport = (uint16_t)i;
+		k.dport = (uint16_t)(i >> 16);
+	}
+	return k;
+}
+
+static struct flow_rec *
+find_i(struct flowtab *t, uint32_t i)
+{
+	struct flow_key k = mkkey(i);
+
+	return flowtab_find(t, &k);
+}
+
+static struct flow_rec *
+insert_i(struct flowtab *t, uint32_t i, enum flowtab_class cls)
+{
+	struct flow_key k = mkkey(i);
+
+	return flowtab_insert(t, &k, cls);
+}
+
+static void
+test_basic(void)
+{
+	struct flow_key k = mkkey(1), z;
+	struct flowtab *t;
+	struct flow_rec *r;
+
+	mem_init(MEM_UNLIMITED);
+	t = flowtab_new(100, 1);
+	ok(t != NULL, "basic: new(100)");
+	is_int(flowtab_count(t), 0, "basic: empty");
+	is_int(flowtab_capacity(t), 100, "basic: capacity");
+	ok(flowtab_find(t, &k) == NULL, "basic: find in empty table");
+	r = flowtab_insert(t, &k, FLOWTAB_TCP);
+	ok(r != NULL, "basic: insert");
+	is_mem(&r->key, sizeof(r->key), &k, sizeof(k), "basic: key stored");
+	memset(&z, 0, sizeof(z));
+	ok(r->packets == 0 && r->bytes == 0 && r->first_ms == 0 &&
+	    r->last_ms == 0 && r->tcp_flags == 0, "basic: record zeroed");
+	ok(flowtab_find(t, &k) == r, "basic: find after insert");
+	ok(find_i(t, 2) == NULL, "basic: other key absent");
+	z = k;
+	z.pad[1] = 1;
+	ok(flowtab_find(t, &z) == NULL, "basic: every key byte counts");
+	is_int(flowtab_count(t), 1, "basic: count 1");
+	is_int(flowtab_class_of(t, r), FLOWTAB_TCP, "basic: class");
+	ok(flowtab_oldest(t, FLOWTAB_TCP) == r, "basic: on TCP list");
+	ok(flowtab_oldest(t, FLOWTAB_UDP) == NULL, "basic: UDP list empty");
+	flowtab_remove(t, r);
+	ok(flowtab_find(t, &k) == NULL, "basic: gone after remove");
+	ok(flowtab_oldest(t, FLOWTAB_TCP) == NULL, "basic: list empty");
+	is_int(flowtab_count(t), 0, "basic: count 0");
+	flowtab_free(t);
+	is_int(mem_used(), 0, "basic: free returns all memory");
+}
+
+static void
+test_sizing(void)
+{
+	static const size_t sizes[] = { 1, 2, 7, 1000, 65536, 100000 };
+	struct flowtab *t;
+	size_t i, n, pf = flowtab_bytes_per_flow();
+
+	mem_init(MEM_UNLIMITED);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t before = mem_used();
+
+		n = sizes[i];
+		t = flowtab_new(n, 42);
+		ok(t != NULL, "sizing: new(%zu)", n);
+		is_int(mem_used() - before, flowtab_bytes(n),
+		    "sizing: flowtab_bytes(%zu) = %zu is what was allocated",
+		    n, flowtab_bytes(n));
+		diag("max_flows %zu: %zu bytes, %zu per flow", n,
+		    flowtab_bytes(n), flowtab_bytes(n) / n);
+		flowtab_free(t);
+		is_int(mem_used(), before, "sizing: freed (%zu)", n);
+	}
+	is_int(flowtab_bytes(0), 0, "sizing: 0 flows, 0 bytes");
+	ok(flowtab_bytes(FLOWTAB_MAX_FLOWS + 1) == SIZE_MAX,
+	    "sizing: over the cap is SIZE_MAX");
+	ok(flowtab_bytes(FLOWTAB_MAX_FLOWS) < SIZE_MAX / 2,
+	    "sizing: the cap fits a 32-bit size_t too");
+	is_int(flowtab_bytes(1002) - flowtab_bytes(1000), 2 * pf,
+	    "sizing: linear, %zu bytes per flow", pf);
+	ok(pf <= 112, "sizing: per-flow footprint %zu <= 112", pf);
+	for (n = 1; n < 70000; n = n * 3 + 1) {
+		is_int(flowtab_max_flows(flowtab_bytes(n)), n,
+		    "sizing: max_flows(bytes(%zu))", n);
+		is_int(flowtab_max_flows(flowtab_bytes(n) - 1), n - 1,
+		    "sizing: max_flows(bytes(%zu) - 1)", n);
+	}
+	is_int(flowtab_max_flows(0), 0, "sizing: nothing fits 0 bytes");
+	is_int(flowtab_max_flows(SIZE_MAX), FLOWTAB_MAX_FLOWS,
+	    "sizing: max_flows is capped");
+
+	errno = 0;
+	ok(flowtab_new(0, 1) == NULL && errno == EINVAL, "sizing: new(0)");
+	errno = 0;
+	ok(flowtab_new(FLOWTAB_MAX_FLOWS + 1, 1) == NULL && errno == EINVAL,
+	    "sizing: new(over the cap)");
+
+	mem_init(flowtab_bytes(1000) - 1);
+	errno = 0;
+	ok(flowtab_new(1000, 1) == NULL && errno == ENOMEM,
+	    "sizing: one byte short of the budget fails");
+	is_int(mem_used(), 0, "sizing: failure leaves nothing allocated");
+	mem_init(flowtab_bytes(1000));
+	t = flowtab_new(1000, 1);
+	ok(t != NULL, "sizing: exactly the budget works");
+	is_int(mem_left(), 0, "sizing: and uses all of it");
+	flowtab_free(t);
+}
+
+static void
+test_full(void)
+{
+	struct flowtab *t;
+	size_t used;
+	uint32_t i, missing = 0;
+
+	mem_init(MEM_UNLIMITED);
+	t = flowtab_new(1000, 7);
+	for (i = 0; i < 1000; i++)
+		if (insert_i(t, i, FLOWTAB_UDP) == NULL)
+			missing++;
+	is_int(missing, 0, "full: 1000 inserts into 1000");
+	is_int(flowtab_count(t), flowtab_capacity(t), "full: count");
+	used = mem_used();
+	for (i = 1000; i < 1100; i++)
+		if (insert_i(t, i, FLOWTAB_UDP) != NULL)
+			missing++;
+	is_int(missing, 0, "full: every further insert is NULL");
+	is_int(flowtab_count(t), 1000, "full: count unchanged");
+	is_int(mem_used(), used, "full: no growth");
+	for (i = 0; i < 1000; i++)
+		if (find_i(t, i) == NULL)
+			missing++;
+	is_int(missing, 0, "full: all 1000 still found");
+	for (i = 1000; i < 1100; i++)
+		if (find_i(t, i) != NULL)
+			missing++;
+	is_int(missing, 0, "full: refused keys absent");
+	flowtab_remove(t, find_i(t, 500));
+	ok(insert_i(t, 5000, FLOWTAB_UDP) != NULL, "full: room after remove");
+	flowtab_free(t);
+}
+
+/* Insert n keys, remove half in random order, check the rest. */
+static void
+test_collide(uint32_t n, uint64_t seed)
+{
+	struct flowtab *t, *fresh;
+	struct flow_rec **recs;
+	uint32_t *perm, i, bad_in = 0, bad_out = 0, max1, max2;
+	uint64_t s1, s2;
+
+	mem_init(MEM_UNLIMITED);
+	t = flowtab_new(n, seed);
+	recs = calloc(n, sizeof(*recs));
+	perm = calloc(n, sizeof(*perm));
+	for (i = 0; i < n; i++) {
+		recs[i] = insert_i(t, i, FLOWTAB_TCP);
+		perm[i] = i;
+	}
+	s1 = flowtab_probe_stats(t, &max1);
+	diag("collide %u: full, mean displacement %llu/1000 slots, max %u",
+	    n, (unsigned long long)(s1 * 1000 / n), max1);
+	/* A random hash gives 1.0 at load 2/3 (Knuth); a weak one far more. */
+	if (n >= 1000)
+		ok(s1 * 2 < (uint64_t)n * 3, "collide %u: mean displacement "
+		    "%llu/1000 < 1.5", n, (unsigned long long)(s1 * 1000 / n));
+	for (i = n - 1; i > 0; i--) {
+		uint32_t j = rnd(i + 1), tmp;
+
+		tmp = perm[i];
+		perm[i] = perm[j];
+		perm[j] = tmp;
+	}
+	for (i = 0; i < n / 2; i++) {
+		flowtab_remove(t, recs[perm[i]]);
+		recs[perm[i]] = NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (recs[i] != NULL && find_i(t, i) != recs[i])
+			bad_in++;
+		if (recs[i] == NULL && find_i(t, i) != NULL)
+			bad_out++;
+	}
+	is_int(bad_in, 0, "collide %u: every remaining key found", n);
+	is_int(bad_out, 0, "collide %u: no removed key found", n);
+	is_int(flowtab_count(t), n - n / 2, "collide %u: count", n);
+
+	/*
+	 * Backward-shift deletion leaves the index as if the removed keys
+	 * had never been inserted, and with linear probing the total
+	 * displacement does not depend on insertion order: a fresh table
+	 * with the same seed and keys must measure the same.
+	 */
+	fresh = flowtab_new(n, seed);
+	for (i = 0; i < n; i++)
+		if (recs[i] != NULL)
+			insert_i(fresh, i, FLOWTAB_TCP);
+	s1 = flowtab_probe_stats(t, &max1);
+	s2 = flowtab_probe_stats(fresh, &max2);
+	is_int(s1, s2, "collide %u: displacement equals a fresh build", n);
+	flowtab_free(fresh);
+	flowtab_free(t);
+	free(recs);
+	free(perm);
+}
+
+/*
+ * Random inserts and removes against a reference array, checking every
+ * key of the universe after each step; small n exercises wrap-around.
+ */
+static void
+test_churn(uint32_t n, uint32_t steps, uint64_t seed)
+{
+	struct flowtab *t, *fresh;
+	struct flow_rec **recs;
+	uint32_t u = 3 * n + 2, i, k, bad = 0, check;
+	size_t count = 0;
+
+	mem_init(MEM_UNLIMITED);
+	t = flowtab_new(n, seed);
+	recs = calloc(u, sizeof(*recs));
+	check = n <= 64 ? 1 : 997;
+	for (i = 0; i < steps; i++) {
+		k = rnd(u);
+		if (recs[k] != NULL) {
+			flowtab_remove(t, recs[k]);
+			recs[k] = NULL;
+			count--;
+		} else if (count < n) {
+			recs[k] = insert_i(t, k, FLOWTAB_GENERAL);
+			if (recs[k] == NULL)
+				bad++;
+			count++;
+		} else if (insert_i(t, k, FLOWTAB_GENERAL) != NULL)
+			bad++;
+		if (i % check == 0 || i == steps - 1) {
+			for (k = 0; k < u; k++)
+				if (find_i(t, k) != recs[k])
+					bad++;
+			if (flowtab_count(t) != count)
+				bad++;
+		}
+	}
+	is_int(bad, 0, "churn n=%u: %u steps agree with the model", n, steps);
+	fresh = flowtab_new(n, seed);
+	for (k = 0; k < u; k++)
+		if (recs[k] != NULL)
+			insert_i(fresh, k, FLOWTAB_GENERAL);
+	is_int(flowtab_probe_stats(t, NULL), flowtab_probe_stats(fresh, NULL),
+	    "churn n=%u: no decay: displacement equals a fresh build", n);
+	flowtab_free(fresh);
+	flowtab_free(t);
+	free(recs);
+}
+
+static void
+test_lists(void)
+{
+	struct flow_rec *a, *b, *c, *d;
+	struct flowtab *t;
+
+	mem_init(MEM_UNLIMITED);
+	t = flowtab_new(10, 3);
+	a = insert_i(t, 1, FLOWTAB_TCP);
+	b = insert_i(t, 2, FLOWTAB_TCP);
+	c = insert_i(t, 3, FLOWTAB_TCP);
+	ok(flowtab_oldest(t, FLOWTAB_TCP) == a, "lists: head is first in");
+	flowtab_touch(t, a, FLOWTAB_TCP);
+	ok(flowtab_oldest(t, FLOWTAB_TCP) == b, "lists: touch moves to tail");
+	flowtab_touch(t, b, FLOWTAB_TCP_FIN);
+	ok(flowtab_oldest(t, FLOWTAB_TCP) == c, "lists: class move unlinks");
+	ok(flowtab_oldest(t, FLOWTAB_TCP_FIN) == b, "lists: ... and links");
+	is_int(flowtab_class_of(t, b), FLOWTAB_TCP_FIN, "lists: class_of");
+	is_int(flowtab_class_of(t, a), FLOWTAB_TCP, "lists: class_of other");
+	flowtab_touch(t, b, FLOWTAB_TCP_FIN);
+	ok(flowtab_oldest(t, FLOWTAB_TCP_FIN) == b, "lists: touch of tail");
+	d = insert_i(t, 4, FLOWTAB_TCP_FIN);
+	flowtab_touch(t, b, FLOWTAB_TCP_FIN);
+	ok(flowtab_oldest(t, FLOWTAB_TCP_FIN) == d, "lists: 2-list touch");
+	flowtab_remove(t, c);
+	ok(flowtab_oldest(t, FLOWTAB_TCP) == a, "lists: remove head");
+	flowtab_remove(t, a);
+	ok(flowtab_oldest(t, FLOWTAB_TCP) == NULL, "lists: TCP now empty");
+	flowtab_remove(t, d);
+	ok(flowtab_oldest(t, FLOWTAB_TCP_FIN) == b, "lists: b left");
+	flowtab_touch(t, b, FLOWTAB_TCP);
+	ok(flowtab_oldest(t, FLOWTAB_TCP_FIN) == NULL &&
+	    flowtab_oldest(t, FLOWTAB_TCP) == b, "lists: move back");
+	flowtab_free(t);
+}
+
+/* The order a table drains in, as key numbers, oldest first per class. */
+static void
+drain(struct flowtab *t, uint32_t *order, uint32_t n)
+{
+	uint32_t i = 0;
+	int c;
+
+	for (c = 0; c < FLOWTAB_NCLASS; c++) {
+		struct flow_rec *r;
+
+		while ((r = flowtab_oldest(t, (enum flowtab_class)c)) != NULL) {
+			if (i < n)
+				order[i++] = (uint32_t)r->key.src[1] << 16 |
+				    (uint32_t)r->key.src[2] << 8 |
+				    r->key.src[3];
+			flowtab_remove(t, r);
+		}
+	}
+}
+
+/* Same operations under two seeds: layouts differ, all else is equal. */
+static void
+test_seeds(void)
+{
+	enum { N = 2000, U = 5000, STEPS = 50000 };
+	struct flowtab *t[2];
+	struct flow_rec *r0[2], *r;
+	uint32_t *order[2], i, diff = 0;
+	long off[2];
+	int s;
+
+	mem_init(MEM_UNLIMITED);
+	t[0] = flowtab_new(N, 1);
+	t[1] = flowtab_new(N, 0x9e3779b97f4a7c15ULL);
+	for (s = 0; s < 2; s++) {
+		r0[s] = insert_i(t[s], U, FLOWTAB_GENERAL);
+		order[s] = calloc(N, sizeof(uint32_t));
+	}
+	for (i = 0; i < STEPS; i++) {
+		uint32_t k = rnd(U);
+
+		for (s = 0; s < 2; s++) {
+			r = find_i(t[s], k);
+			if (r != NULL && (i & 1)) {
+				flowtab_remove(t[s], r);
+				r = NULL;
+			} else if (r != NULL)
+				flowtab_touch(t[s], r, (enum flowtab_class)(k %
+				    FLOWTAB_NCLASS));
+			else
+				r = insert_i(t[s], k, (enum flowtab_class)(i %
+				    FLOWTAB_NCLASS));
+			off[s] = r == NULL ? -1 : (long)((char *)r -
+			    (char *)r0[s]);
+		}
+		if (off[0] != off[1])
+			diff++;
+	}
+	is_int(diff, 0, "seeds: same records reused in the same places");
+	is_int(flowtab_count(t[0]), flowtab_count(t[1]), "seeds: same count");
+	ok(flowtab_probe_stats(t[0], NULL) != flowtab_probe_stats(t[1], NULL),
+	    "seeds: different slot layouts");
+	for (s = 0; s < 2; s++)
+		drain(t[s], order[s], N);
+	is_mem(order[0], N * sizeof(uint32_t), order[1], N * sizeof(uint32_t),
+	    "seeds: identical list order");
+	for (s = 0; s < 2; s++) {
+		flowtab_free(t[s]);
+		free(order[s]);
+	}
+}
+
+static void
+test_one(void)
+{
+	struct flow_rec *a, *b;
+	struct flowtab *t;
+
+	mem_init(MEM_UNLIMITED);
+	t = flowtab_new(1, 5);
+	a = insert_i(t, 1, FLOWTAB_ICMP);
+	ok(a != NULL, "one: first insert");
+	ok(insert_i(t, 2, FLOWTAB_ICMP) == NULL, "one: second refused");
+	ok(find_i(t, 1) == a && find_i(t, 2) == NULL, "one: lookups");
+	flowtab_touch(t, a, FLOWTAB_GENERAL);
+	ok(flowtab_oldest(t, FLOWTAB_GENERAL) == a &&
+	    flowtab_oldest(t, FLOWTAB_ICMP) == NULL, "one: class move");
+	flowtab_remove(t, a);
+	b = insert_i(t, 2, FLOWTAB_ICMP);
+	ok(b == a, "one: the single entry is reused");
+	ok(find_i(t, 1) == NULL && find_i(t, 2) == b, "one: after reuse");
+	flowtab_free(t);
+}
+
+int
+main(void)
+{
+	uint32_t n;
+
+	test_basic();
+	test_sizing();
+	test_full();
+	test_collide(4096, 11);
+	test_collide(10000, 12);
+	test_collide(3, 13);
+	for (n = 1; n <= 17; n++)
+		test_churn(n, 20000, n);
+	test_churn(1000, 300000, 99);
+	key_mode = KEYS_MIXED;
+	test_collide(10000, 14);
+	test_churn(9, 20000, 15);
+	test_churn(1000, 100000, 16);
+	key_mode = KEYS_PORTS;
+	test_collide(30000, 17);
+	key_mode = KEYS_V4;
+	test_lists();
+	test_seeds();
+	test_one();
+	return done();
+}

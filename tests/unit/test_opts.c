@@ -1,0 +1,106 @@
+/* Command-line parsing: accepted values land in pf_opts, bad ones exit 2. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opts.h"
+#include "tap.h"
+
+static struct pf_opts o;
+
+/* Parse a NULL-terminated argument list; stderr goes to /dev/null. */
+static enum opts_result
+run(const char *first, ...)
+{
+	char *argv[32];
+	const char *a;
+	va_list ap;
+	int argc = 0;
+	enum opts_result r;
+
+	argv[argc++] = (char *)"picoflow";
+	va_start(ap, first);
+	for (a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	optind = 0;	/* glibc and musl: full reset */
+	fflush(stderr);
+	r = opts_parse(&o, argc, argv);
+	return r;
+}
+
+static void
+test_good(void)
+{
+	is_int(run("-r", "x.pcap", "-n", "127.0.0.1:2055", NULL), OPTS_RUN,
+	    "minimal replay config");
+	is_int(o.sample_interval, 1, "default: no sampling");
+	is_int(o.source_id, 1, "default source id 1");
+	is_int(o.mtu, 1400, "default mtu");
+	is_int(run("-i", "eth0", "-n", "[::1]:9995", "-n", "10.0.0.1:2055",
+	    "-s", "100", "--sample-mode=random", "-m", "65536", "-M", "4M",
+	    "-t", "tcp=2m", "-t", "active=1h", "-t", "udp=30", "-S", "42",
+	    "-v", "9", "--mtu", "1200", "--pace", "0", NULL), OPTS_RUN,
+	    "full live config");
+	is_int(o.ncollectors, 2, "two collectors");
+	is_int(o.sample_interval, 100, "-s 100");
+	is_int(o.sample_random, 1, "random mode");
+	is_int(o.max_flows, 65536, "-m");
+	is_int(o.mem_budget, 4 << 20, "-M 4M is 4 MiB");
+	is_int(o.idle_s[FLOWTAB_TCP], 120, "-t tcp=2m");
+	is_int(o.idle_s[FLOWTAB_UDP], 30, "-t udp=30");
+	is_int(o.active_s, 3600, "-t active=1h");
+	is_int(o.source_id, 42, "-S");
+	is_int(o.pace, 0, "--pace 0");
+	is_int(run("-r", "x", "-P", NULL), OPTS_RUN, "-P without -n");
+	is_int(run("-S", "4294967295", "-r", "x", "-P", NULL), OPTS_RUN,
+	    "-S max");
+	is_int(o.source_id, 4294967295u, "-S 2^32-1");
+}
+
+static void
+test_bad(void)
+{
+	static const char *const bad[][2] = {
+		{ "-m", "abc" }, { "-m", "0" }, { "-m", "-5" },
+		{ "-m", "16777217" }, { "-m", "12x" }, { "-s", "0" },
+		{ "-s", "99999999999" }, { "-M", "12q" }, { "-M", "1k" },
+		{ "-t", "bogus=5" }, { "-t", "tcp=x" }, { "-t", "tcp" },
+		{ "-t", "tcp=0" }, { "-n", "nohostport" },
+		{ "-n", "127.0.0.1:99999" }, { "-n", "::1:2055" },
+		{ "-n", "[::1]" }, { "-v", "5" }, { "-S", "4294967296" },
+		{ "--mtu", "100" }, { "--sample-mode", "sometimes" },
+		{ "-S", " 1" }, { "-s", "+1" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		is_int(run("-r", "x", "-P", bad[i][0], bad[i][1], NULL),
+		    OPTS_EXIT_USAGE, "%s '%s' rejected", bad[i][0], bad[i][1]);
+	is_int(run("-r", "x", NULL), OPTS_EXIT_USAGE, "no output");
+	is_int(run("-P", NULL), OPTS_EXIT_USAGE, "no source");
+	is_int(run("-r", "x", "-i", "eth0", "-P", NULL), OPTS_EXIT_USAGE,
+	    "-i and -r");
+	is_int(run("-r", "x", "-P", "-Q", NULL), OPTS_EXIT_USAGE,
+	    "unknown flag");
+	is_int(run("-r", "x", "-P", "extra", NULL), OPTS_EXIT_USAGE,
+	    "stray argument");
+	is_int(run("-r", "x", "-P", "--template-packets", "0",
+	    "--template-secs", "0", NULL), OPTS_EXIT_USAGE,
+	    "templates never refreshed");
+	is_int(run("-r", "x", "-P", "-m", NULL), OPTS_EXIT_USAGE,
+	    "missing value");
+}
+
+int
+main(void)
+{
+	if (freopen("/dev/null", "w", stderr) == NULL)
+		return 1;
+	test_good();
+	test_bad();
+	return done();
+}
