@@ -156,9 +156,11 @@ wait_writable(int fd)
 static int
 send_one(struct export *e, int fd, const void *buf, size_t len)
 {
-	int tries, err;
+	int tries;
 
 	for (tries = 0; tries < 2; tries++) {
+		int err;
+
 		if (send(fd, buf, len, 0) == (ssize_t)len)
 			return 0;
 		err = e->last_errno = errno;

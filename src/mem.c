@@ -68,7 +68,7 @@ mem_free(void *p)
 	if (p == NULL)
 		return;
 	for (i = 0; i < nitems; i++) {
-		if (items[i].p != p || p == NULL)
+		if (items[i].p != p)
 			continue;
 		used -= items[i].size;
 		items[i] = items[--nitems];

@@ -105,7 +105,6 @@ parse_num(const char *flag, const char *arg, uint64_t min, uint64_t max,
 	char expect[96];
 	char *end;
 	uint64_t v, m = 1;
-	const char *u;
 
 	snprintf(expect, sizeof(expect), "expected a number from %" PRIu64
 	    " to %" PRIu64 "%s", min, max, units != NULL ?
@@ -117,6 +116,8 @@ parse_num(const char *flag, const char *arg, uint64_t min, uint64_t max,
 	if (errno != 0)
 		return bad(flag, arg, expect);
 	if (*end != '\0') {
+		const char *u;
+
 		if (units == NULL || end[1] != '\0' ||
 		    (u = strchr(units, *end)) == NULL)
 			return bad(flag, arg, expect);

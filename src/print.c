@@ -77,7 +77,7 @@ print_flow(FILE *f, const struct flow_rec *r, int64_t off)
 	if (icmp) {
 		snprintf(sa, sizeof(sa), "%s", src);
 		snprintf(da, sizeof(da), "%s type %u code %u", dst,
-		    k->dport >> 8, k->dport & 0xff);
+		    (unsigned)(k->dport >> 8), (unsigned)(k->dport & 0xff));
 	} else {
 		snprintf(sa, sizeof(sa), af == AF_INET6 ? "[%s]:%u" :
 		    "%s:%u", src, k->sport);

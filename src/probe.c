@@ -306,10 +306,10 @@ static int
 run_replay(struct probe *pr)
 {
 	struct pkt p;
-	int rc;
 
 	while (!got_quit) {
-		rc = pr->ops->next(pr->cap[0], &p);
+		int rc = pr->ops->next(pr->cap[0], &p);
+
 		if (rc == 1) {
 			replay_packet(pr, &p);
 			if (got_stats) {
@@ -355,14 +355,13 @@ run_live(struct probe *pr)
 {
 	struct pollfd pfd[OPTS_MAX_IFACES];
 	unsigned i, alive = pr->ncap;
-	uint64_t now;
-	int timeout;
 
 	tick(pr, clock_tick(&pr->clk));
 	while (!got_quit && alive > 0) {
-		now = clock_tick(&pr->clk);
-		timeout = now >= pr->next_tick ? 0 :
+		uint64_t now = clock_tick(&pr->clk);
+		int timeout = now >= pr->next_tick ? 0 :
 		    (int)(pr->next_tick - now);
+
 		for (i = 0; i < pr->ncap; i++) {
 			pfd[i].fd = pr->cap[i] != NULL ?
 			    pr->ops->fd(pr->cap[i]) : -1;

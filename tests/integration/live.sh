@@ -20,7 +20,7 @@ cleanup_ns() {
 	ip netns del "$NS_A" 2>/dev/null
 	ip netns del "$NS_B" 2>/dev/null
 }
-trap 'cleanup_ns; lib_cleanup' EXIT
+at_exit cleanup_ns
 
 ip netns add "$NS_A" && ip netns add "$NS_B" ||
 	skip "cannot create network namespaces here"
@@ -94,8 +94,12 @@ kill -TERM $NFC; wait $NFC 2>/dev/null
 cat "$WORK/pf.log"
 
 [ $PFRC = 0 ] || { echo "FAIL: picoflow exited $PFRC after SIGTERM"; exit 1; }
-tp=$(truth_get "$WORK/seen.pcap" ip_packets)
-tb=$(truth_get "$WORK/seen.pcap" ip_bytes)
+# What tshark recorded, by the same rule: IPv4 total length, IPv6 payload
+# length + 40 (first header only: ICMP errors quote an inner one).
+read -r tp tb < <(tshark -n -r "$WORK/seen.pcap" -T fields -E occurrence=f \
+    -e ip.len -e ipv6.plen 2>/dev/null |
+    awk -F'\t' '$1 != "" {p++; b += $1; next} $2 != "" {p++; b += $2 + 40}
+	END {print p + 0, b + 0}')
 read -r np nb < <(nfdump -R "$WORK/nf" -q -N -o 'fmt:%pkt %byt' |
 	awk '{p += $1; b += $2} END {print p + 0, b + 0}')
 seq=$(sed -n 's/.*Sequence Errors: \([0-9]*\).*/\1/p' "$WORK/nfcapd.log" | tail -1)

@@ -1,6 +1,5 @@
 /* Command-line parsing: accepted values land in pf_opts, bad ones exit 2. */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,40 +9,35 @@
 
 static struct pf_opts o;
 
-/* Parse a NULL-terminated argument list; stderr goes to /dev/null. */
+/* Parse an argument list given as RUN("-r", "x", ...). */
+#define RUN(...)	run((const char *const[]){ __VA_ARGS__, NULL })
+
 static enum opts_result
-run(const char *first, ...)
+run(const char *const *args)
 {
 	char *argv[32];
-	const char *a;
-	va_list ap;
 	int argc = 0;
-	enum opts_result r;
 
 	argv[argc++] = (char *)"picoflow";
-	va_start(ap, first);
-	for (a = first; a != NULL && argc < 31; a = va_arg(ap, const char *))
-		argv[argc++] = (char *)a;
-	va_end(ap);
+	while (*args != NULL && argc < 31)
+		argv[argc++] = (char *)*args++;
 	argv[argc] = NULL;
 	optind = 0;	/* glibc and musl: full reset */
-	fflush(stderr);
-	r = opts_parse(&o, argc, argv);
-	return r;
+	return opts_parse(&o, argc, argv);
 }
 
 static void
 test_good(void)
 {
-	is_int(run("-r", "x.pcap", "-n", "127.0.0.1:2055", NULL), OPTS_RUN,
+	is_int(RUN("-r", "x.pcap", "-n", "127.0.0.1:2055"), OPTS_RUN,
 	    "minimal replay config");
 	is_int(o.sample_interval, 1, "default: no sampling");
 	is_int(o.source_id, 1, "default source id 1");
 	is_int(o.mtu, 1400, "default mtu");
-	is_int(run("-i", "eth0", "-n", "[::1]:9995", "-n", "10.0.0.1:2055",
+	is_int(RUN("-i", "eth0", "-n", "[::1]:9995", "-n", "10.0.0.1:2055",
 	    "-s", "100", "--sample-mode=random", "-m", "65536", "-M", "4M",
 	    "-t", "tcp=2m", "-t", "active=1h", "-t", "udp=30", "-S", "42",
-	    "-v", "9", "--mtu", "1200", "--pace", "0", NULL), OPTS_RUN,
+	    "-v", "9", "--mtu", "1200", "--pace", "0"), OPTS_RUN,
 	    "full live config");
 	is_int(o.ncollectors, 2, "two collectors");
 	is_int(o.sample_interval, 100, "-s 100");
@@ -55,8 +49,8 @@ test_good(void)
 	is_int(o.active_s, 3600, "-t active=1h");
 	is_int(o.source_id, 42, "-S");
 	is_int(o.pace, 0, "--pace 0");
-	is_int(run("-r", "x", "-P", NULL), OPTS_RUN, "-P without -n");
-	is_int(run("-S", "4294967295", "-r", "x", "-P", NULL), OPTS_RUN,
+	is_int(RUN("-r", "x", "-P"), OPTS_RUN, "-P without -n");
+	is_int(RUN("-S", "4294967295", "-r", "x", "-P"), OPTS_RUN,
 	    "-S max");
 	is_int(o.source_id, 4294967295u, "-S 2^32-1");
 }
@@ -78,20 +72,20 @@ test_bad(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		is_int(run("-r", "x", "-P", bad[i][0], bad[i][1], NULL),
+		is_int(RUN("-r", "x", "-P", bad[i][0], bad[i][1]),
 		    OPTS_EXIT_USAGE, "%s '%s' rejected", bad[i][0], bad[i][1]);
-	is_int(run("-r", "x", NULL), OPTS_EXIT_USAGE, "no output");
-	is_int(run("-P", NULL), OPTS_EXIT_USAGE, "no source");
-	is_int(run("-r", "x", "-i", "eth0", "-P", NULL), OPTS_EXIT_USAGE,
+	is_int(RUN("-r", "x"), OPTS_EXIT_USAGE, "no output");
+	is_int(RUN("-P"), OPTS_EXIT_USAGE, "no source");
+	is_int(RUN("-r", "x", "-i", "eth0", "-P"), OPTS_EXIT_USAGE,
 	    "-i and -r");
-	is_int(run("-r", "x", "-P", "-Q", NULL), OPTS_EXIT_USAGE,
+	is_int(RUN("-r", "x", "-P", "-Q"), OPTS_EXIT_USAGE,
 	    "unknown flag");
-	is_int(run("-r", "x", "-P", "extra", NULL), OPTS_EXIT_USAGE,
+	is_int(RUN("-r", "x", "-P", "extra"), OPTS_EXIT_USAGE,
 	    "stray argument");
-	is_int(run("-r", "x", "-P", "--template-packets", "0",
-	    "--template-secs", "0", NULL), OPTS_EXIT_USAGE,
+	is_int(RUN("-r", "x", "-P", "--template-packets", "0",
+	    "--template-secs", "0"), OPTS_EXIT_USAGE,
 	    "templates never refreshed");
-	is_int(run("-r", "x", "-P", "-m", NULL), OPTS_EXIT_USAGE,
+	is_int(RUN("-r", "x", "-P", "-m"), OPTS_EXIT_USAGE,
 	    "missing value");
 }
 

@@ -1,0 +1,276 @@
+# shellcheck shell=bash disable=SC2034
+# (SC2034: the variables set here are read by the tests that source this.)
+# Helpers for the integration tests; each test starts with
+#   . "$(dirname "$0")/lib.sh"
+#
+# What it gives:
+#   ROOT SHARED PICOFLOW PICOFLOW_SAN WORK   paths (WORK: a scratch folder,
+#                        removed at exit unless KEEP_WORK=1)
+#   skip REASON          print "SKIP: REASON" and exit 77 (check.sh: SKIP)
+#   require CMD...       skip unless every CMD is installed
+#   require_picoflow     skip unless ./picoflow is built
+#   require_truth        skip unless $SHARED/bench/pcap_truth.py is there
+#                        (call it before truth_get: make check must pass
+#                        without ../shared)
+#   free_udp_port        print a UDP port free on 127.0.0.1 right now
+#   track PID            stop PID (TERM, then KILL) when the test exits
+#   untrack PID          forget it again (after stopping it yourself)
+#   nfcapd_start DIR     nfcapd on 127.0.0.1 writing into DIR (foreground
+#                        process in the background); sets NFCAPD_PID,
+#                        NFCAPD_PORT, NFCAPD_LOG; returns when it listens
+#   nfcapd_stop          waits until nfcapd has read every queued datagram,
+#                        SIGTERM, wait (it then flushes and closes its file);
+#                        sets NFCAPD_SEQERR and NFCAPD_BADPKT from its log
+#   sink_start OUT.pcap  a python UDP receiver on 127.0.0.1 that writes every
+#                        datagram as an IPv4/UDP packet into OUT.pcap (raw IP
+#                        link type, no capture privileges needed); sets
+#                        SINK_PID, SINK_PORT
+#   sink_stop            drain, SIGTERM, wait; sets SINK_COUNT (datagrams)
+#   at_exit CMD          run CMD (a function name, say) at exit, before the
+#                        tracked processes are stopped; use this rather than
+#                        replacing the EXIT trap
+#   udp_wait_drained PORT [SECS]   until the socket on PORT has no queued data
+#   run_limited SECS CMD...        CMD under timeout(1); 124/137 = too slow
+#   truth_get FILE KEY   a figure from pcap_truth.py --json (cached in WORK)
+#
+# All traffic stays on 127.0.0.1; everything started here is stopped by pid.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SHARED=${PICOFLOW_SHARED:-$ROOT/../shared}
+PICOFLOW=${PICOFLOW:-$ROOT/picoflow}
+PICOFLOW_SAN=${PICOFLOW_SAN:-$ROOT/build/san/picoflow}
+export LC_ALL=C TZ=UTC
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/picoflow-$(basename "$0" .sh).XXXXXX")
+LIB_PIDS='' LIB_AT_EXIT=()
+NFCAPD_PID='' NFCAPD_PORT='' NFCAPD_LOG='' NFCAPD_SEQERR='' NFCAPD_BADPKT=''
+SINK_PID='' SINK_PORT='' SINK_COUNT='' SINK_LOG=''
+
+track() { LIB_PIDS="$LIB_PIDS $1"; }
+# forget a PID once it has been stopped and reaped (PIDs get reused)
+# shellcheck disable=SC2086 # split the list on purpose
+untrack() { LIB_PIDS=$(printf '%s\n' $LIB_PIDS | grep -vx -- "$1" | tr '\n' ' '); }
+at_exit() { LIB_AT_EXIT+=("$1"); }
+
+# Stop one process: TERM, up to 3 s grace, then KILL; always reap it.
+stop_pid() {
+	local pid=$1 i
+	[ -n "$pid" ] || return 0
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null
+		for i in $(seq 1 30); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# The EXIT trap. It does not call exit, so the test's own exit status stands
+# (also when a test's trap runs something else first and then lib_cleanup).
+lib_cleanup() {
+	local pid c
+	trap - EXIT
+	for c in "${LIB_AT_EXIT[@]}"; do
+		$c
+	done
+	for pid in $LIB_PIDS; do
+		stop_pid "$pid"
+	done
+	if [ "${KEEP_WORK:-0}" = 1 ]; then
+		echo "work folder kept: $WORK" >&2
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap lib_cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+require() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"
+	done
+}
+
+require_picoflow() {
+	[ -x "$PICOFLOW" ] || skip "$PICOFLOW is not built (run make)"
+}
+
+require_truth() {
+	[ -r "$SHARED/bench/pcap_truth.py" ] ||
+	    skip "$SHARED/bench/pcap_truth.py is absent (set PICOFLOW_SHARED)"
+}
+
+free_udp_port() {
+	python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# Bytes waiting in the receive queue of the UDP socket bound to 127.0.0.1:PORT
+# (from /proc/net/udp; empty if no such socket).
+udp_rx_queue() {
+	local hex q
+	hex=$(printf '0100007F:%04X' "$1")
+	q=$(awk -v a="$hex" '$2 == a { split($5, q, ":"); print q[2]; exit }' \
+	    /proc/net/udp 2>/dev/null)
+	[ -n "$q" ] && echo $((16#$q))
+}
+
+# Wait (up to SECS, default 10) until the receiver on PORT has read everything.
+# Loopback delivery is synchronous, so once the sender has exited every
+# datagram is either queued here or already read.
+udp_wait_drained() {
+	local port=$1 secs=${2:-10} i q
+	[ -r /proc/net/udp ] || { sleep 1; return 0; }
+	for i in $(seq 1 $((secs * 20))); do
+		q=$(udp_rx_queue "$port")
+		[ -z "$q" ] || [ "$q" -eq 0 ] && break
+		sleep 0.05
+	done
+	sleep 0.1
+}
+
+nfcapd_start() {
+	local dir=$1 i
+	mkdir -p "$dir"
+	NFCAPD_LOG=$dir.log
+	NFCAPD_PORT=$(free_udp_port)
+	# -B: room for the burst a probe sends when it flushes at end of file
+	# (the kernel caps it at net.core.rmem_max; nfcapd then logs the size).
+	nfcapd -w "$dir" -b 127.0.0.1 -p "$NFCAPD_PORT" -t 3600 -B 16777216 \
+	    > "$NFCAPD_LOG" 2>&1 &
+	NFCAPD_PID=$!
+	track "$NFCAPD_PID"
+	for i in $(seq 1 200); do
+		grep -q 'Startup' "$NFCAPD_LOG" 2>/dev/null && return 0
+		kill -0 "$NFCAPD_PID" 2>/dev/null || break
+		sleep 0.025
+	done
+	echo "nfcapd did not start:" >&2
+	cat "$NFCAPD_LOG" >&2
+	return 1
+}
+
+nfcapd_stop() {
+	[ -n "$NFCAPD_PID" ] || return 0
+	udp_wait_drained "$NFCAPD_PORT"
+	stop_pid "$NFCAPD_PID"
+	untrack "$NFCAPD_PID"
+	NFCAPD_PID=''
+	NFCAPD_SEQERR=$(sed -n 's/.*Sequence Errors: \([0-9]*\).*/\1/p' "$NFCAPD_LOG" | tail -1)
+	NFCAPD_BADPKT=$(sed -n 's/.*Bad Packets: \([0-9]*\).*/\1/p' "$NFCAPD_LOG" | tail -1)
+}
+
+# The receiver: binds 127.0.0.1:0, prints its port on the first line of its
+# log, appends each datagram to the pcap at once (flushed), and on SIGTERM
+# reads what is still queued and exits, printing the count.
+LIB_SINK_PY='
+import signal, socket, struct, sys, time
+out = sys.argv[1]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 << 20)
+s.bind(("127.0.0.1", 0))
+port = s.getsockname()[1]
+f = open(out, "wb")
+f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 101))
+f.flush()
+n = 0
+stop = False
+def on_term(sig, frm):
+    global stop
+    stop = True
+signal.signal(signal.SIGTERM, on_term)
+def csum(b):
+    v = sum(struct.unpack("!10H", b))
+    v = (v & 0xFFFF) + (v >> 16)
+    v = (v & 0xFFFF) + (v >> 16)
+    return ~v & 0xFFFF
+def keep(data, peer):
+    global n
+    n += 1
+    ln = 28 + len(data)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, ln & 0xFFFF, n & 0xFFFF, 0, 64,
+                     17, 0, socket.inet_aton(peer[0]), socket.inet_aton("127.0.0.1"))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    udp = struct.pack("!HHHH", peer[1], port, (8 + len(data)) & 0xFFFF, 0)
+    t = time.time()
+    f.write(struct.pack("<IIII", int(t), int((t % 1) * 1e6), ln, ln))
+    f.write(ip + udp + data)
+    f.flush()
+print(port, flush=True)
+s.settimeout(0.1)
+while not stop:
+    try:
+        data, peer = s.recvfrom(65535)
+    except socket.timeout:
+        continue
+    except InterruptedError:
+        continue
+    keep(data, peer)
+s.setblocking(False)
+while True:
+    try:
+        data, peer = s.recvfrom(65535)
+    except (BlockingIOError, InterruptedError):
+        break
+    keep(data, peer)
+f.close()
+print("datagrams", n, flush=True)
+'
+
+sink_start() {
+	local out=$1 i
+	SINK_LOG=$out.log
+	python3 -c "$LIB_SINK_PY" "$out" > "$SINK_LOG" 2>&1 &
+	SINK_PID=$!
+	track "$SINK_PID"
+	for i in $(seq 1 200); do
+		SINK_PORT=$(head -1 "$SINK_LOG" 2>/dev/null)
+		case $SINK_PORT in [0-9]*) return 0 ;; esac
+		kill -0 "$SINK_PID" 2>/dev/null || break
+		sleep 0.025
+	done
+	echo "UDP receiver did not start:" >&2
+	cat "$SINK_LOG" >&2
+	return 1
+}
+
+sink_stop() {
+	[ -n "$SINK_PID" ] || return 0
+	udp_wait_drained "$SINK_PORT"
+	stop_pid "$SINK_PID"
+	untrack "$SINK_PID"
+	SINK_PID=''
+	SINK_COUNT=$(sed -n 's/^datagrams \([0-9]*\)$/\1/p' "$SINK_LOG")
+}
+
+run_limited() {
+	local secs=$1
+	shift
+	timeout -k 2 "$secs" "$@"
+}
+
+# truth_get FILE KEY: one figure of pcap_truth.py --json FILE (0 if absent).
+truth_get() {
+	local f=$1 key=$2 j
+	j=$WORK/truth.$(basename "$f").json
+	if [ ! -r "$SHARED/bench/pcap_truth.py" ]; then
+		echo "truth_get: $SHARED/bench/pcap_truth.py is absent (call require_truth first)" >&2
+		return 1
+	fi
+	if [ ! -s "$j" ]; then
+		python3 "$SHARED/bench/pcap_truth.py" --json "$f" > "$j" || return 1
+	fi
+	python3 -c 'import json, sys
+print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$j" "$key"
+}
