@@ -15,9 +15,11 @@
 #         the datagram, padding < 4 bytes, data only after its template,
 #         sequence +1 per datagram), whose packet/byte sums must match too
 #   picoflow itself must exit 0; if it prints its stats line, its datagram
-#   count must equal what each collector received.
+#   count must equal what each collector received; the earliest start and
+#   latest end nfdump shows equal the first and last IP packet's time to
+#   the millisecond.
 #
-# Reported, not failed (yet): distinct 5-tuples (proto, src, dst, sport,
+# Also failed: distinct 5-tuples (proto, src, dst, sport,
 # dport; ICMP type/code as type*256+code) differing from the truth.
 #
 # One row per capture, a total line, details of every failure at the end.
@@ -36,7 +38,7 @@ require_picoflow
 CHECK_PY=$WORK/check.py
 cat > "$CHECK_PY" <<'EOF'
 """Compare one capture's truth with what the collectors received."""
-import json, socket, struct, sys
+import json, socket, struct, sys, time
 
 (bench, pcap, records, sinkpcap, sinkport, tsharkout, probe_err, nfinfo,
  seqerr, sinkcount, rc, totals_out) = sys.argv[1:13]
@@ -58,9 +60,14 @@ def norm(a):
 
 # 1. truth, with its 5-tuples
 t = pcap_truth.Truth()
+ip_first = ip_last = None   # time of the first and last IP packet
 try:
     for lt, ts, buf, wl in pcap_truth.read_packets(pcap):
+        n_ip = t.c.get('ip_packets', 0)
         t.packet(lt, ts, buf, wl)
+        if t.c.get('ip_packets', 0) != n_ip:
+            ip_first = ts if ip_first is None else min(ip_first, ts)
+            ip_last = ts if ip_last is None else max(ip_last, ts)
 except (ValueError, struct.error) as ex:
     notes.append('truth: capture error: %s' % ex)
 tr = t.result()
@@ -73,8 +80,9 @@ t_proto = {}
 for k, v in tr['by_protocol'].items():
     t_proto[k] = (v['packets'], v['bytes'])
 
-# 2. nfdump records: %pr|%sa|%da|%sp|%dp|%ipkt|%ibyt|%opkt|%obyt
+# 2. nfdump records: %pr|%sa|%da|%sp|%dp|%ipkt|%ibyt|%opkt|%obyt|%ts|%te
 c_pk = c_by = nrec = 0
+c_first = c_last = None
 c_keys = set()
 c_proto = {}
 bad_lines = 0
@@ -85,6 +93,9 @@ for line in open(records):
             bad_lines += 1
         continue
     nrec += 1
+    if len(p) >= 11:
+        c_first = p[9] if c_first is None or p[9] < c_first else c_first
+        c_last = p[10] if c_last is None or p[10] > c_last else c_last
     proto = int(p[0])
     pk, by = int(p[5]) + int(p[7]), int(p[6]) + int(p[8])
     c_pk += pk
@@ -113,6 +124,19 @@ for k in sorted(set(t_proto) | set(c_proto)):
         fails.append('protocol %s: collector %d packets %d bytes, truth %d packets %d bytes'
                      % (k, a[0], a[1], b[0], b[1]))
 
+# Times exact to the millisecond: the earliest flow start and the latest
+# flow end the collector shows are the first and last packet's times.
+def ms_text(ts):
+    ms = int(round(ts * 1e6)) // 1000
+    return time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(ms // 1000)) + '.%03d' % (ms % 1000)
+
+
+if ip_first is not None and c_first is not None:
+    for what, got, want in (('first', c_first, ms_text(ip_first)),
+                            ('last', c_last, ms_text(ip_last))):
+        if got != want:
+            fails.append('time of the %s packet: collector %s, truth %s' % (what, got, want))
+
 # 3. sequence errors (nfcapd log and nfdump -I)
 seq_if = 0
 for line in open(nfinfo):
@@ -122,8 +146,9 @@ seq = max(int(seqerr or 0), seq_if)
 if seq:
     fails.append('nfcapd: %d sequence errors (export datagrams lost or misnumbered)' % seq)
 
-# 4. 5-tuples: reported only
+# 4. 5-tuples: every one the capture holds, and no other
 if c_keys != t_keys:
+    fails.append('distinct 5-tuples differ from the truth (see notes)')
     miss, extra = sorted(t_keys - c_keys), sorted(c_keys - t_keys)
     notes.append('5-tuples: collector %d, truth %d (%d missing, %d extra)'
                  % (len(c_keys), len(t_keys), len(miss), len(extra)))
@@ -303,7 +328,7 @@ for f in "$SHARED"/pcaps/real/${PCAPS_ONLY:-*}; do
 	rc=$?
 	nfcapd_stop
 	sink_stop
-	nfdump -R "$w/nf" -q -N -6 -o 'fmt:%pr|%sa|%da|%sp|%dp|%ipkt|%ibyt|%opkt|%obyt' \
+	nfdump -R "$w/nf" -q -N -6 -o 'fmt:%pr|%sa|%da|%sp|%dp|%ipkt|%ibyt|%opkt|%obyt|%ts|%te' \
 	    > "$w/records" 2> "$w/nfdump.err"
 	nfdump -R "$w/nf" -I > "$w/nfinfo" 2>> "$w/nfdump.err"
 	tshark -n -r "$w/export.pcap" -d "udp.port==$SINK_PORT,cflow" -T fields \
@@ -337,5 +362,5 @@ if [ -s "$details" ]; then
 	cat "$details"
 fi
 echo
-echo "pcaps: $n captures, $((n - nfail)) ok, $nfail FAIL; $n5 with distinct 5-tuples != truth (reported only)"
+echo "pcaps: $n captures, $((n - nfail)) ok, $nfail FAIL; $n5 with distinct 5-tuples != truth"
 [ "$nfail" -eq 0 ]
