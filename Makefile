@@ -33,7 +33,8 @@ include platform/$(BACKEND).mk
 
 CORE		:= opts probe decode sample flowtab expire nf9 export clock \
 		   mem log print filter
-PLATFORM_SRC	:= platform/capture_pcap.c $(PLATFORM_EXTRA)
+PLATFORM_SRC	:= platform/capture_file.c platform/file_format.c \
+		   platform/capture_pcap.c $(PLATFORM_EXTRA)
 LIB_SRC		:= $(CORE:%=src/%.c) $(PLATFORM_SRC)
 
 ALL_CFLAGS	= $(PF_CFLAGS) $(CFLAGS)
@@ -76,13 +77,14 @@ $(B)/san/%.o: %.c $(wildcard src/*.h) Makefile platform/$(BACKEND).mk
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 -c -o $@ $<
 
+# Tests may also include platform headers (pure helpers live there).
 $(B)/test_%: tests/unit/test_%.c tests/unit/tap.h $(LIB)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
+	$(CC) $(ALL_CPPFLAGS) -Iplatform $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
 	    $(ALL_LDLIBS)
 
 $(B)/san/test_%: tests/unit/test_%.c tests/unit/tap.h $(SAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 $(LDFLAGS) -o $@ $< \
+	$(CC) $(ALL_CPPFLAGS) -Iplatform $(ALL_CFLAGS) $(SAN) -O1 $(LDFLAGS) -o $@ $< \
 	    $(SAN_LIB) $(ALL_LDLIBS)
 
 $(B)/fuzz_decode_replay: tests/fuzz/fuzz_decode.c tests/fuzz/replay.c $(LIB)

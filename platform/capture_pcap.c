@@ -128,8 +128,8 @@ file_open(const struct capture_cfg *cfg, char *err, size_t errlen)
 	return c;
 }
 
-const struct capture_ops capture_file = {
-	.name = "file",
+const struct capture_ops capture_libpcap_file = {
+	.name = "libpcap-file",
 	.open = file_open,
 	.fd = pcapcap_fd,
 	.datalink = pcapcap_datalink,

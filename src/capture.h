@@ -57,6 +57,9 @@ struct capture_ops {
 };
 
 extern const struct capture_ops capture_live;
+/* -r: pcap and pcapng parsed in place; other formats via libpcap. */
 extern const struct capture_ops capture_file;
+/* -r with --libpcap-reader: libpcap's own offline reader. */
+extern const struct capture_ops capture_libpcap_file;
 
 #endif

@@ -21,7 +21,8 @@ enum {
 	OPT_PACE,
 	OPT_SNAPLEN,
 	OPT_NO_PROMISC,
-	OPT_SAMPLE_MODE
+	OPT_SAMPLE_MODE,
+	OPT_LIBPCAP_READER
 };
 
 static const char short_opts[] = "i:r:n:Ps:m:M:t:f:S:v:dThV";
@@ -49,6 +50,7 @@ static const struct option long_opts[] = {
 	{ "pace",		required_argument, NULL, OPT_PACE },
 	{ "snaplen",		required_argument, NULL, OPT_SNAPLEN },
 	{ "no-promisc",		no_argument,	   NULL, OPT_NO_PROMISC },
+	{ "libpcap-reader",	no_argument,	   NULL, OPT_LIBPCAP_READER },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -80,9 +82,10 @@ opts_usage(FILE *f)
 "      --mtu N             max export datagram size (default 1400)\n"
 "      --template-packets N  re-send templates every N datagrams (20)\n"
 "      --template-secs S   ... and every S seconds (60)\n"
-"      --pace N            max datagrams/s per collector (20000, 0 = off)\n"
+"      --pace N            max datagrams/s per collector (10000, 0 = off)\n"
 "      --snaplen N         bytes captured per packet (default 256)\n"
 "      --no-promisc        do not put interfaces in promiscuous mode\n"
+"      --libpcap-reader    read -r files with libpcap (slower)\n"
 "  -h, --help              this text;  -V, --version  print the version\n",
 	    f);
 }
@@ -312,6 +315,9 @@ parse_one(struct pf_opts *o, int c, const char *arg)
 		return parse_u32("--snaplen", arg, 64, 65535, &o->snaplen);
 	case OPT_NO_PROMISC:
 		o->promisc = 0;
+		return 0;
+	case OPT_LIBPCAP_READER:
+		o->libpcap_reader = 1;
 		return 0;
 	}
 	return -1;

@@ -38,12 +38,13 @@ struct pf_opts {
 	uint32_t	 pace;			/* datagrams/s */
 	uint32_t	 snaplen;
 	int		 promisc;
+	int		 libpcap_reader;	/* --libpcap-reader */
 };
 
 #define OPTS_DEFAULT_MAX_FLOWS	8192
 #define OPTS_DEFAULT_TMPL_PKTS	20
 #define OPTS_DEFAULT_TMPL_SECS	60
-#define OPTS_DEFAULT_PACE	20000
+#define OPTS_DEFAULT_PACE	10000
 #define OPTS_DEFAULT_SNAPLEN	256
 
 enum opts_result {

@@ -440,7 +440,11 @@ open_captures(struct probe *pr)
 	cfg.filter = o->filter;
 	cfg.snaplen = o->snaplen;
 	cfg.promisc = o->promisc;
-	pr->ops = o->file != NULL ? &capture_file : &capture_live;
+	if (o->file == NULL)
+		pr->ops = &capture_live;
+	else
+		pr->ops = o->libpcap_reader ? &capture_libpcap_file :
+		    &capture_file;
 	cfg.buffer_bytes = pr->ring_bytes;
 	for (i = 0; i < n; i++) {
 		cfg.source = o->file != NULL ? o->file : o->ifaces[i];
