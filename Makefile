@@ -55,7 +55,7 @@ UNIT_BIN	:= $(UNIT:%=$(B)/test_%)
 UNIT_SAN_BIN	:= $(UNIT:%=$(B)/san/test_%)
 FUZZ_REPLAY	:= $(B)/fuzz_decode_replay $(B)/san/fuzz_decode_replay
 
-.PHONY: all check unit clean install uninstall fuzz demo
+.PHONY: all check unit clean install uninstall fuzz demo bench
 all: picoflow
 
 picoflow: $(B)/src/main.o $(LIB)
@@ -116,6 +116,10 @@ fuzz: $(LIB_SRC) tests/fuzz/fuzz_decode.c
 
 demo: picoflow
 	tests/demo.sh
+
+# Figures beside softflowd's on the shared benchmark trace (not in check).
+bench: picoflow
+	tests/bench/bench.sh
 
 install: picoflow
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8

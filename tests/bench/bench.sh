@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# make bench: picoflow beside softflowd on the shared benchmark trace.
+# Prints figures; never fails on them (targets are in BENCHMARKS.md).
+#
+#   tests/bench/bench.sh [-q]      -q: skip the slow anchors.sh runs
+#
+# Environment: BENCH_DIR (default build/bench) holds the 1.1 GB trace,
+# built by ../shared/bench/make-bench-trace.sh when missing; RUNS (5)
+# alternating timed runs per probe.  Traffic goes to 127.0.0.1 only.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SHARED=${PICOFLOW_SHARED:-$ROOT/../shared}
+BENCH_DIR=${BENCH_DIR:-$ROOT/build/bench}
+RUNS=${RUNS:-5}
+PF=$ROOT/picoflow
+quick=0
+[ "${1:-}" = -q ] && quick=1
+export LC_ALL=C
+
+[ -x "$PF" ] || { echo "bench: build picoflow first (make)" >&2; exit 1; }
+[ -d "$SHARED/bench" ] || { echo "bench: $SHARED/bench is absent" >&2; exit 1; }
+for t in python3 valgrind editcap; do
+	command -v $t >/dev/null || { echo "bench: $t is not installed" >&2; exit 1; }
+done
+have_sfd=0
+command -v softflowd >/dev/null && have_sfd=1
+mkdir -p "$BENCH_DIR"
+TRACE=$BENCH_DIR/bench.pcap
+if [ ! -s "$TRACE" ]; then
+	echo "== building the benchmark trace (about 30 s, 1.1 GB)"
+	"$SHARED/bench/make-bench-trace.sh" "$TRACE" > "$BENCH_DIR/trace.log" 2>&1 ||
+	    { cat "$BENCH_DIR/trace.log"; exit 1; }
+fi
+W=$(mktemp -d "${TMPDIR:-/tmp}/pfbench.XXXXXX")
+SINK=
+cleanup() {
+	[ -n "$SINK" ] && kill "$SINK" 2>/dev/null && wait "$SINK" 2>/dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+# A receiver that reads and drops datagrams, with a large buffer.
+PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 20)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+while True:
+    s.recv(65535)' "$PORT" &
+SINK=$!
+sleep 0.3
+
+frames=$(capinfos -M -c "$TRACE" 2>/dev/null | awk -F': *' '/Number of packets/ {print $2}')
+echo "== trace: $TRACE, $frames frames"
+echo "== machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo)"
+echo "== picoflow: $("$PF" -V), $(size -A "$PF" | awk '/^Total/ {print $2}') bytes unstripped"
+
+# --- 1. instructions per packet (callgrind), marginal 100k -> 200k ---------
+editcap -r "$TRACE" "$W/s100k.pcap" 1-100000 2>/dev/null
+editcap -r "$TRACE" "$W/s200k.pcap" 1-200000 2>/dev/null
+ir() {	# ir FILE CMD...: instructions of the whole command under callgrind
+	local f=$1
+	shift
+	valgrind --tool=callgrind --callgrind-out-file="$W/cg.%p" "$@" \
+	    > /dev/null 2> "$W/cg.log"
+	awk '/^summary:/ {s += $2} END {print s + 0}' "$W"/cg.* && rm -f "$W"/cg.*
+}
+marginal() {	# marginal CMD-TEMPLATE (with @ for the capture)
+	local a b
+	a=$(ir x ${1//@/$W/s100k.pcap})
+	b=$(ir x ${1//@/$W/s200k.pcap})
+	awk -v a="$a" -v b="$b" 'BEGIN {printf "%.0f", (b - a) / 100000}'
+}
+echo
+echo "== 1. instructions per packet (callgrind; marginal cost, packets 100k..200k)"
+for m in 8192 65536 400000; do
+	printf '  picoflow -m %-7s %6s\n' "$m" \
+	    "$(marginal "$PF -r @ -m $m -n 127.0.0.1:$PORT --pace 0")"
+done
+printf '  picoflow -m 400000 --libpcap-reader %s\n' \
+    "$(marginal "$PF -r @ -m 400000 -n 127.0.0.1:$PORT --pace 0 --libpcap-reader")"
+if [ $have_sfd = 1 ]; then
+	printf '  softflowd -m 1000000 %9s\n' \
+	    "$(marginal "softflowd -d -c none -m 1000000 -p $W/sfd.pid -r @ -n 127.0.0.1:$PORT -v 9")"
+fi
+
+# --- 2. throughput, alternating runs, ratio of medians ---------------------
+run_wall() {	# wall seconds and peak RSS (KiB) of one command
+	python3 "$SHARED/bench/run_probe.py" -- "$@" 2>/dev/null |
+	    python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["wall_s"], r["peak_rss_kb"])'
+}
+echo
+echo "== 2. offline throughput on the whole trace, $RUNS alternating runs each"
+: > "$W/pf.t"
+: > "$W/sf.t"
+for i in $(seq 1 "$RUNS"); do
+	run_wall "$PF" -r "$TRACE" -m 400000 -n 127.0.0.1:"$PORT" --pace 0 >> "$W/pf.t"
+	[ $have_sfd = 1 ] && run_wall softflowd -d -c none -m 1000000 \
+	    -p "$W/sfd.pid" -r "$TRACE" -n 127.0.0.1:"$PORT" -v 9 >> "$W/sf.t"
+done
+median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+pf_w=$(cut -d' ' -f1 "$W/pf.t" | median)
+pf_rss=$(cut -d' ' -f2 "$W/pf.t" | sort -n | tail -1)
+printf '  picoflow : median %.3f s = %.2f M packets/s, peak RSS %d KiB (all flows held)\n' \
+    "$pf_w" "$(awk -v f="$frames" -v w="$pf_w" 'BEGIN {print f / w / 1e6}')" "$pf_rss"
+if [ $have_sfd = 1 ]; then
+	sf_w=$(cut -d' ' -f1 "$W/sf.t" | median)
+	sf_rss=$(cut -d' ' -f2 "$W/sf.t" | sort -n | tail -1)
+	printf '  softflowd: median %.3f s = %.2f M packets/s, peak RSS %d KiB\n' \
+	    "$sf_w" "$(awk -v f="$frames" -v w="$sf_w" 'BEGIN {print f / w / 1e6}')" "$sf_rss"
+	printf '  ratio picoflow/softflowd packets/s: %.2f\n' \
+	    "$(awk -v a="$sf_w" -v b="$pf_w" 'BEGIN {print a / b}')"
+fi
+
+# --- 3. memory with 8192 flows (RssAnon sampled while it runs) -------------
+peak_anon() {	# peak RssAnon and VmHWM (KiB) of a command
+	"$@" > /dev/null 2>&1 &
+	local pid=$! anon=0 hwm=0 a h
+	while kill -0 $pid 2>/dev/null; do
+		a=$(awk '/^RssAnon/ {print $2}' /proc/$pid/status 2>/dev/null)
+		h=$(awk '/^VmHWM/ {print $2}' /proc/$pid/status 2>/dev/null)
+		[ -n "$a" ] && [ "$a" -gt "$anon" ] && anon=$a
+		[ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h
+		sleep 0.01
+	done
+	wait $pid
+	echo "$anon $hwm"
+}
+echo
+echo "== 3. memory with an 8192-flow table (whole trace)"
+read -r a h < <(peak_anon "$PF" -r "$TRACE" -m 8192 -n 127.0.0.1:"$PORT" --pace 0)
+printf '  picoflow -m 8192 : peak RssAnon %5d KiB, peak RSS %5d KiB\n' "$a" "$h"
+"$PF" -r "$TRACE" -m 8192 -T -n 127.0.0.1:"$PORT" 2>&1 | sed -n 's/^memory: /    /p'
+LONG="-t general=1h -t tcp=1h -t tcp.fin=1h -t tcp.rst=1h -t udp=1h -t icmp=1h -t active=1h"
+# shellcheck disable=SC2086 # LONG is a list of flags
+read -r a h < <(peak_anon "$PF" -r "$TRACE" -m 400000 $LONG -n 127.0.0.1:"$PORT" --pace 0)
+printf '  picoflow -m 400000, 1 h timeouts (every flow of the trace held at once):\n'
+printf '                     peak RssAnon %5d KiB, peak RSS %5d KiB\n' "$a" "$h"
+if [ $have_sfd = 1 ]; then
+	read -r a h < <(peak_anon softflowd -d -c none -m 8192 -p "$W/sfd.pid" \
+	    -r "$TRACE" -n 127.0.0.1:"$PORT" -v 9)
+	printf '  softflowd -m 8192: peak RssAnon %5d KiB, peak RSS %5d KiB\n' "$a" "$h"
+fi
+
+# --- 4. a random-source flood into a small table ---------------------------
+echo
+echo "== 4. flood: 1,000,000 packets, every one a new flow, -m 8192"
+python3 "$ROOT/tests/data/mkflows.py" "$W/flood.pcap" 1000000 > "$W/flood.truth"
+read -r w r < <(run_wall "$PF" -r "$W/flood.pcap" -m 8192 -n 127.0.0.1:"$PORT" --pace 0)
+"$PF" -r "$W/flood.pcap" -m 8192 -n 127.0.0.1:"$PORT" --pace 0 2> "$W/flood.err"
+printf '  %.2f M packets/s, peak RSS %d KiB; %s\n' \
+    "$(awk -v w="$w" 'BEGIN {print 1e6 / w / 1e6}')" "$r" \
+    "$(grep -o 'evicted [0-9]*' "$W/flood.err" | head -1)"
+printf '  accounted: %s; truth: %s\n' \
+    "$(grep -o 'ip [0-9]* ip_bytes [0-9]*' "$W/flood.err")" "$(cat "$W/flood.truth")"
+
+# --- 5. exactness and the anchors (slow; skipped with -q) ------------------
+if [ $quick = 0 ]; then
+	echo
+	echo "== 5. anchors.sh (exported flows vs the truth, via nfcapd)"
+	"$SHARED/bench/anchors.sh" -n 1 -s 0 "$TRACE" \
+	    "$PF -r {PCAP} -n {HOST}:{PORT} -m 400000" 2>&1 | tail -12
+fi
+
+echo
+echo "== 6. stripped binary size"
+strip -o "$W/pf.stripped" "$PF"
+printf '  picoflow as built: %d bytes\n' "$(stat -c %s "$W/pf.stripped")"
