@@ -33,8 +33,9 @@ include platform/$(BACKEND).mk
 
 CORE		:= opts probe decode sample flowtab expire nf9 export clock \
 		   mem log print filter
+# bpf_walk.c is pure and built everywhere, so its tests run on Linux too.
 PLATFORM_SRC	:= platform/capture_file.c platform/file_format.c \
-		   platform/capture_pcap.c $(PLATFORM_EXTRA)
+		   platform/capture_pcap.c platform/bpf_walk.c $(PLATFORM_EXTRA)
 LIB_SRC		:= $(CORE:%=src/%.c) $(PLATFORM_SRC)
 
 ALL_CFLAGS	= $(PF_CFLAGS) $(CFLAGS)
