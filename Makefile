@@ -5,8 +5,10 @@
 # DESTDIR, PKG_CONFIG.  Required flags live in PF_* variables so that
 # "make CFLAGS=-O0" never drops -std=c99.
 #
-# BACKEND picks the live capture backend: platform/$(BACKEND).mk.  The pcap
-# file reader (-r) is built into every backend.
+# BACKEND picks the live capture backend: platform/$(BACKEND).mk, by default
+# bsd (/dev/bpf) on the BSDs and macOS and pcap (libpcap) elsewhere;
+# BACKEND=bpf is another name for bsd.  The pcap file reader (-r) is built
+# into every backend.
 
 CROSS_COMPILE	?=
 ifeq ($(origin CC),default)
@@ -18,7 +20,11 @@ BINDIR		?= $(PREFIX)/sbin
 MANDIR		?= $(PREFIX)/share/man
 DESTDIR		?=
 CFLAGS		?= -O2 -g
+ifneq ($(filter %BSD DragonFly Darwin,$(shell uname -s 2>/dev/null)),)
+BACKEND		?= bsd
+endif
 BACKEND		?= pcap
+override BACKEND := $(if $(filter bpf,$(BACKEND)),bsd,$(BACKEND))
 
 VERSION		:= 0.1.0
 
