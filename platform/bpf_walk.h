@@ -55,9 +55,12 @@ struct bpf_walk_dlts {
 
 /*
  * The libpcap file link type (LINKTYPE_*) for a DLT the device reported,
- * or -1 when it is unknown.  Values from 104 up are the same in both
- * numberings; below that only the ones named in the table are trusted,
- * because 12 and 14 mean different things on different systems.
+ * or -1 when it is unknown.  Below 104 only the values named in the table
+ * are trusted, because 12 and 14 mean different things on different
+ * systems.  From 104 up libpcap shares one numbering and values pass
+ * through; the few exceptions (FreeBSD's DLT_PFSYNC is 121, the file's
+ * 246) are link types the decoder rejects either way, which
+ * tests/integration/bsd_constants.py checks for every system.
  */
 int	bpf_walk_linktype(const struct bpf_walk_dlts *, int dlt);
 

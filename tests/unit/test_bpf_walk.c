@@ -47,6 +47,8 @@ static const struct layout layouts[] = {
 	{ "openbsd/arm", L_4_4_A4 },
 	{ "openbsd/386", L_4_4_A4 },
 	{ "openbsd/mips64", L_4_4_A4 },
+	{ "openbsd/ppc64", L_4_4_A4 },
+	{ "openbsd/riscv64", L_4_4_A4 },
 	{ "darwin/amd64", L_4_4_A4 },
 	{ "darwin/arm64", L_4_4_A4 },
 };
