@@ -5,6 +5,7 @@
 # the tree after make has built build/platform/bpf_walk.o.
 set -eu
 cc=$1 out=$2
+# shellcheck disable=SC2016 # $(...) is make's, not the shell's
 flags=$(make -s --no-print-directory BACKEND=bsd \
     --eval 'pf-shim-flags: ; @echo $(PF_CPPFLAGS) $(PF_CFLAGS)' pf-shim-flags)
 # shellcheck disable=SC2086 # split the flags on purpose

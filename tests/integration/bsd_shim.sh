@@ -24,7 +24,7 @@ for cc in gcc clang; do
 	built=1
 	echo "ok: capture_bpf.c compiles with $cc -Werror against the shim"
 	out=$("$WORK/dump-$cc") || { echo "FAIL: dump-$cc exited $?"; fail=1; }
-	echo "$out" | sed 's/^/  /'
+	printf '  %s\n' "${out//$'\n'/$'\n'  }"
 	if [ "$(getconf LONG_BIT)" != 64 ]; then
 		echo "note: host is not LP64, layout not compared"
 		continue
