@@ -219,7 +219,7 @@ configure(struct capture *c, const struct capture_cfg *cfg, char *err,
 		    cfg->source, c->dlt);
 		return -1;
 	}
-	if (cfg->promisc && ioctl(c->fd, BIOCPROMISC, NULL) == -1) {
+	if (cfg->promisc && ioctl(c->fd, BIOCPROMISC, (void *)NULL) == -1) {
 		snprintf(err, errlen, "%s: BIOCPROMISC: %s", cfg->source,
 		    strerror(errno));
 		return -1;

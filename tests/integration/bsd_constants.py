@@ -215,7 +215,8 @@ def ioctl_fields(v):
 def check_ioctls(go, src, pairs):
     with open(src) as f:
         code = f.read()
-    calls = re.findall(r"ioctl\([^,]+,\s*(BIOC\w+),\s*&?(\w+)\)", code)
+    calls = re.findall(
+        r"ioctl\([^,]+,\s*(BIOC\w+),\s*(?:\(void \*\))?&?(\w+)\)", code)
     used = sorted({name for name, _ in calls})
     ok(used and set(used) <= set(IOCTL_ARGS),
        "capture_bpf.c uses %s, all described here" % " ".join(used),

@@ -19,7 +19,7 @@ dump=()
 # an LP64 host; elsewhere the shim's numbers are still checked.
 if [ "$(getconf LONG_BIT)" = 64 ] && [ -r /usr/include/pcap/pcap.h ] &&
     command -v "${CC:-cc}" > /dev/null 2>&1; then
-	if tests/bsd-shim/build.sh "${CC:-cc}" "$WORK/dump" &&
+	if tests/bsd-shim/build.sh "${CC:-cc}" "$WORK/dump" tests/bsd-shim/dump.c &&
 	    "$WORK/dump" > "$WORK/dump.out"; then
 		dump=("$WORK/dump.out")
 	else
