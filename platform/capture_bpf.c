@@ -5,8 +5,9 @@
  * the read buffer is framed by bpf_walk.c.  Non-blocking: the probe polls
  * the descriptor.
  *
- * This file builds only on those systems; on Linux make check compiles it
- * against tests/bsd-shim and checks the ioctls it uses against
+ * This file builds only on those systems.  On Linux make check compiles
+ * it against tests/bsd-shim, runs it against a scripted fake of bpf(4)
+ * (tests/bsd-shim/fake_kernel.c), and checks the ioctls it uses against
  * golang.org/x/sys/unix (tests/integration/bsd_*.sh).  If an ioctl or the
  * type of its argument changes here, update tests/integration/
  * bsd_constants.py to match.
