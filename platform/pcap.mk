@@ -1,4 +1,3 @@
-# Portable live capture through libpcap.  Also the only backend so far;
-# AF_PACKET (linux.mk) and /dev/bpf (bsd.mk) arrive in their own changes.
+# Portable live capture through libpcap.
 PLATFORM_EXTRA	:= platform/capture_pcap_live.c
 PF_LDLIBS	+= -lpcap

@@ -144,6 +144,7 @@ nfcapd_start() {
 	local dir=$1 i
 	mkdir -p "$dir"
 	NFCAPD_LOG=$dir.log
+	: > "$NFCAPD_LOG"
 	NFCAPD_PORT=$(free_udp_port)
 	# -B: room for the burst a probe sends when it flushes at end of file
 	# (the kernel caps it at net.core.rmem_max; nfcapd then logs the size).
@@ -231,6 +232,9 @@ print("datagrams", n, flush=True)
 sink_start() {
 	local out=$1 i
 	SINK_LOG=$out.log
+	# Empty the log here: the background job's own redirection may run
+	# after the port is looked for, which would find a previous run's.
+	: > "$SINK_LOG"
 	python3 -c "$LIB_SINK_PY" "$out" > "$SINK_LOG" 2>&1 &
 	SINK_PID=$!
 	track "$SINK_PID"
