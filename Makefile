@@ -76,11 +76,11 @@ $(SAN_LIB): $(SAN_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/%.o: %.c $(wildcard src/*.h) Makefile platform/$(BACKEND).mk
+$(B)/%.o: %.c $(wildcard src/*.h platform/*.h) Makefile platform/$(BACKEND).mk
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/san/%.o: %.c $(wildcard src/*.h) Makefile platform/$(BACKEND).mk
+$(B)/san/%.o: %.c $(wildcard src/*.h platform/*.h) Makefile platform/$(BACKEND).mk
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 -c -o $@ $<
 
