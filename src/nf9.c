@@ -1,4 +1,9 @@
-/* NetFlow v9 encoder: flow records in, RFC 3954 export packets out. */
+/*
+ * Export encoder: flow records in, NetFlow v9 (RFC 3954), IPFIX (RFC 7011)
+ * or NetFlow v5 packets out.  One engine: what differs between the formats
+ * is the header, the set IDs and head of the options template, and the
+ * record layouts, which init derives from the one set of field tables.
+ */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,11 +13,7 @@
 #include "nf9_fields.h"
 #include "util.h"
 
-#define NF9_VERSION		9
-#define NF9_HDR_LEN		20	/* packet header, section 5.1 */
 #define NF9_SET_HDR_LEN		4	/* FlowSet ID + Length */
-#define NF9_TMPL_SET_ID		0	/* Template FlowSet, section 5.2 */
-#define NF9_OPT_TMPL_SET_ID	1	/* Options Template FlowSet, 6.1 */
 #define NF9_TMPL_ID_MIN		256	/* 0-255 are FlowSet IDs, 5.2 */
 
 #define PROTO_ICMP		1
@@ -21,15 +22,17 @@
 /* FlowSets end on a 4-byte boundary, padding counted in their Length. */
 #define PAD4(n)			(((size_t)(n) + 3) & ~(size_t)3)
 
-struct layout {
-	const struct nf9_field	*f;
-	size_t			 n;
-};
+struct wbuf;
 
-/* Index 0 is IPv4, 1 is IPv6, as in struct nf9's set[]. */
-static const struct layout data_layout[2] = {
-	{ nf9_tmpl_v4, ARRAY_SIZE(nf9_tmpl_v4) },
-	{ nf9_tmpl_v6, ARRAY_SIZE(nf9_tmpl_v6) },
+/* What makes a format; everything not here is shared. */
+struct nf9_fmt {
+	uint16_t	version;	/* header Version */
+	uint16_t	hdr_len;
+	uint16_t	tmpl_set_id;	/* v9 0, IPFIX 2 (RFC 7011 3.3.2) */
+	uint16_t	opt_set_id;	/* v9 1, IPFIX 3 */
+	int		templates;	/* 0: v5, fixed records, no sets */
+	void		(*put_header)(struct wbuf *, const struct nf9 *,
+			    unsigned count, size_t len, uint64_t now_ms);
 };
 
 /*
@@ -48,6 +51,8 @@ struct rec_vals {
 	const struct flow_rec	*r;
 	uint32_t		 first;		/* ms since boot_ms */
 	uint32_t		 last;
+	uint64_t		 first_unix;	/* Unix ms, for IPFIX */
+	uint64_t		 last_unix;
 	uint16_t		 sport;
 	uint16_t		 dport;
 	uint16_t		 icmp;		/* type << 8 | code, or 0 */
@@ -89,6 +94,16 @@ put_be16(struct wbuf *w, size_t v)
 	put_uint(w, v, 2);
 }
 
+/* A counter: one too big for its field is an error, never wrapped. */
+static void
+put_count(struct wbuf *w, uint64_t v, size_t n)
+{
+	if (n < 8 && v >> (8 * n) != 0)
+		w->err = 1;
+	else
+		put_uint(w, v, n);
+}
+
 static void
 put_bytes(struct wbuf *w, const uint8_t *src, size_t n)
 {
@@ -107,15 +122,6 @@ put_zero(struct wbuf *w, size_t n)
 	w->p += n;
 }
 
-static size_t
-fields_len(const struct nf9_field *f, size_t n)
-{
-	size_t len = 0;
-
-	while (n-- > 0)
-		len += f[n].len;
-	return len;
-}
 
 static uint32_t
 fnv_byte(uint32_t h, unsigned b)
@@ -169,7 +175,9 @@ tmpl_id(uint32_t h, const uint16_t *taken, size_t ntaken)
 /*
  * The first byte hashed is the FlowSet ID the template is sent in, and
  * the options template also hashes its scope count, so an options layout
- * never hashes like a data layout with the same fields.
+ * never hashes like a data layout with the same fields.  IPFIX layouts
+ * hash differently from v9 ones (other set IDs, other times), so a
+ * collector never mixes them up either.
  */
 static void
 assign_ids(struct nf9 *nf)
@@ -179,15 +187,73 @@ assign_ids(struct nf9 *nf)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		h = fnv_byte(2166136261u, NF9_TMPL_SET_ID);
-		h = fnv_fields(h, data_layout[i].f, data_layout[i].n);
+		h = fnv_byte(2166136261u, nf->fmt->tmpl_set_id);
+		h = fnv_fields(h, nf->lay[i].f, nf->lay[i].n);
 		taken[i] = nf->set[i].tmpl_id = tmpl_id(h, taken, i);
 	}
-	h = fnv_byte(2166136261u, NF9_OPT_TMPL_SET_ID);
-	h = fnv_byte(h, ARRAY_SIZE(nf9_opt_scope));
-	h = fnv_fields(h, nf9_opt_scope, ARRAY_SIZE(nf9_opt_scope));
-	h = fnv_fields(h, nf9_opt_fields, ARRAY_SIZE(nf9_opt_fields));
+	h = fnv_byte(2166136261u, nf->fmt->opt_set_id);
+	h = fnv_byte(h, nf->scope.n);
+	h = fnv_fields(h, nf->scope.f, nf->scope.n);
+	h = fnv_fields(h, nf->opt.f, nf->opt.n);
 	nf->opt_id = tmpl_id(h, taken, 2);
+}
+
+/*
+ * A field as this format sends it.  IPFIX: absolute millisecond times
+ * (RFC 7011 leaves sysUptime out of the header), the IPv6 ICMP element in
+ * the IPv6 layout, the observation domain as scope.  scope says the table
+ * is an options scope, whose type numbers are a space of their own in v9.
+ */
+static struct nf9_field
+wire_field(unsigned version, struct nf9_field f, int v6, int scope)
+{
+	if (version != NF9_FMT_IPFIX)
+		return f;
+	if (scope && f.type == NF9_SCOPE_SYSTEM)
+		f.type = IPFIX_OBS_DOMAIN_ID;
+	else if (scope)
+		return f;
+	else if (f.type == NF9_FIRST_SWITCHED || f.type == NF9_LAST_SWITCHED) {
+		f.type = f.type == NF9_FIRST_SWITCHED ? IPFIX_FLOW_START_MS :
+		    IPFIX_FLOW_END_MS;
+		f.len = 8;
+	} else if (f.type == NF9_ICMP_TYPE && v6)
+		f.type = IPFIX_ICMP_TYPE_CODE_V6;
+	return f;
+}
+
+static int
+layout_make(struct nf9_layout *l, const struct nf9_field *f, size_t n,
+    unsigned version, int v6, int scope)
+{
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	if (n > NF9_FIELDS_MAX)
+		return -1;
+	for (i = 0; i < n; i++) {
+		l->f[i] = wire_field(version, f[i], v6, scope);
+		l->len += l->f[i].len;
+	}
+	l->n = (uint16_t)n;
+	return 0;
+}
+
+/* The layouts this format sends, from the tables of nf9_fields.h. */
+static int
+layouts_make(struct nf9 *nf)
+{
+	unsigned v = nf->fmt->version;
+
+	if (v == NF9_FMT_V5)
+		return layout_make(&nf->lay[0], nf5_rec, ARRAY_SIZE(nf5_rec),
+		    v, 0, 0);
+	return layout_make(&nf->lay[0], nf9_tmpl_v4, ARRAY_SIZE(nf9_tmpl_v4),
+	    v, 0, 0) | layout_make(&nf->lay[1], nf9_tmpl_v6,
+	    ARRAY_SIZE(nf9_tmpl_v6), v, 1, 0) | layout_make(&nf->scope,
+	    nf9_opt_scope, ARRAY_SIZE(nf9_opt_scope), v, 0, 1) |
+	    layout_make(&nf->opt, nf9_opt_fields, ARRAY_SIZE(nf9_opt_fields),
+	    v, 0, 0);
 }
 
 static void
@@ -211,34 +277,41 @@ put_tmpl_set(struct wbuf *w, const struct nf9 *nf)
 	size_t len = NF9_SET_HDR_LEN, i;
 
 	for (i = 0; i < 2; i++)
-		len += 4 + 4 * data_layout[i].n;
-	put_be16(w, NF9_TMPL_SET_ID);
+		len += 4 + 4 * nf->lay[i].n;
+	put_be16(w, nf->fmt->tmpl_set_id);
 	put_be16(w, len);
 	for (i = 0; i < 2; i++) {
 		put_be16(w, nf->set[i].tmpl_id);
-		put_be16(w, data_layout[i].n);
-		put_field_list(w, data_layout[i].f, data_layout[i].n);
+		put_be16(w, nf->lay[i].n);
+		put_field_list(w, nf->lay[i].f, nf->lay[i].n);
 	}
 }
 
 /*
  * Options Template FlowSet (section 6.1).  Unlike a template record it
  * gives the scope and option lengths in bytes of (type, length) pairs, not
- * as field counts, and its 6-byte head leaves 2 bytes of padding.
+ * as field counts, and its 6-byte head leaves 2 bytes of padding.  The
+ * IPFIX Options Template Set (RFC 7011 section 3.4.2.2) has the same
+ * shape, but its head counts fields: all of them, then the scope ones.
  */
 static void
 put_opt_tmpl_set(struct wbuf *w, const struct nf9 *nf)
 {
-	size_t ns = ARRAY_SIZE(nf9_opt_scope), no = ARRAY_SIZE(nf9_opt_fields);
+	size_t ns = nf->scope.n, no = nf->opt.n;
 	size_t len = NF9_SET_HDR_LEN + 6 + 4 * (ns + no);
 
-	put_be16(w, NF9_OPT_TMPL_SET_ID);
+	put_be16(w, nf->fmt->opt_set_id);
 	put_be16(w, PAD4(len));
 	put_be16(w, nf->opt_id);
-	put_be16(w, 4 * ns);
-	put_be16(w, 4 * no);
-	put_field_list(w, nf9_opt_scope, ns);
-	put_field_list(w, nf9_opt_fields, no);
+	if (nf->fmt->version == NF9_FMT_IPFIX) {
+		put_be16(w, ns + no);
+		put_be16(w, ns);
+	} else {
+		put_be16(w, 4 * ns);
+		put_be16(w, 4 * no);
+	}
+	put_field_list(w, nf->scope.f, ns);
+	put_field_list(w, nf->opt.f, no);
 	put_zero(w, PAD4(len) - len);
 }
 
@@ -247,6 +320,7 @@ scope_value(const struct nf9 *nf, unsigned type)
 {
 	switch (type) {
 	case NF9_SCOPE_SYSTEM:
+	case IPFIX_OBS_DOMAIN_ID:
 		return nf->cfg.source_id;
 	default:
 		return 0;
@@ -270,20 +344,31 @@ option_value(const struct nf9 *nf, unsigned type)
 static void
 put_opt_data_set(struct wbuf *w, const struct nf9 *nf)
 {
-	size_t ns = ARRAY_SIZE(nf9_opt_scope), no = ARRAY_SIZE(nf9_opt_fields);
-	size_t len, i;
+	size_t len = NF9_SET_HDR_LEN + nf->scope.len + nf->opt.len, i;
 
-	len = NF9_SET_HDR_LEN + fields_len(nf9_opt_scope, ns) +
-	    fields_len(nf9_opt_fields, no);
 	put_be16(w, nf->opt_id);
 	put_be16(w, PAD4(len));
-	for (i = 0; i < ns; i++)
-		put_uint(w, scope_value(nf, nf9_opt_scope[i].type),
-		    nf9_opt_scope[i].len);
-	for (i = 0; i < no; i++)
-		put_uint(w, option_value(nf, nf9_opt_fields[i].type),
-		    nf9_opt_fields[i].len);
+	for (i = 0; i < nf->scope.n; i++)
+		put_uint(w, scope_value(nf, nf->scope.f[i].type),
+		    nf->scope.f[i].len);
+	for (i = 0; i < nf->opt.n; i++)
+		put_uint(w, option_value(nf, nf->opt.f[i].type),
+		    nf->opt.f[i].len);
 	put_zero(w, PAD4(len) - len);
+}
+
+/*
+ * Whether the sampling options go out with the templates.  IPFIX counts
+ * the options data record in the sequence number (RFC 7011 section 3.1;
+ * Wireshark checks it so), but nfdump 1.7 counts flow records only and
+ * reports a lost record for each; so IPFIX announces sampling only when
+ * there is some: no options record at all means not sampled.
+ */
+static int
+opts_sent(const struct nf9 *nf)
+{
+	return nf->fmt->version != NF9_FMT_IPFIX ||
+	    nf->cfg.sampling_interval > 1;
 }
 
 /* Everything a collector needs before data; returns the records written. */
@@ -291,6 +376,8 @@ static unsigned
 put_templates(struct wbuf *w, const struct nf9 *nf)
 {
 	put_tmpl_set(w, nf);
+	if (!opts_sent(nf))
+		return 2;
 	put_opt_tmpl_set(w, nf);
 	put_opt_data_set(w, nf);
 	return 2 + 1 + 1;
@@ -298,8 +385,10 @@ put_templates(struct wbuf *w, const struct nf9 *nf)
 
 /*
  * Times are offsets from boot_ms, modulo 2^32 as sysUptime is (RFC 3954
- * section 5.1).  ICMP and ICMPv6 keys hold type << 8 | code in dport
- * (flow.h); it goes to ICMP_TYPE and both ports are exported as 0.
+ * section 5.1), or for IPFIX Unix milliseconds.  ICMP and ICMPv6 keys
+ * hold type << 8 | code in dport (flow.h); it goes to ICMP_TYPE and both
+ * ports are exported as 0, except in v5, which has no ICMP field and keeps
+ * it in the destination port.
  */
 static void
 rec_vals(struct rec_vals *v, const struct nf9 *nf, const struct flow_rec *r)
@@ -307,7 +396,10 @@ rec_vals(struct rec_vals *v, const struct nf9 *nf, const struct flow_rec *r)
 	v->r = r;
 	v->first = (uint32_t)(r->first_ms - nf->boot_ms);
 	v->last = (uint32_t)(r->last_ms - nf->boot_ms);
-	if (r->key.proto == PROTO_ICMP || r->key.proto == PROTO_ICMPV6) {
+	v->first_unix = r->first_ms + (uint64_t)nf->wall_offset_ms;
+	v->last_unix = r->last_ms + (uint64_t)nf->wall_offset_ms;
+	if ((r->key.proto == PROTO_ICMP || r->key.proto == PROTO_ICMPV6) &&
+	    nf->fmt->templates) {
 		v->sport = 0;
 		v->dport = 0;
 		v->icmp = r->key.dport;
@@ -343,20 +435,27 @@ put_data_field(struct wbuf *w, const struct nf9_field *f,
 	case NF9_IPV6_DST_ADDR:
 		put_addr(w, k->dst, sizeof(k->dst), f->len);
 		break;
-	case NF9_INPUT_SNMP:
-		put_uint(w, k->ifindex, f->len);
+	case NF9_INPUT_SNMP:	/* v5 has 16 bits: 0 (unknown) if more */
+		put_uint(w, (uint64_t)k->ifindex >> (8 * f->len) == 0 ? k->ifindex : 0,
+		    f->len);
 		break;
 	case NF9_IN_PKTS:
-		put_uint(w, v->r->packets, f->len);
+		put_count(w, v->r->packets, f->len);
 		break;
 	case NF9_IN_BYTES:
-		put_uint(w, v->r->bytes, f->len);
+		put_count(w, v->r->bytes, f->len);
 		break;
 	case NF9_FIRST_SWITCHED:
 		put_uint(w, v->first, f->len);
 		break;
 	case NF9_LAST_SWITCHED:
 		put_uint(w, v->last, f->len);
+		break;
+	case IPFIX_FLOW_START_MS:
+		put_uint(w, v->first_unix, f->len);
+		break;
+	case IPFIX_FLOW_END_MS:
+		put_uint(w, v->last_unix, f->len);
 		break;
 	case NF9_L4_SRC_PORT:
 		put_uint(w, v->sport, f->len);
@@ -365,6 +464,7 @@ put_data_field(struct wbuf *w, const struct nf9_field *f,
 		put_uint(w, v->dport, f->len);
 		break;
 	case NF9_ICMP_TYPE:
+	case IPFIX_ICMP_TYPE_CODE_V6:
 		put_uint(w, v->icmp, f->len);
 		break;
 	case NF9_TCP_FLAGS:
@@ -376,7 +476,8 @@ put_data_field(struct wbuf *w, const struct nf9_field *f,
 	case NF9_SRC_TOS:
 		put_uint(w, v->r->tos, f->len);
 		break;
-	default:		/* OUTPUT_SNMP: egress is not known yet */
+	default:		/* OUTPUT_SNMP: egress is not known yet;
+				 * v5 next hop, AS, masks and padding */
 		put_zero(w, f->len);
 		break;
 	}
@@ -397,30 +498,115 @@ put_data_field(struct wbuf *w, const struct nf9_field *f,
  * exact across the wrap, nfdump 1.7's boot + FIRST is then 2^32 ms early
  * (nf9_rebase() before the wrap avoids that).
  */
-static void
-put_header(struct wbuf *w, const struct nf9 *nf, unsigned count,
-    uint64_t now_ms)
+static uint64_t
+export_unix_ms(const struct nf9 *nf, uint64_t now_ms)
 {
-	uint64_t wall = (uint64_t)nf->wall_offset_ms;	/* mod 2^64 */
-	uint64_t t = now_ms + wall + 999;
+	uint64_t t = now_ms + (uint64_t)nf->wall_offset_ms + 999;
 
-	t -= t % 1000;
-	put_be16(w, NF9_VERSION);
+	return t - t % 1000;
+}
+
+static uint32_t
+sys_uptime(const struct nf9 *nf, uint64_t t)
+{
+	return (uint32_t)(t - (nf->boot_ms + (uint64_t)nf->wall_offset_ms));
+}
+
+static void
+put_header_v9(struct wbuf *w, const struct nf9 *nf, unsigned count,
+    size_t len, uint64_t now_ms)
+{
+	uint64_t t = export_unix_ms(nf, now_ms);
+
+	(void)len;
+	put_be16(w, nf->fmt->version);
 	put_be16(w, count);
-	put_uint(w, (uint32_t)(t - (nf->boot_ms + wall)), 4);
+	put_uint(w, sys_uptime(nf, t), 4);
 	put_uint(w, (uint32_t)(t / 1000), 4);
 	put_uint(w, nf->seq, 4);
 	put_uint(w, nf->cfg.source_id, 4);
 }
 
+/*
+ * IPFIX Message Header, RFC 7011 section 3.1: Length instead of Count, no
+ * sysUptime (records carry absolute times), Export Time in seconds,
+ * rounded up like v9's so it is never before a record's end.
+ */
+static void
+put_header_ipfix(struct wbuf *w, const struct nf9 *nf, unsigned count,
+    size_t len, uint64_t now_ms)
+{
+	(void)count;
+	put_be16(w, nf->fmt->version);
+	put_be16(w, len);
+	put_uint(w, (uint32_t)(export_unix_ms(nf, now_ms) / 1000), 4);
+	put_uint(w, nf->seq, 4);
+	put_uint(w, nf->cfg.source_id, 4);
+}
+
+/*
+ * NetFlow v5 header: v9's clock rules (unix_nsecs is 0 as unix_secs is
+ * rounded up), flow_sequence counts the flows sent before, engine type
+ * and ID are the two low bytes of -S, and the sampling field holds the
+ * mode (1 deterministic, 2 random) in its top 2 bits and the interval in
+ * the low 14; 0 when not sampled.
+ */
+static void
+put_header_v5(struct wbuf *w, const struct nf9 *nf, unsigned count,
+    size_t len, uint64_t now_ms)
+{
+	uint64_t t = export_unix_ms(nf, now_ms);
+	uint32_t n = nf->cfg.sampling_interval;
+
+	(void)len;
+	put_be16(w, nf->fmt->version);
+	put_be16(w, count);
+	put_uint(w, sys_uptime(nf, t), 4);
+	put_uint(w, (uint32_t)(t / 1000), 4);
+	put_uint(w, 0, 4);
+	put_uint(w, nf->seq, 4);
+	put_uint(w, nf->cfg.source_id >> 8, 1);
+	put_uint(w, nf->cfg.source_id, 1);
+	put_be16(w, n > 1 ? (nf->cfg.sampling_algorithm & 3u) << 14 | n : 0);
+}
+
+static const struct nf9_fmt fmt_v9 = {
+	.version = NF9_FMT_V9, .hdr_len = 20, .tmpl_set_id = 0,
+	.opt_set_id = 1, .templates = 1, .put_header = put_header_v9,
+};
+
+static const struct nf9_fmt fmt_ipfix = {
+	.version = NF9_FMT_IPFIX, .hdr_len = 16, .tmpl_set_id = 2,
+	.opt_set_id = 3, .templates = 1, .put_header = put_header_ipfix,
+};
+
+static const struct nf9_fmt fmt_v5 = {
+	.version = NF9_FMT_V5, .hdr_len = 24, .templates = 0,
+	.put_header = put_header_v5,
+};
+
+/*
+ * Bytes a data set of len record bytes takes: FlowSet header and padding
+ * (section 5.3; IPFIX the same), or the bare records in v5.
+ */
+static size_t
+set_bytes(const struct nf9 *nf, size_t len)
+{
+	return nf->fmt->templates ? PAD4(NF9_SET_HDR_LEN + len) : len;
+}
+
 /* A staged data FlowSet (section 5.3): header, records, zero padding. */
 static void
-put_data_set(struct wbuf *w, const struct nf9_set *s)
+put_data_set(struct wbuf *w, const struct nf9 *nf, const struct nf9_set *s)
 {
 	size_t len = NF9_SET_HDR_LEN + s->len;
 
 	if (s->nrec == 0)
 		return;
+	if (!nf->fmt->templates) {
+		put_bytes(w, s->rec, s->len);
+		return;
+	}
 	put_be16(w, s->tmpl_id);
 	put_be16(w, PAD4(len));
 	put_bytes(w, s->rec, s->len);
@@ -435,10 +621,15 @@ rebase_apply(struct nf9 *nf)
 	nf->tmpl_force = 1;
 }
 
+/*
+ * The sequence number: v9 counts packets; v5 flows; IPFIX data records
+ * (RFC 7011 section 3.1), the options one included (see opts_sent()).
+ */
 static void
 next_packet(struct nf9 *nf, int had_tmpl, uint64_t now_ms)
 {
-	nf->seq++;
+	nf->seq += nf->fmt->version == NF9_FMT_V9 ? 1 : nf9_pending(nf) +
+	    (nf->fmt->version == NF9_FMT_IPFIX && had_tmpl && opts_sent(nf));
 	if (had_tmpl) {
 		nf->tmpl_ever_sent = 1;
 		nf->tmpl_force = 0;
@@ -449,7 +640,7 @@ next_packet(struct nf9 *nf, int had_tmpl, uint64_t now_ms)
 	nf->set[0].len = nf->set[0].nrec = 0;
 	nf->set[1].len = nf->set[1].nrec = 0;
 	nf->tmpl_in_pkt = 0;
-	nf->used = NF9_HDR_LEN;
+	nf->used = nf->fmt->hdr_len;
 	nf->last_ms = 0;
 	if (nf->rebase_pending)
 		rebase_apply(nf);
@@ -470,23 +661,43 @@ nf9_init(struct nf9 *nf, const struct nf9_cfg *cfg, uint8_t *buf,
 	size_t i, max_set = 0;
 
 	if (cfg->mtu < NF9_MTU_MIN || cfg->mtu > NF9_MTU_MAX || buf == NULL ||
-	    bufsz < nf9_buf_bytes(cfg->mtu)) {
-		errno = EINVAL;
-		return -1;
-	}
+	    bufsz < nf9_buf_bytes(cfg->mtu))
+		goto inval;
 	memset(nf, 0, sizeof(*nf));
 	nf->cfg = *cfg;
+	switch (cfg->version) {
+	case 0:
+	case NF9_FMT_V9:
+		nf->fmt = &fmt_v9;
+		break;
+	case NF9_FMT_IPFIX:
+		nf->fmt = &fmt_ipfix;
+		break;
+	case NF9_FMT_V5:
+		if (cfg->sampling_interval > NF5_SAMPLING_MAX ||
+		    cfg->source_id > UINT16_MAX)
+			goto inval;
+		nf->fmt = &fmt_v5;
+		nf->max_recs = NF5_RECORDS_MAX;
+		break;
+	default:
+		goto inval;
+	}
+	if (layouts_make(nf) == -1)
+		goto inval;
 	nf->boot_ms = boot_ms;
 	nf->wall_offset_ms = wall_offset_ms;
 	nf->out = buf;
 	for (i = 0; i < 2; i++) {
 		nf->set[i].rec = buf + (i + 1) * cfg->mtu;
 		nf->set[i].cap = cfg->mtu;
-		nf->set[i].reclen = (uint16_t)fields_len(data_layout[i].f,
-		    data_layout[i].n);
-		max_set = MAX(max_set,
-		    PAD4(NF9_SET_HDR_LEN + nf->set[i].reclen));
+		max_set = MAX(max_set, set_bytes(nf, nf->lay[i].len));
 	}
+	nf->used = nf->fmt->hdr_len;
+	if (!nf->fmt->templates && nf->used + max_set > cfg->mtu)
+		goto inval;
+	if (!nf->fmt->templates)
+		return 0;
 	assign_ids(nf);
 	/*
 	 * Size the template block by writing it once with the code that will
@@ -495,12 +706,12 @@ nf9_init(struct nf9 *nf, const struct nf9_cfg *cfg, uint8_t *buf,
 	wb_init(&w, nf->out, cfg->mtu);
 	nf->tmpl_records = (uint16_t)put_templates(&w, nf);
 	nf->tmpl_bytes = (uint16_t)(w.p - nf->out);
-	nf->used = NF9_HDR_LEN;
-	if (w.err || NF9_HDR_LEN + nf->tmpl_bytes + max_set > cfg->mtu) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (w.err || nf->used + nf->tmpl_bytes + max_set > cfg->mtu)
+		goto inval;
 	return 0;
+inval:
+	errno = EINVAL;
+	return -1;
 }
 
 /*
@@ -514,7 +725,7 @@ nf9_init(struct nf9 *nf, const struct nf9_cfg *cfg, uint8_t *buf,
 int
 nf9_add(struct nf9 *nf, const struct flow_rec *r, uint64_t now_ms)
 {
-	const struct layout *l;
+	const struct nf9_layout *l;
 	struct nf9_set *s;
 	struct rec_vals v;
 	struct wbuf w;
@@ -523,17 +734,21 @@ nf9_add(struct nf9 *nf, const struct flow_rec *r, uint64_t now_ms)
 
 	if (r->key.ipver != 4 && r->key.ipver != 6)
 		return -1;
-	l = &data_layout[r->key.ipver == 6];
+	l = &nf->lay[r->key.ipver == 6];
 	s = &nf->set[r->key.ipver == 6];
+	if (l->n == 0)
+		return -1;	/* v5 and IPv6 */
+	if (nf->max_recs != 0 && nf9_pending(nf) >= nf->max_recs)
+		return 0;
 	used = nf->used;
 	tmpl = nf->tmpl_in_pkt;
 	if (!tmpl && nf9_templates_due(nf, now_ms)) {
 		tmpl = 1;
 		used += nf->tmpl_bytes;
 	}
-	used += PAD4(NF9_SET_HDR_LEN + s->len + s->reclen);
+	used += set_bytes(nf, s->len + l->len);
 	if (s->nrec > 0)
-		used -= PAD4(NF9_SET_HDR_LEN + s->len);
+		used -= set_bytes(nf, s->len);
 	if (used > nf->cfg.mtu)
 		return 0;
 	rec_vals(&v, nf, r);
@@ -541,8 +756,8 @@ nf9_add(struct nf9 *nf, const struct flow_rec *r, uint64_t now_ms)
 	for (i = 0; i < l->n; i++)
 		put_data_field(&w, &l->f[i], &v);
 	if (w.err)
-		return -1;	/* a field table at odds with flow_rec */
-	s->len += s->reclen;
+		return -1;	/* a counter too big for v5 */
+	s->len += l->len;
 	s->nrec++;
 	nf->used = used;
 	nf->tmpl_in_pkt = tmpl;
@@ -563,6 +778,8 @@ nf9_pending(const struct nf9 *nf)
 int
 nf9_templates_due(const struct nf9 *nf, uint64_t now_ms)
 {
+	if (!nf->fmt->templates)
+		return 0;
 	if (!nf->tmpl_ever_sent || nf->tmpl_force)
 		return 1;
 	if (nf->cfg.tmpl_every_pkts != 0 &&
@@ -596,11 +813,12 @@ nf9_finish(struct nf9 *nf, uint64_t now_ms, size_t *len)
 		return NULL;
 	count = nf9_pending(nf) + (tmpl ? nf->tmpl_records : 0);
 	wb_init(&w, nf->out, nf->cfg.mtu);
-	put_header(&w, nf, count, MAX(now_ms, nf->last_ms));
+	nf->fmt->put_header(&w, nf, count, nf->used + (tmpl &&
+	    !nf->tmpl_in_pkt ? nf->tmpl_bytes : 0), MAX(now_ms, nf->last_ms));
 	if (tmpl)
 		put_templates(&w, nf);
-	put_data_set(&w, &nf->set[0]);
-	put_data_set(&w, &nf->set[1]);
+	put_data_set(&w, nf, &nf->set[0]);
+	put_data_set(&w, nf, &nf->set[1]);
 	next_packet(nf, tmpl, now_ms);
 	if (w.err)
 		return NULL;	/* cannot happen: nf9_add() counted it */

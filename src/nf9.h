@@ -1,7 +1,9 @@
 /*
- * NetFlow v9 encoder (RFC 3954).  Turns flow records into export packets in
- * a caller-supplied buffer; knows records and bytes, never sockets.
- * Deterministic: the same records, times and config give the same bytes.
+ * Export encoder: NetFlow v9 (RFC 3954), IPFIX (RFC 7011) and NetFlow v5,
+ * one engine driven by the field tables of nf9_fields.h.  Turns flow
+ * records into export packets in a caller-supplied buffer; knows records
+ * and bytes, never sockets.  Deterministic: the same records, times and
+ * config give the same bytes.
  */
 #ifndef PF_NF9_H
 #define PF_NF9_H
@@ -15,20 +17,51 @@
  * The smallest MTU that still takes the header, all templates, the options
  * data record and one IPv6 data FlowSet in one packet (20 + 124 + 24 + 16 +
  * 80), so nf9_add() never fails on an empty packet.  nf9_init() re-checks
- * it against the field tables.
+ * it against the field tables: IPFIX, with its 8-byte times, needs
+ * NF9_MTU_MIN_IPFIX (16 + 124 + 24 + 16 + 88).
  */
 #define NF9_MTU_MIN	264
 #define NF9_MTU_MAX	9000
 #define NF9_MTU_DEFAULT	1400
+#define NF9_MTU_MIN_IPFIX 268
+/* NetFlow v5: 30 records of 48 bytes after the 24-byte header at most. */
+#define NF5_RECORDS_MAX	30
+#define NF5_MTU		(24 + 48 * NF5_RECORDS_MAX)
+/* The v5 header gives the sampling interval 14 bits. */
+#define NF5_SAMPLING_MAX 16383
+
+/* Export formats: the -v values. */
+#define NF9_FMT_V5	5
+#define NF9_FMT_V9	9
+#define NF9_FMT_IPFIX	10
+
+/* One field of a record layout: type (IPFIX: Information Element), bytes. */
+struct nf9_field {
+	uint16_t	type;
+	uint16_t	len;		/* bytes on the wire */
+};
+
+#define NF9_FIELDS_MAX	24	/* fields a layout may have */
+
+/* A record layout as sent: the table with the format's substitutions. */
+struct nf9_layout {
+	struct nf9_field f[NF9_FIELDS_MAX];
+	uint16_t	n;
+	uint16_t	len;		/* bytes a record */
+};
 
 struct nf9_cfg {
-	uint32_t	source_id;	/* header Source ID (-S) */
+	unsigned	version;	/* NF9_FMT_*; 0 means v9 */
+	uint32_t	source_id;	/* v9 Source ID, IPFIX Observation
+					 * Domain, v5 engine type << 8 | id */
 	uint16_t	mtu;		/* max datagram payload bytes */
 	uint32_t	tmpl_every_pkts; /* re-send templates every N packets */
 	uint32_t	tmpl_every_ms;	/* ... or after this much time */
 	uint32_t	sampling_interval; /* field 34; 1 = not sampled */
 	uint8_t		sampling_algorithm; /* field 35: 1 determ., 2 random */
 };
+
+struct nf9_fmt;			/* per-format constants, in nf9.c */
 
 /*
  * One data FlowSet being staged: encoded records only; nf9_finish() adds
@@ -39,7 +72,6 @@ struct nf9_set {
 	uint16_t	cap;		/* its size in bytes */
 	uint16_t	len;		/* record bytes staged */
 	uint16_t	nrec;
-	uint16_t	reclen;		/* bytes a record, from the table */
 	uint16_t	tmpl_id;
 };
 
@@ -52,11 +84,16 @@ struct nf9_set {
  */
 struct nf9 {
 	struct nf9_cfg	cfg;
+	const struct nf9_fmt *fmt;
+	struct nf9_layout lay[2];	/* data records: IPv4, IPv6 */
+	struct nf9_layout scope, opt;	/* options template */
 	uint64_t	boot_ms;
 	int64_t		wall_offset_ms;
 	uint64_t	rebase_ms;	/* boot_ms from the next packet on */
 	int		rebase_pending;
-	uint32_t	seq;		/* next header sequence number */
+	uint32_t	seq;		/* next header sequence number: v9
+					 * packets, IPFIX data records, v5
+					 * flows sent before this packet */
 	uint32_t	pkts_since_tmpl; /* sent since last templates, incl. */
 	uint64_t	tmpl_sent_ms;	/* now_ms of that packet */
 	int		tmpl_ever_sent;
@@ -66,7 +103,8 @@ struct nf9 {
 	uint16_t	tmpl_records;	/* records in them, for the Count */
 	uint16_t	opt_id;		/* options template ID */
 	uint8_t		*out;		/* the assembled packet, mtu bytes */
-	struct nf9_set	set[2];		/* IPv4, IPv6 */
+	struct nf9_set	set[2];		/* IPv4, IPv6 (v5: IPv4 only) */
+	uint16_t	max_recs;	/* data records a packet, 0: MTU */
 	size_t		used;		/* bytes the packet would take now */
 	uint64_t	last_ms;	/* latest record end staged */
 };
@@ -76,15 +114,19 @@ size_t	nf9_buf_bytes(uint16_t mtu);
 /*
  * buf must hold nf9_buf_bytes(cfg->mtu) bytes and outlive the encoder.
  * Returns -1 (errno EINVAL) if the MTU is outside NF9_MTU_MIN..NF9_MTU_MAX
- * or the buffer is too small.  The first packet carries the templates.
+ * or too small for the format's templates, the buffer is too small, the
+ * version is unknown, or (v5) the sampling interval is over
+ * NF5_SAMPLING_MAX or the source ID over 65535.  The first packet carries
+ * the templates (v5 has none).
  */
 int	nf9_init(struct nf9 *, const struct nf9_cfg *, uint8_t *buf,
 	    size_t bufsz, uint64_t boot_ms, int64_t wall_offset_ms);
 /*
  * Stage one record for the packet being built.  Returns 1 when staged, 0
  * when it does not fit (call nf9_finish(), send, then nf9_add() again; this
- * never happens on an empty packet), -1 for a record that no packet can
- * carry (key.ipver neither 4 nor 6).  A record ending after now_ms moves
+ * never happens on an empty packet), -1 for a record that no packet of
+ * this format can carry: key.ipver neither 4 nor 6, and in v5 every IPv6
+ * flow and every flow whose packets or bytes exceed 32 bits.  A record ending after now_ms moves
  * the packet's export time forward, so LAST_SWITCHED <= sysUptime holds.
  */
 int	nf9_add(struct nf9 *, const struct flow_rec *, uint64_t now_ms);

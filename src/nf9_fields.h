@@ -1,12 +1,17 @@
 /*
- * The NetFlow v9 record layouts as (field type, length) tables: the single
- * source from which nf9.c writes both the template records and the data
- * records, so the two cannot disagree.  Included by nf9.c only.
+ * The record layouts as (field type, length) tables: the single source from
+ * which nf9.c writes the template records and the data records of every
+ * format, so they cannot disagree.  IPFIX uses the v9 tables with the
+ * substitutions nf9.c makes at start (IPFIX_* below); NetFlow v5 has a
+ * fixed record, spelt here with the same field types.  Included by nf9.c
+ * only.
  */
 #ifndef PF_NF9_FIELDS_H
 #define PF_NF9_FIELDS_H
 
 #include <stdint.h>
+
+#include "nf9.h"
 
 /* Field types, RFC 3954 section 8. */
 #define NF9_IN_BYTES		1
@@ -27,17 +32,31 @@
 #define NF9_ICMP_TYPE		32
 #define NF9_SAMPLING_INTERVAL	34
 #define NF9_SAMPLING_ALGORITHM	35
+/* Only in the NetFlow v5 record; picoflow always sends them as 0. */
+#define NF9_SRC_MASK		9
+#define NF9_DST_MASK		13
+#define NF9_IPV4_NEXT_HOP	15
+#define NF9_SRC_AS		16
+#define NF9_DST_AS		17
+#define NF9_PAD			0	/* v5 padding, not a field type */
+
+/*
+ * IPFIX Information Elements (RFC 7012, IANA registry) that replace v9
+ * fields: absolute millisecond times for FIRST/LAST_SWITCHED, the IPv6
+ * ICMP type/code for ICMP_TYPE in the IPv6 template, and the observation
+ * domain as the options scope (IPFIX has no System scope).  1-127 are the
+ * same numbers in both, so everything else is sent unchanged.
+ */
+#define IPFIX_ICMP_TYPE_CODE_V6	139
+#define IPFIX_OBS_DOMAIN_ID	149
+#define IPFIX_FLOW_START_MS	152
+#define IPFIX_FLOW_END_MS	153
 
 /*
  * Scope field types of an options template, RFC 3954 section 6.1.  They
  * are a separate number space: scope type 1 is System, not IN_BYTES.
  */
 #define NF9_SCOPE_SYSTEM	1
-
-struct nf9_field {
-	uint16_t	type;
-	uint16_t	len;		/* bytes on the wire */
-};
 
 /*
  * Data record layouts.  The order follows the NetFlow v5 record (addresses,
@@ -95,6 +114,35 @@ static const struct nf9_field nf9_opt_scope[] = {
 static const struct nf9_field nf9_opt_fields[] = {
 	{ NF9_SAMPLING_INTERVAL,	4 },
 	{ NF9_SAMPLING_ALGORITHM,	1 },
+};
+
+/*
+ * The NetFlow v5 flow record, 48 bytes, fixed by the format (Cisco's
+ * "NetFlow Export Datagram Format").  Counters and times are 32 bits;
+ * ICMP type and code travel in the destination port, as v5 has no field
+ * for them.
+ */
+static const struct nf9_field nf5_rec[] = {
+	{ NF9_IPV4_SRC_ADDR,	4 },
+	{ NF9_IPV4_DST_ADDR,	4 },
+	{ NF9_IPV4_NEXT_HOP,	4 },
+	{ NF9_INPUT_SNMP,	2 },
+	{ NF9_OUTPUT_SNMP,	2 },
+	{ NF9_IN_PKTS,		4 },
+	{ NF9_IN_BYTES,		4 },
+	{ NF9_FIRST_SWITCHED,	4 },
+	{ NF9_LAST_SWITCHED,	4 },
+	{ NF9_L4_SRC_PORT,	2 },
+	{ NF9_L4_DST_PORT,	2 },
+	{ NF9_PAD,		1 },
+	{ NF9_TCP_FLAGS,	1 },
+	{ NF9_PROTOCOL,		1 },
+	{ NF9_SRC_TOS,		1 },
+	{ NF9_SRC_AS,		2 },
+	{ NF9_DST_AS,		2 },
+	{ NF9_SRC_MASK,		1 },
+	{ NF9_DST_MASK,		1 },
+	{ NF9_PAD,		2 },
 };
 
 #endif

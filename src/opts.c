@@ -75,11 +75,14 @@ opts_usage(FILE *f)
 "  -t, --timeout NAME=T    general, tcp, tcp.fin, tcp.rst, udp, icmp\n"
 "                          (idle) or active; T in s, or with s/m/h\n"
 "  -f, --filter EXPR       BPF filter expression (pcap-filter(7))\n"
-"  -S, --source-id ID      NetFlow v9 Source ID (default 1)\n"
-"  -v, --netflow-version V export format: 9\n"
+"  -S, --source-id ID      v9 Source ID, IPFIX Observation Domain, v5\n"
+"                          engine type * 256 + engine ID (default 1)\n"
+"  -v, --netflow-version V export format: 9 (NetFlow v9, default),\n"
+"                          10 (IPFIX) or 5 (NetFlow v5: IPv4 only)\n"
 "  -d, --debug             verbose log to stderr\n"
 "  -T, --check             check the configuration and exit\n"
-"      --mtu N             max export datagram size (default 1400)\n"
+"      --mtu N             max export datagram size (default 1400;\n"
+"                          -v 5 sends 30 records a datagram from 1464)\n"
 "      --template-packets N  re-send templates every N datagrams (20)\n"
 "      --template-secs S   ... and every S seconds (60)\n"
 "      --pace N            max datagrams/s per collector (10000, 0 = off)\n"
@@ -286,9 +289,9 @@ parse_one(struct pf_opts *o, int c, const char *arg)
 	case 'v':
 		if (parse_u32("-v", arg, 1, 10, &v) == -1)
 			return -1;
-		if (v != 9)
-			return bad("-v", arg, "only NetFlow version 9 is "
-			    "supported (expected 9)");
+		if (v != NF9_FMT_V5 && v != NF9_FMT_V9 && v != NF9_FMT_IPFIX)
+			return bad("-v", arg, "expected 5 (NetFlow v5), 9 "
+			    "(NetFlow v9) or 10 (IPFIX)");
 		o->version = v;
 		return 0;
 	case 'd':
@@ -338,6 +341,16 @@ check_combination(const struct pf_opts *o)
 	else if (o->tmpl_packets == 0 && o->tmpl_secs == 0)
 		why = "--template-packets 0 and --template-secs 0: templates "
 		    "would never be refreshed";
+	else if (o->version == NF9_FMT_V5 &&
+	    o->sample_interval > NF5_SAMPLING_MAX)
+		why = "-s: NetFlow v5 gives the sampling interval 14 bits: "
+		    "at most 16383 with -v 5";
+	else if (o->version == NF9_FMT_V5 && o->source_id > UINT16_MAX)
+		why = "-S: NetFlow v5 has an 8-bit engine type and ID (-S is "
+		    "type * 256 + ID): at most 65535 with -v 5";
+	else if (o->version == NF9_FMT_IPFIX && o->mtu < NF9_MTU_MIN_IPFIX)
+		why = "--mtu: IPFIX needs at least 268 bytes for its "
+		    "templates and one record";
 	if (why == NULL)
 		return 0;
 	fprintf(stderr, "picoflow: %s\n", why);

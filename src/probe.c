@@ -46,6 +46,7 @@ struct counters {
 	uint64_t	ip_bytes;
 	uint64_t	sampled_out;
 	uint64_t	records;
+	uint64_t	unexportable;	/* the format cannot express them */
 	uint64_t	rebases;
 	uint64_t	skipped[DECODE_RESULT_MAX];
 	uint64_t	notes[NOTE_BITS];
@@ -69,6 +70,7 @@ struct probe {
 	struct counters		 st;
 	uint64_t		 next_tick;
 	unsigned		 warn_send_s;
+	int			 warned_unexportable;
 	int			 encoder_started;
 };
 
@@ -131,10 +133,24 @@ send_datagram(struct probe *pr, uint64_t now)
 		    "reported once a minute)", strerror(pr->exp.last_errno));
 }
 
+/* NetFlow v5 cannot carry IPv6 or counters over 32 bits: say so once. */
+static void
+unexportable(struct probe *pr)
+{
+	pr->st.unexportable++;
+	if (pr->warned_unexportable)
+		return;
+	pr->warned_unexportable = 1;
+	log_warnx("-v %u cannot express a flow (IPv6, or over 2^32 packets "
+	    "or bytes): such flows are not exported, counted as "
+	    "'unexportable' in the stats (said once)", pr->o->version);
+}
+
 static void
 emit(struct probe *pr, const struct flow_rec *recs, size_t n, uint64_t now)
 {
 	size_t i;
+	int rc;
 
 	for (i = 0; i < n; i++) {
 		pr->st.records++;
@@ -142,11 +158,14 @@ emit(struct probe *pr, const struct flow_rec *recs, size_t n, uint64_t now)
 			print_flow(stdout, &recs[i], pr->clk.wall_offset_ms);
 		if (pr->exp.ncol == 0)
 			continue;
-		if (nf9_add(&pr->enc, &recs[i], now))
-			continue;
-		send_datagram(pr, now);
-		/* An empty packet always has room for one record. */
-		nf9_add(&pr->enc, &recs[i], now);
+		rc = nf9_add(&pr->enc, &recs[i], now);
+		if (rc == 0) {
+			send_datagram(pr, now);
+			/* An empty packet always has room for one record. */
+			rc = nf9_add(&pr->enc, &recs[i], now);
+		}
+		if (rc == -1)
+			unexportable(pr);
 	}
 }
 
@@ -270,10 +289,11 @@ print_stats(struct probe *pr)
 		skipped += pr->st.skipped[i];
 	log_notice("packets %" PRIu64 " ip %" PRIu64 " ip_bytes %" PRIu64
 	    " skipped %" PRIu64 " sampled_out %" PRIu64 " flows %" PRIu64
-	    " records %" PRIu64 " datagrams %" PRIu64 " send_errors %" PRIu64,
+	    " records %" PRIu64 " datagrams %" PRIu64 " send_errors %" PRIu64
+	    " unexportable %" PRIu64,
 	    pr->st.frames, pr->st.ip_packets, pr->st.ip_bytes, skipped,
 	    pr->st.sampled_out, pr->ex.st.created, pr->st.records,
-	    pr->exp.st.datagrams, pr->exp.st.errors);
+	    pr->exp.st.datagrams, pr->exp.st.errors, pr->st.unexportable);
 	for (i = 1; i < DECODE_RESULT_MAX && len < sizeof(line) - 64; i++)
 		if (pr->st.skipped[i] != 0)
 			len += (size_t)snprintf(line + len, sizeof(line) - len,
@@ -508,6 +528,7 @@ setup_encoder(struct probe *pr, size_t sz)
 	struct nf9_cfg c;
 
 	memset(&c, 0, sizeof(c));
+	c.version = o->version;		/* the one place -v picks a format */
 	c.source_id = o->source_id;
 	c.mtu = o->mtu;
 	c.tmpl_every_pkts = o->tmpl_packets;
@@ -517,7 +538,8 @@ setup_encoder(struct probe *pr, size_t sz)
 	    SAMPLE_DETERMINISTIC;
 	if (nf9_init(&pr->enc, &c, pr->encbuf, sz, pr->clk.boot_ms,
 	    pr->clk.wall_offset_ms) == -1) {
-		log_warnx("--mtu %u: not usable for NetFlow v9", c.mtu);
+		log_warnx("--mtu %u, -s, -S: not usable with -v %u", c.mtu,
+		    c.version);
 		return 2;
 	}
 	return 0;
