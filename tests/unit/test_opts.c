@@ -53,6 +53,12 @@ test_good(void)
 	is_int(RUN("-S", "4294967295", "-r", "x", "-P"), OPTS_RUN,
 	    "-S max");
 	is_int(o.source_id, 4294967295u, "-S 2^32-1");
+	is_int(RUN("-v", "5", "-s", "16383", "-S", "65535", "-r", "x", "-P"),
+	    OPTS_RUN, "-v 5 at its sampling and engine limits");
+	is_int(o.version, 5, "-v 5");
+	is_int(RUN("-v", "10", "--mtu", "268", "-r", "x", "-P"), OPTS_RUN,
+	    "-v 10 at its smallest MTU");
+	is_int(o.version, 10, "-v 10");
 }
 
 static void
@@ -65,7 +71,7 @@ test_bad(void)
 		{ "-t", "bogus=5" }, { "-t", "tcp=x" }, { "-t", "tcp" },
 		{ "-t", "tcp=0" }, { "-n", "nohostport" },
 		{ "-n", "127.0.0.1:99999" }, { "-n", "::1:2055" },
-		{ "-n", "[::1]" }, { "-v", "5" }, { "-S", "4294967296" },
+		{ "-n", "[::1]" }, { "-v", "7" }, { "-S", "4294967296" },
 		{ "--mtu", "100" }, { "--sample-mode", "sometimes" },
 		{ "-S", " 1" }, { "-s", "+1" },
 	};
@@ -87,6 +93,12 @@ test_bad(void)
 	    "templates never refreshed");
 	is_int(RUN("-r", "x", "-P", "-m"), OPTS_EXIT_USAGE,
 	    "missing value");
+	is_int(RUN("-r", "x", "-P", "-s", "16384", "-v", "5"),
+	    OPTS_EXIT_USAGE, "-v 5: sampling interval over 14 bits");
+	is_int(RUN("-r", "x", "-P", "-v", "5", "-S", "65536"),
+	    OPTS_EXIT_USAGE, "-v 5: -S over engine type and ID");
+	is_int(RUN("-r", "x", "-P", "-v", "10", "--mtu", "267"),
+	    OPTS_EXIT_USAGE, "-v 10: MTU too small for IPFIX templates");
 }
 
 int
