@@ -32,6 +32,10 @@
 #   udp_wait_drained PORT [SECS]   until the socket on PORT has no queued data
 #   run_limited SECS CMD...        CMD under timeout(1); 124/137 = too slow
 #   truth_get FILE KEY   a figure from pcap_truth.py --json (cached in WORK)
+#   nfacctd_start DIR [LINE...]  pmacct nfacctd on 127.0.0.1 (print plugin
+#                        by default: DIR/out.csv by ethertype, protocol);
+#                        sets NFACCTD_PID, NFACCTD_PORT
+#   nfacctd_stop         drain, SIGINT (plugins flush), wait
 #
 # All traffic stays on 127.0.0.1; everything started here is stopped by pid.
 
@@ -277,4 +281,61 @@ truth_get() {
 	fi
 	python3 -c 'import json, sys
 print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$j" "$key"
+}
+
+# nfacctd_start DIR [CONFIG-LINE...]: pmacct's nfacctd on 127.0.0.1 in the
+# foreground (in the background of this shell), its config, log and output
+# in DIR; by default the print plugin, aggregated by ethertype and protocol
+# into DIR/out.csv when it exits; CONFIG-LINEs replace that (plugins: ...).
+# Sets NFACCTD_PID, NFACCTD_PORT, NFACCTD_DIR; returns when it listens.
+NFACCTD_PID='' NFACCTD_PORT='' NFACCTD_DIR=''
+nfacctd_start() {
+	local dir=$1 i
+	shift
+	mkdir -p "$dir"
+	NFACCTD_DIR=$dir
+	NFACCTD_PORT=$(free_udp_port)
+	{
+		echo "daemonize: false"
+		echo "nfacctd_ip: 127.0.0.1"
+		echo "nfacctd_port: $NFACCTD_PORT"
+		echo "nfacctd_pipe_size: 16777216"
+		echo "logfile: $dir/log"
+		if [ $# -gt 0 ]; then
+			printf '%s\n' "$@"
+		else
+			echo "plugins: print"
+			echo "aggregate: etype, proto"
+			echo "print_num_protos: true"
+			echo "print_output: csv"
+			echo "print_output_file: $dir/out.csv"
+			echo "print_refresh_time: 3600"
+		fi
+	} > "$dir/nfacctd.conf"
+	nfacctd -f "$dir/nfacctd.conf" > "$dir/stdout" 2>&1 &
+	NFACCTD_PID=$!
+	track "$NFACCTD_PID"
+	for i in $(seq 1 200); do
+		grep -q 'waiting for NetFlow' "$dir/log" 2>/dev/null && return 0
+		kill -0 "$NFACCTD_PID" 2>/dev/null || break
+		sleep 0.025
+	done
+	echo "nfacctd did not start:" >&2
+	cat "$dir/log" "$dir/stdout" >&2 2>/dev/null
+	return 1
+}
+
+# nfacctd_stop: drain, SIGINT (its plugins then write what they hold), wait.
+nfacctd_stop() {
+	local i
+	[ -n "$NFACCTD_PID" ] || return 0
+	udp_wait_drained "$NFACCTD_PORT"
+	kill -INT "$NFACCTD_PID" 2>/dev/null
+	for i in $(seq 1 100); do
+		kill -0 "$NFACCTD_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	stop_pid "$NFACCTD_PID"
+	untrack "$NFACCTD_PID"
+	NFACCTD_PID=''
 }
