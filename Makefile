@@ -85,11 +85,11 @@ $(B)/san/%.o: %.c $(wildcard src/*.h platform/*.h) Makefile platform/$(BACKEND).
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 -c -o $@ $<
 
 # Tests may also include platform headers (pure helpers live there).
-$(B)/test_%: tests/unit/test_%.c tests/unit/tap.h $(LIB)
+$(B)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB)
 	$(CC) $(ALL_CPPFLAGS) -Iplatform $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
 	    $(ALL_LDLIBS)
 
-$(B)/san/test_%: tests/unit/test_%.c tests/unit/tap.h $(SAN_LIB)
+$(B)/san/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(SAN_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) -Iplatform $(ALL_CFLAGS) $(SAN) -O1 $(LDFLAGS) -o $@ $< \
 	    $(SAN_LIB) $(ALL_LDLIBS)

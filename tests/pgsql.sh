@@ -22,10 +22,13 @@ set -u
 require_truth
 require python3 nfacctd timeout
 require_picoflow
-PGBIN=$(dirname "$(readlink -f "$(command -v initdb 2>/dev/null ||
-    ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -1)")")
-[ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ] && [ -x "$PGBIN/psql" ] ||
-    skip "PostgreSQL server binaries not found (apt-get install postgresql)"
+PGBIN=
+for p in "$(command -v initdb 2>/dev/null)" /usr/lib/postgresql/*/bin/initdb; do
+	[ -x "$p" ] && PGBIN=$(dirname "$(readlink -f "$p")")	# the last found
+done
+if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/pg_ctl" ] || [ ! -x "$PGBIN/psql" ]; then
+	skip "PostgreSQL server binaries not found (apt-get install postgresql)"
+fi
 as_pg() {	# run as the database owner
 	if [ "$(id -u)" = 0 ]; then
 		runuser -u postgres -- "$@"

@@ -128,7 +128,8 @@ EOF
 
 # run_format V: every capture in format V; a line a capture in WORK/vV.out
 run_format() {
-	local v=$1 f b w nfd i=0 nfa=- tsh=- out=$WORK/v$v.out
+	local v=$1
+	local f b w nfd i=0 nfa=- tsh=- out=$WORK/v$1.out
 	trap 'for p in $LIB_PIDS; do stop_pid "$p"; done' EXIT
 	mkdir -p "$WORK/v$v"
 	if has nfacctd; then

@@ -145,7 +145,7 @@ udp_wait_drained() {
 }
 
 nfcapd_start() {
-	local dir=$1 i
+	local dir=$1
 	mkdir -p "$dir"
 	NFCAPD_LOG=$dir.log
 	: > "$NFCAPD_LOG"
@@ -156,13 +156,21 @@ nfcapd_start() {
 	    > "$NFCAPD_LOG" 2>&1 &
 	NFCAPD_PID=$!
 	track "$NFCAPD_PID"
+	wait_started nfcapd "$NFCAPD_PID" Startup "$NFCAPD_LOG"
+}
+
+# wait_started NAME PID PATTERN LOG...: until the first LOG has a line
+# matching PATTERN (5 s at most); 1 and the LOGs on stderr if it never does.
+wait_started() {
+	local name=$1 pid=$2 pat=$3 i
+	shift 3
 	for i in $(seq 1 200); do
-		grep -q 'Startup' "$NFCAPD_LOG" 2>/dev/null && return 0
-		kill -0 "$NFCAPD_PID" 2>/dev/null || break
+		grep -q "$pat" "$1" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.025
 	done
-	echo "nfcapd did not start:" >&2
-	cat "$NFCAPD_LOG" >&2
+	echo "$name did not start:" >&2
+	cat "$@" >&2 2>/dev/null
 	return 1
 }
 
@@ -290,7 +298,7 @@ print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$j" "$key"
 # Sets NFACCTD_PID, NFACCTD_PORT, NFACCTD_DIR; returns when it listens.
 NFACCTD_PID='' NFACCTD_PORT='' NFACCTD_DIR=''
 nfacctd_start() {
-	local dir=$1 i
+	local dir=$1
 	shift
 	mkdir -p "$dir"
 	NFACCTD_DIR=$dir
@@ -315,14 +323,8 @@ nfacctd_start() {
 	nfacctd -f "$dir/nfacctd.conf" > "$dir/stdout" 2>&1 &
 	NFACCTD_PID=$!
 	track "$NFACCTD_PID"
-	for i in $(seq 1 200); do
-		grep -q 'waiting for NetFlow' "$dir/log" 2>/dev/null && return 0
-		kill -0 "$NFACCTD_PID" 2>/dev/null || break
-		sleep 0.025
-	done
-	echo "nfacctd did not start:" >&2
-	cat "$dir/log" "$dir/stdout" >&2 2>/dev/null
-	return 1
+	wait_started nfacctd "$NFACCTD_PID" 'waiting for NetFlow' \
+	    "$dir/log" "$dir/stdout"
 }
 
 # nfacctd_stop: drain, SIGINT (its plugins then write what they hold), wait.

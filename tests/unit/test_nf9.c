@@ -6,6 +6,7 @@
 #include "flow.h"
 #include "nf9.h"
 #include "tap.h"
+#include "nf9_recs.h"
 
 /*
  * Expected packets.  The encoder under test is set up with Source ID
@@ -152,19 +153,6 @@ static const uint8_t pkt_icmp[] = {
 static uint8_t		buf[3 * NF9_MTU_MAX];
 static struct nf9	nf;
 
-static unsigned
-rd16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
 static struct nf9_cfg
 cfg_std(void)
 {
@@ -193,57 +181,6 @@ init_std(void)
 	struct nf9_cfg c = cfg_std();
 
 	init_with(&c);
-}
-
-static struct flow_rec
-rec4(void)
-{
-	static const uint8_t s[4] = { 192, 0, 2, 1 };
-	static const uint8_t d[4] = { 198, 51, 100, 7 };
-	struct flow_rec r;
-
-	memset(&r, 0, sizeof(r));
-	memcpy(r.key.src, s, 4);
-	memcpy(r.key.dst, d, 4);
-	r.key.ipver = 4;
-	r.key.proto = 6;
-	r.key.ifindex = 3;
-	r.key.sport = 40000;
-	r.key.dport = 443;
-	r.packets = 10;
-	r.bytes = 0x100000000ULL + 1234;
-	r.first_ms = 10123;
-	r.last_ms = 65000;
-	r.tcp_flags = 0x1b;
-	r.tos = 0x20;
-	return r;
-}
-
-static struct flow_rec
-rec6(void)
-{
-	struct flow_rec r;
-
-	memset(&r, 0, sizeof(r));
-	r.key.src[0] = 0x20;
-	r.key.src[1] = 0x01;
-	r.key.src[2] = 0x0d;
-	r.key.src[3] = 0xb8;
-	memcpy(r.key.dst, r.key.src, 4);
-	r.key.src[15] = 1;
-	r.key.dst[7] = 1;
-	r.key.dst[15] = 2;
-	r.key.ipver = 6;
-	r.key.proto = 17;
-	r.key.ifindex = 7;
-	r.key.sport = 53;
-	r.key.dport = 33000;
-	r.packets = 3;
-	r.bytes = 300;
-	r.first_ms = 69000;
-	r.last_ms = 69999;
-	r.tos = 0xb8;
-	return r;
 }
 
 /*

@@ -10,6 +10,7 @@
 #include "flow.h"
 #include "nf9.h"
 #include "tap.h"
+#include "nf9_recs.h"
 
 /*
  * The same set-up as test_nf9.c: Source ID / Observation Domain 0xabcd
@@ -134,13 +135,6 @@ static const uint8_t v5_first[] = {
 static uint8_t		buf[3 * NF9_MTU_MAX];
 static struct nf9	nf;
 
-static uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
 static struct nf9_cfg
 cfg_for(unsigned version, uint32_t sampling)
 {
@@ -164,56 +158,6 @@ init_for(unsigned version, uint32_t sampling, uint16_t mtu)
 
 	c.mtu = mtu;
 	return nf9_init(&nf, &c, buf, sizeof(buf), BOOT_MS, WALL_MS);
-}
-
-static struct flow_rec
-rec4(void)
-{
-	static const uint8_t s[4] = { 192, 0, 2, 1 };
-	static const uint8_t d[4] = { 198, 51, 100, 7 };
-	struct flow_rec r;
-
-	memset(&r, 0, sizeof(r));
-	memcpy(r.key.src, s, 4);
-	memcpy(r.key.dst, d, 4);
-	r.key.ipver = 4;
-	r.key.proto = 6;
-	r.key.ifindex = 3;
-	r.key.sport = 40000;
-	r.key.dport = 443;
-	r.packets = 10;
-	r.bytes = 0x100000000ULL + 1234;
-	r.first_ms = 10123;
-	r.last_ms = 65000;
-	r.tcp_flags = 0x1b;
-	r.tos = 0x20;
-	return r;
-}
-
-static struct flow_rec
-rec6(void)
-{
-	struct flow_rec r;
-
-	memset(&r, 0, sizeof(r));
-	r.key.src[0] = r.key.dst[0] = 0x20;
-	r.key.src[1] = r.key.dst[1] = 0x01;
-	r.key.src[2] = r.key.dst[2] = 0x0d;
-	r.key.src[3] = r.key.dst[3] = 0xb8;
-	r.key.src[15] = 1;
-	r.key.dst[7] = 1;
-	r.key.dst[15] = 2;
-	r.key.ipver = 6;
-	r.key.proto = 17;
-	r.key.ifindex = 7;
-	r.key.sport = 53;
-	r.key.dport = 33000;
-	r.packets = 3;
-	r.bytes = 300;
-	r.first_ms = 69000;
-	r.last_ms = 69999;
-	r.tos = 0xb8;
-	return r;
 }
 
 static void
