@@ -122,7 +122,6 @@ put_zero(struct wbuf *w, size_t n)
 	w->p += n;
 }
 
-
 static uint32_t
 fnv_byte(uint32_t h, unsigned b)
 {
@@ -436,8 +435,8 @@ put_data_field(struct wbuf *w, const struct nf9_field *f,
 		put_addr(w, k->dst, sizeof(k->dst), f->len);
 		break;
 	case NF9_INPUT_SNMP:	/* v5 has 16 bits: 0 (unknown) if more */
-		put_uint(w, (uint64_t)k->ifindex >> (8 * f->len) == 0 ? k->ifindex : 0,
-		    f->len);
+		put_uint(w, (uint64_t)k->ifindex >> (8 * f->len) == 0 ?
+		    k->ifindex : 0, f->len);
 		break;
 	case NF9_IN_PKTS:
 		put_count(w, v->r->packets, f->len);
@@ -512,17 +511,25 @@ sys_uptime(const struct nf9 *nf, uint64_t t)
 	return (uint32_t)(t - (nf->boot_ms + (uint64_t)nf->wall_offset_ms));
 }
 
+/* Version, Count, sysUptime and unix_secs: the start of v9's and v5's. */
 static void
-put_header_v9(struct wbuf *w, const struct nf9 *nf, unsigned count,
-    size_t len, uint64_t now_ms)
+put_head_uptime(struct wbuf *w, const struct nf9 *nf, unsigned count,
+    uint64_t now_ms)
 {
 	uint64_t t = export_unix_ms(nf, now_ms);
 
-	(void)len;
 	put_be16(w, nf->fmt->version);
 	put_be16(w, count);
 	put_uint(w, sys_uptime(nf, t), 4);
 	put_uint(w, (uint32_t)(t / 1000), 4);
+}
+
+static void
+put_header_v9(struct wbuf *w, const struct nf9 *nf, unsigned count,
+    size_t len, uint64_t now_ms)
+{
+	(void)len;
+	put_head_uptime(w, nf, count, now_ms);
 	put_uint(w, nf->seq, 4);
 	put_uint(w, nf->cfg.source_id, 4);
 }
@@ -555,14 +562,10 @@ static void
 put_header_v5(struct wbuf *w, const struct nf9 *nf, unsigned count,
     size_t len, uint64_t now_ms)
 {
-	uint64_t t = export_unix_ms(nf, now_ms);
 	uint32_t n = nf->cfg.sampling_interval;
 
 	(void)len;
-	put_be16(w, nf->fmt->version);
-	put_be16(w, count);
-	put_uint(w, sys_uptime(nf, t), 4);
-	put_uint(w, (uint32_t)(t / 1000), 4);
+	put_head_uptime(w, nf, count, now_ms);
 	put_uint(w, 0, 4);
 	put_uint(w, nf->seq, 4);
 	put_uint(w, nf->cfg.source_id >> 8, 1);

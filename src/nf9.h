@@ -126,8 +126,9 @@ int	nf9_init(struct nf9 *, const struct nf9_cfg *, uint8_t *buf,
  * when it does not fit (call nf9_finish(), send, then nf9_add() again; this
  * never happens on an empty packet), -1 for a record that no packet of
  * this format can carry: key.ipver neither 4 nor 6, and in v5 every IPv6
- * flow and every flow whose packets or bytes exceed 32 bits.  A record ending after now_ms moves
- * the packet's export time forward, so LAST_SWITCHED <= sysUptime holds.
+ * flow and every flow whose packets or bytes exceed 32 bits.  A record
+ * ending after now_ms moves the packet's export time forward, so
+ * LAST_SWITCHED <= sysUptime holds.
  */
 int	nf9_add(struct nf9 *, const struct flow_rec *, uint64_t now_ms);
 /* Number of data records staged. */

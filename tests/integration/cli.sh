@@ -119,7 +119,8 @@ bad "-n 127.0.0.1:abc" 2 '-n|collector' -r "$PCAP" -n 127.0.0.1:abc
 bad "-n [::1:2055 (unclosed bracket)" 2 '-n|collector' -r "$PCAP" -n '[::1:2055'
 bad "9 collectors (max 8)" 2 '-n|collector' -r "$PCAP" -n "$C" -n "$C" -n "$C" \
     -n "$C" -n "$C" -n "$C" -n "$C" -n "$C" -n "$C"
-bad "-v 5" 2 '-v|version' -r "$PCAP" -n "$C" -v 5
+bad "-v 7" 2 '-v|version' -r "$PCAP" -n "$C" -v 7
+bad "-v 5 -s 20000" 2 '-s|16383' -r "$PCAP" -n "$C" -v 5 -s 20000
 bad "-S abc" 2 '-S|source-id' -r "$PCAP" -n "$C" -S abc
 bad "--mtu abc" 2 'mtu' -r "$PCAP" -n "$C" --mtu abc
 bad "--template-packets abc" 2 'template-packets' -r "$PCAP" -n "$C" --template-packets abc
