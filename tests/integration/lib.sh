@@ -320,6 +320,7 @@ nfacctd_start() {
 			echo "print_refresh_time: 3600"
 		fi
 	} > "$dir/nfacctd.conf"
+	rm -f "$dir/log"	# nfacctd appends: no stale "waiting" line
 	nfacctd -f "$dir/nfacctd.conf" > "$dir/stdout" 2>&1 &
 	NFACCTD_PID=$!
 	track "$NFACCTD_PID"
