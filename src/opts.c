@@ -82,7 +82,7 @@ opts_usage(FILE *f)
 "  -d, --debug             verbose log to stderr\n"
 "  -T, --check             check the configuration and exit\n"
 "      --mtu N             max export datagram size (default 1400;\n"
-"                          -v 5 sends 30 records a datagram from 1464)\n"
+"                          1464 with -v 5: 30 records a datagram)\n"
 "      --template-packets N  re-send templates every N datagrams (20)\n"
 "      --template-secs S   ... and every S seconds (60)\n"
 "      --pace N            max datagrams/s per collector (10000, 0 = off)\n"
@@ -229,7 +229,7 @@ set_defaults(struct pf_opts *o)
 	o->sample_interval = 1;
 	o->source_id = 1;
 	o->version = 9;
-	o->mtu = 1400;
+	o->mtu = 0;		/* the format's default, set after parsing */
 	o->tmpl_packets = OPTS_DEFAULT_TMPL_PKTS;
 	o->tmpl_secs = OPTS_DEFAULT_TMPL_SECS;
 	o->pace = OPTS_DEFAULT_PACE;
@@ -393,6 +393,10 @@ opts_parse(struct pf_opts *o, int argc, char **argv)
 		    argv[optind]);
 		return OPTS_EXIT_USAGE;
 	}
+	/* v5 datagrams traditionally carry 30 records: 24 + 30 * 48 bytes. */
+	if (o->mtu == 0)
+		o->mtu = o->version == NF9_FMT_V5 ? 24 + 30 * 48 :
+		    NF9_MTU_DEFAULT;
 	if (check_combination(o) == -1)
 		return OPTS_EXIT_USAGE;
 	return OPTS_RUN;
