@@ -6,9 +6,10 @@
 # "make CFLAGS=-O0" never drops -std=c99.
 #
 # BACKEND picks the live capture backend: platform/$(BACKEND).mk, by default
-# bsd (/dev/bpf) on the BSDs and macOS and pcap (libpcap) elsewhere;
-# BACKEND=bpf is another name for bsd.  The pcap file reader (-r) is built
-# into every backend.
+# linux (AF_PACKET, TPACKET_V3) on Linux, bsd (/dev/bpf) on the BSDs and
+# macOS, and pcap (libpcap) elsewhere; BACKEND=afpacket is another name for
+# linux, BACKEND=bpf for bsd.  The pcap file reader (-r) is built into every
+# backend.
 
 CROSS_COMPILE	?=
 ifeq ($(origin CC),default)
@@ -20,11 +21,15 @@ BINDIR		?= $(PREFIX)/sbin
 MANDIR		?= $(PREFIX)/share/man
 DESTDIR		?=
 CFLAGS		?= -O2 -g
+ifeq ($(shell uname -s 2>/dev/null),Linux)
+BACKEND		?= linux
+endif
 ifneq ($(filter %BSD DragonFly Darwin,$(shell uname -s 2>/dev/null)),)
 BACKEND		?= bsd
 endif
 BACKEND		?= pcap
 override BACKEND := $(if $(filter bpf,$(BACKEND)),bsd,$(BACKEND))
+override BACKEND := $(if $(filter afpacket,$(BACKEND)),linux,$(BACKEND))
 
 VERSION		:= 0.1.0
 
@@ -38,7 +43,7 @@ PF_LDLIBS	:=
 include platform/$(BACKEND).mk
 
 CORE		:= opts probe decode sample flowtab expire nf9 export clock \
-		   mem log print filter
+		   mem log print filter kfilter
 # bpf_walk.c is pure and built everywhere, so its tests run on Linux too.
 PLATFORM_SRC	:= platform/capture_file.c platform/file_format.c \
 		   platform/capture_pcap.c platform/bpf_walk.c $(PLATFORM_EXTRA)

@@ -69,6 +69,7 @@ pcapcap_next(struct capture *c, struct pkt *p)
 	p->ts_us = h->ts.tv_sec < 0 ? 0 : (uint64_t)h->ts.tv_sec * 1000000 +
 	    (uint64_t)h->ts.tv_usec;
 	p->ifindex = c->ifindex;
+	p->direction = 0;
 	p->dlt = c->dlt;
 	return 1;
 }

@@ -16,7 +16,9 @@ struct pkt {
 	uint32_t	caplen;		/* bytes present in data */
 	uint32_t	wirelen;	/* bytes on the wire, >= caplen */
 	uint64_t	ts_us;		/* capture time, microseconds since 1970 */
-	uint32_t	ifindex;	/* ingress interface, 0 if unknown */
+	uint32_t	ifindex;	/* interface seen on, 0 if unknown */
+	uint8_t		direction;	/* 0 ingress (received), 1 egress
+					 * (sent): NetFlow v9 DIRECTION */
 	int		dlt;		/* link type as libpcap reports it for
 					 * files (a backend whose OS numbers
 					 * differ translates) */
@@ -28,6 +30,9 @@ struct capture_cfg {
 	unsigned	snaplen;	/* bytes per frame to capture */
 	size_t		buffer_bytes;	/* kernel ring/buffer size, 0 = default */
 	int		promisc;
+	uint32_t	kernel_sample;	/* keep 1 frame in N at random before
+					 * it is copied (only backends with
+					 * CAPTURE_CAN_SAMPLE); 0, 1: all */
 };
 
 struct capture_stats {
@@ -39,8 +44,12 @@ struct capture;
 
 #define CAPTURE_EOF	(-2)
 
+/* capture_ops.caps */
+#define CAPTURE_CAN_SAMPLE	0x01	/* honours capture_cfg.kernel_sample */
+
 struct capture_ops {
 	const char	*name;
+	unsigned	caps;		/* CAPTURE_CAN_* */
 	/* NULL on failure, with a message in err. */
 	struct capture	*(*open)(const struct capture_cfg *, char *err,
 			    size_t errlen);

@@ -1,0 +1,5 @@
+# Linux: AF_PACKET sockets with a TPACKET_V3 ring (capture_afpacket.c).
+# libpcap is still linked, for the -r file reader and to compile -f
+# expressions; live capture does not go through it.
+PLATFORM_EXTRA	:= platform/capture_afpacket.c
+PF_LDLIBS	+= -lpcap
