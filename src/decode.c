@@ -547,6 +547,7 @@ decode_packet(const struct pkt *p, struct flow_key *key,
 	memset(key, 0, sizeof(*key));
 	memset(meta, 0, sizeof(*meta));
 	key->ifindex = p->ifindex;
+	key->direction = p->direction != 0;
 	cur_init(&c, p->data, p->caplen);
 	if ((r = link_layer(p->dlt, &c, &ver)) != DECODE_OK)
 		return r;

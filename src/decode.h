@@ -32,7 +32,8 @@ enum decode_result {
 int		 decode_dlt_supported(int dlt);
 
 /*
- * Fill *key and *meta from p.  key->ifindex is p->ifindex.  Returns
+ * Fill *key and *meta from p.  key->ifindex is p->ifindex, key->direction
+ * is 1 if p->direction is not 0.  Returns
  * DECODE_OK or a skip reason; on a skip *key and *meta are undefined.
  */
 enum decode_result decode_packet(const struct pkt *p, struct flow_key *key,

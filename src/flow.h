@@ -13,7 +13,9 @@
  * src/dst with the other 12 bytes zero, so a key compares with memcmp.
  * ICMP and ICMPv6 keep type << 8 | code in dport and 0 in sport, as
  * NetFlow exporters traditionally do; the encoder moves it to ICMP_TYPE.
- * Non-first fragments have both ports 0.
+ * Non-first fragments have both ports 0.  A frame seen going out of an
+ * interface and one seen coming in are different flows, even with the same
+ * addresses and ports (a router sees a forwarded packet both ways).
  * Every byte (padding included) is written by decode so keys can be hashed
  * and compared as raw memory.
  */
@@ -25,7 +27,8 @@ struct flow_key {
 	uint16_t	dport;
 	uint8_t		proto;		/* IP protocol / IPv6 final next header */
 	uint8_t		ipver;		/* 4 or 6 */
-	uint8_t		pad[2];		/* always zero */
+	uint8_t		direction;	/* 0 ingress, 1 egress (struct pkt) */
+	uint8_t		pad;		/* always zero */
 };
 
 /* Per-packet facts that are accounted but are not part of the key. */

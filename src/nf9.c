@@ -104,6 +104,15 @@ put_count(struct wbuf *w, uint64_t v, size_t n)
 		put_uint(w, v, n);
 }
 
+/* An interface index: v5 has 16 bits, so a larger one is sent as 0
+ * (unknown) rather than cut to a wrong interface. */
+static void
+put_ifindex(struct wbuf *w, uint32_t ifindex, size_t n)
+{
+	put_uint(w, n < 4 && (uint64_t)ifindex >> (8 * n) != 0 ? 0 : ifindex,
+	    n);
+}
+
 static void
 put_bytes(struct wbuf *w, const uint8_t *src, size_t n)
 {
@@ -435,8 +444,13 @@ put_data_field(struct wbuf *w, const struct nf9_field *f,
 		put_addr(w, k->dst, sizeof(k->dst), f->len);
 		break;
 	case NF9_INPUT_SNMP:	/* v5 has 16 bits: 0 (unknown) if more */
-		put_uint(w, (uint64_t)k->ifindex >> (8 * f->len) == 0 ?
-		    k->ifindex : 0, f->len);
+		put_ifindex(w, k->direction ? 0 : k->ifindex, f->len);
+		break;
+	case NF9_OUTPUT_SNMP:
+		put_ifindex(w, k->direction ? k->ifindex : 0, f->len);
+		break;
+	case NF9_DIRECTION:
+		put_uint(w, k->direction, f->len);
 		break;
 	case NF9_IN_PKTS:
 		put_count(w, v->r->packets, f->len);
@@ -475,8 +489,7 @@ put_data_field(struct wbuf *w, const struct nf9_field *f,
 	case NF9_SRC_TOS:
 		put_uint(w, v->r->tos, f->len);
 		break;
-	default:		/* OUTPUT_SNMP: egress is not known yet;
-				 * v5 next hop, AS, masks and padding */
+	default:		/* v5 next hop, AS, masks and padding */
 		put_zero(w, f->len);
 		break;
 	}

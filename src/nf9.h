@@ -15,15 +15,15 @@
 
 /*
  * The smallest MTU that still takes the header, all templates, the options
- * data record and one IPv6 data FlowSet in one packet (20 + 124 + 24 + 16 +
+ * data record and one IPv6 data FlowSet in one packet (20 + 132 + 24 + 16 +
  * 80), so nf9_add() never fails on an empty packet.  nf9_init() re-checks
  * it against the field tables: IPFIX, with its 8-byte times, needs
- * NF9_MTU_MIN_IPFIX (16 + 124 + 24 + 16 + 88).
+ * NF9_MTU_MIN_IPFIX (16 + 132 + 24 + 16 + 88).
  */
-#define NF9_MTU_MIN	264
+#define NF9_MTU_MIN	272
 #define NF9_MTU_MAX	9000
 #define NF9_MTU_DEFAULT	1400
-#define NF9_MTU_MIN_IPFIX 268
+#define NF9_MTU_MIN_IPFIX 276
 /* NetFlow v5: 30 records of 48 bytes after the 24-byte header at most. */
 #define NF5_RECORDS_MAX	30
 #define NF5_MTU		(24 + 48 * NF5_RECORDS_MAX)

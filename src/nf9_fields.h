@@ -32,6 +32,7 @@
 #define NF9_ICMP_TYPE		32
 #define NF9_SAMPLING_INTERVAL	34
 #define NF9_SAMPLING_ALGORITHM	35
+#define NF9_DIRECTION		61
 /* Only in the NetFlow v5 record; picoflow always sends them as 0. */
 #define NF9_SRC_MASK		9
 #define NF9_DST_MASK		13
@@ -65,7 +66,10 @@
  * flow_rec counters are 64-bit and must never wrap on the wire; ICMP_TYPE
  * carries type << 8 | code for ICMP and ICMPv6 (nfdump reads field 32 for
  * both families) with both ports 0, and is 0 for other protocols.
- * IPv4: 49 bytes a record, IPv6: 73.
+ * DIRECTION is 0 for a flow seen coming in on interface INPUT_SNMP, 1 for
+ * one seen going out of OUTPUT_SNMP (the other interface is then 0: a
+ * probe does not know where a packet came from or goes next).
+ * IPv4: 50 bytes a record, IPv6: 74.
  */
 static const struct nf9_field nf9_tmpl_v4[] = {
 	{ NF9_IPV4_SRC_ADDR,	4 },
@@ -82,6 +86,7 @@ static const struct nf9_field nf9_tmpl_v4[] = {
 	{ NF9_TCP_FLAGS,	1 },
 	{ NF9_PROTOCOL,		1 },
 	{ NF9_SRC_TOS,		1 },
+	{ NF9_DIRECTION,	1 },
 };
 
 static const struct nf9_field nf9_tmpl_v6[] = {
@@ -99,6 +104,7 @@ static const struct nf9_field nf9_tmpl_v6[] = {
 	{ NF9_TCP_FLAGS,	1 },
 	{ NF9_PROTOCOL,		1 },
 	{ NF9_SRC_TOS,		1 },
+	{ NF9_DIRECTION,	1 },
 };
 
 /*

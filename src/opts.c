@@ -349,7 +349,7 @@ check_combination(const struct pf_opts *o)
 		why = "-S: NetFlow v5 has an 8-bit engine type and ID (-S is "
 		    "type * 256 + ID): at most 65535 with -v 5";
 	else if (o->version == NF9_FMT_IPFIX && o->mtu < NF9_MTU_MIN_IPFIX)
-		why = "--mtu: IPFIX needs at least 268 bytes for its "
+		why = "--mtu: IPFIX needs at least 276 bytes for its "
 		    "templates and one record";
 	if (why == NULL)
 		return 0;

@@ -67,6 +67,9 @@ struct probe {
 	struct flow_rec		*batch;
 	uint8_t			*encbuf;
 	size_t			 ring_bytes;	/* per live capture, 0 = default */
+	uint32_t		 kernel_sample;	/* the kernel keeps 1 in N */
+	uint64_t		 kdrops;	/* kernel drops already logged */
+	unsigned		 warn_drop_s;
 	struct counters		 st;
 	uint64_t		 next_tick;
 	unsigned		 warn_send_s;
@@ -315,11 +318,40 @@ print_stats(struct probe *pr)
 		log_notice("send errors: refused %" PRIu64 " unreachable %"
 		    PRIu64 " no_buffer %" PRIu64, pr->exp.st.refused,
 		    pr->exp.st.unreachable, pr->exp.st.nobufs);
+	if (pr->kernel_sample != 0)
+		log_notice("sampled in the kernel, 1 in %" PRIu32 " at random: "
+		    "the counts above and below are of the frames it kept; "
+		    "it does not count the others", pr->kernel_sample);
 	for (i = 0; i < pr->ncap; i++)
 		if (pr->cap[i] != NULL &&
 		    pr->ops->stats(pr->cap[i], &cs) == 0)
 			log_notice("%s: kernel received %" PRIu64 " dropped %"
 			    PRIu64, pr->capname[i], cs.received, cs.dropped);
+}
+
+/*
+ * Kernel drops, read every tick (the backend accumulates them): logged when
+ * they grow, at most once a minute, with the count since the last message.
+ */
+static void
+check_drops(struct probe *pr)
+{
+	struct capture_stats cs;
+	uint64_t total = 0;
+	unsigned i, now = clock_secs(&pr->clk);
+
+	for (i = 0; i < pr->ncap; i++)
+		if (pr->cap[i] != NULL &&
+		    pr->ops->stats(pr->cap[i], &cs) == 0)
+			total += cs.dropped;
+	if (total <= pr->kdrops ||
+	    (pr->warn_drop_s != 0 && now - pr->warn_drop_s < 60))
+		return;
+	log_warnx("the kernel dropped %" PRIu64 " frames (%" PRIu64 " in "
+	    "all): the probe does not keep up; a larger -M gives a larger "
+	    "ring", total - pr->kdrops, total);
+	pr->kdrops = total;
+	pr->warn_drop_s = now != 0 ? now : 1;
 }
 
 static int
@@ -397,8 +429,10 @@ run_live(struct probe *pr)
 			if (pr->cap[i] != NULL && pfd[i].revents != 0 &&
 			    drain(pr, i, now) == -1)
 				alive--;
-		if (now >= pr->next_tick)
+		if (now >= pr->next_tick) {
 			tick(pr, now);
+			check_drops(pr);
+		}
 		if (got_stats) {
 			got_stats = 0;
 			print_stats(pr);
@@ -466,6 +500,11 @@ open_captures(struct probe *pr)
 		pr->ops = o->libpcap_reader ? &capture_libpcap_file :
 		    &capture_file;
 	cfg.buffer_bytes = pr->ring_bytes;
+	/* Random sampling is done before the copy where the backend can;
+	 * deterministic sampling needs the count, so stays here. */
+	if (o->file == NULL && o->sample_random && o->sample_interval > 1 &&
+	    (pr->ops->caps & CAPTURE_CAN_SAMPLE))
+		pr->kernel_sample = cfg.kernel_sample = o->sample_interval;
 	for (i = 0; i < n; i++) {
 		cfg.source = o->file != NULL ? o->file : o->ifaces[i];
 		pr->capname[i] = cfg.source;
@@ -517,7 +556,8 @@ setup_policy(struct probe *pr)
 			pr->ex.cfg.idle_ms[i] = o->idle_s[i] * 1000;
 	if (o->active_s != 0)
 		pr->ex.cfg.active_ms = o->active_s * 1000;
-	sample_init(&pr->smp, o->sample_interval, o->sample_random ?
+	sample_init(&pr->smp, pr->kernel_sample != 0 ? 1 :
+	    o->sample_interval, o->sample_random ?
 	    SAMPLE_RANDOM : SAMPLE_DETERMINISTIC, random_seed());
 }
 

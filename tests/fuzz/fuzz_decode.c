@@ -45,7 +45,7 @@ check_ok(const struct flow_key *k, const struct pkt_meta *m)
 {
 	CHECK(k->ipver == 4 || k->ipver == 6);
 	CHECK(k->ifindex == IFINDEX);
-	CHECK(k->pad[0] == 0 && k->pad[1] == 0 && m->pad == 0);
+	CHECK(k->pad == 0 && k->direction == 0 && m->pad == 0);
 	if (k->ipver == 4)
 		CHECK(zero(k->src + 4, 12) && zero(k->dst + 4, 12));
 	CHECK((m->notes & ~0x0f) == 0);

@@ -342,7 +342,7 @@ cut_agrees(const struct flow_key *k, const struct pkt_meta *m,
 
 	if (memcmp(k->src, fk->src, 16) || memcmp(k->dst, fk->dst, 16) ||
 	    k->ipver != fk->ipver || k->ifindex != fk->ifindex ||
-	    k->pad[0] || k->pad[1] || m->pad)
+	    k->pad || k->direction || m->pad)
 		return 0;
 	if (m->bytes != fm->bytes || m->tos != fm->tos ||
 	    (m->notes & DECODE_NOTE_LEN_FRAME) !=
@@ -1131,6 +1131,31 @@ test_misc(void)
 	    "out of range: unknown");
 }
 
+/* Direction is copied from the frame into the key, as 0 or 1. */
+static void
+test_direction(void)
+{
+	static const uint8_t ip[20] = { 0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17,
+	    0, 0, 192, 0, 2, 1, 198, 51, 100, 2 };
+	struct flow_key k;
+	struct pkt_meta m;
+	struct pkt p;
+
+	memset(&p, 0, sizeof(p));
+	p.data = ip;
+	p.caplen = p.wirelen = sizeof(ip);
+	p.dlt = LT_RAW12;
+	p.direction = 1;
+	ok(decode_packet(&p, &k, &m) == DECODE_OK && k.direction == 1,
+	    "direction: egress frame, egress key");
+	p.direction = 7;
+	ok(decode_packet(&p, &k, &m) == DECODE_OK && k.direction == 1,
+	    "direction: any non-zero value is egress");
+	p.direction = 0;
+	ok(decode_packet(&p, &k, &m) == DECODE_OK && k.direction == 0 &&
+	    k.pad == 0, "direction: ingress frame, ingress key");
+}
+
 int
 main(void)
 {
@@ -1144,5 +1169,6 @@ main(void)
 	test_ipv4_bad();
 	test_ipv6();
 	test_misc();
+	test_direction();
 	return done();
 }

@@ -14,8 +14,8 @@
  * 5000 ms and a wall offset that puts probe time 0 at Unix ms
  * 1699999990000, so boot is Unix ms 1699999995000.
  *
- * Template IDs are FNV-1a hashes of the layouts: IPv4 0xc8af, IPv6
- * 0x8cba, options 0x46f4.  A change to a field table changes them, and
+ * Template IDs are FNV-1a hashes of the layouts: IPv4 0x3e53, IPv6
+ * 0xda9e, options 0x46f4.  A change to a field table changes them, and
  * these vectors with them, on purpose.
  */
 #define SRC_ID		0xabcd
@@ -34,17 +34,18 @@
 	0x00, 0x20, 0x00, 0x02,		/* ICMP_TYPE, 2 */		\
 	0x00, 0x06, 0x00, 0x01,		/* TCP_FLAGS, 1 */		\
 	0x00, 0x04, 0x00, 0x01,		/* PROTOCOL, 1 */		\
-	0x00, 0x05, 0x00, 0x01		/* SRC_TOS, 1 */
+	0x00, 0x05, 0x00, 0x01,		/* SRC_TOS, 1 */		\
+	0x00, 0x3d, 0x00, 0x01		/* DIRECTION, 1 */
 
-/* 164 bytes, 4 records: everything that goes out when templates are due. */
+/* 172 bytes, 4 records: everything that goes out when templates are due. */
 #define TEMPLATE_FLOWSETS						\
-	/* Template FlowSet (RFC 3954 5.2): ID 0, length 124 */		\
-	0x00, 0x00, 0x00, 0x7c,						\
-	0xc8, 0xaf, 0x00, 0x0e,		/* IPv4 template, 14 fields */	\
+	/* Template FlowSet (RFC 3954 5.2): ID 0, length 132 */		\
+	0x00, 0x00, 0x00, 0x84,						\
+	0x3e, 0x53, 0x00, 0x0f,		/* IPv4 template, 15 fields */	\
 	0x00, 0x08, 0x00, 0x04,		/* IPV4_SRC_ADDR, 4 */		\
 	0x00, 0x0c, 0x00, 0x04,		/* IPV4_DST_ADDR, 4 */		\
 	DATA_FIELDS_TAIL,						\
-	0x8c, 0xba, 0x00, 0x0e,		/* IPv6 template, 14 fields */	\
+	0xda, 0x9e, 0x00, 0x0f,		/* IPv6 template, 15 fields */	\
 	0x00, 0x1b, 0x00, 0x10,		/* IPV6_SRC_ADDR, 16 */		\
 	0x00, 0x1c, 0x00, 0x10,		/* IPV6_DST_ADDR, 16 */		\
 	DATA_FIELDS_TAIL,						\
@@ -74,8 +75,8 @@ static const uint8_t pkt_first[] = {
 	0x00, 0x00, 0x00, 0x00,		/* sequence 0 */
 	0x00, 0x00, 0xab, 0xcd,		/* source ID */
 	TEMPLATE_FLOWSETS,
-	/* IPv4 data FlowSet: length 4 + 49 + 3 padding */
-	0xc8, 0xaf, 0x00, 0x38,
+	/* IPv4 data FlowSet: length 4 + 50 + 2 padding */
+	0x3e, 0x53, 0x00, 0x38,
 	0xc0, 0x00, 0x02, 0x01,		/* 192.0.2.1 */
 	0xc6, 0x33, 0x64, 0x07,		/* 198.51.100.7 */
 	0x00, 0x00, 0x00, 0x03,		/* input ifindex 3 */
@@ -90,7 +91,8 @@ static const uint8_t pkt_first[] = {
 	0x1b,				/* FIN SYN PSH ACK */
 	0x06,				/* TCP */
 	0x20,				/* TOS */
-	0x00, 0x00, 0x00		/* padding */
+	0x00,				/* DIRECTION: ingress */
+	0x00, 0x00			/* padding */
 };
 
 /* Second packet: one IPv6 UDP record, now = probe 70000 (whole second). */
@@ -100,8 +102,8 @@ static const uint8_t pkt_v6[] = {
 	0x65, 0x53, 0xf1, 0x3c,		/* unix_secs 1700000060 */
 	0x00, 0x00, 0x00, 0x01,		/* sequence 1 */
 	0x00, 0x00, 0xab, 0xcd,
-	/* IPv6 data FlowSet: length 4 + 73 + 3 padding */
-	0x8c, 0xba, 0x00, 0x50,
+	/* IPv6 data FlowSet: length 4 + 74 + 2 padding */
+	0xda, 0x9e, 0x00, 0x50,
 	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00,	/* 2001:db8::1 */
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
 	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x01,	/* 2001:db8:0:1::2 */
@@ -118,7 +120,8 @@ static const uint8_t pkt_v6[] = {
 	0x00,				/* TCP flags */
 	0x11,				/* UDP */
 	0xb8,				/* traffic class EF */
-	0x00, 0x00, 0x00
+	0x00,				/* DIRECTION: ingress */
+	0x00, 0x00
 };
 
 /* Third packet: ICMP destination unreachable, now = probe 70001. */
@@ -128,7 +131,7 @@ static const uint8_t pkt_icmp[] = {
 	0x65, 0x53, 0xf1, 0x3d,		/* unix_secs 1700000061 */
 	0x00, 0x00, 0x00, 0x02,		/* sequence 2 */
 	0x00, 0x00, 0xab, 0xcd,
-	0xc8, 0xaf, 0x00, 0x38,
+	0x3e, 0x53, 0x00, 0x38,
 	0x0a, 0x00, 0x00, 0x01,		/* 10.0.0.1 */
 	0x0a, 0x00, 0x00, 0x02,		/* 10.0.0.2 */
 	0x00, 0x00, 0x00, 0x01,
@@ -141,14 +144,15 @@ static const uint8_t pkt_icmp[] = {
 	0x00, 0x00,			/* dport 0 */
 	0x03, 0x03,			/* ICMP_TYPE: type 3, code 3 */
 	0x00, 0x01, 0xc0,		/* flags, ICMP, TOS */
-	0x00, 0x00, 0x00
+	0x00,				/* ingress */
+	0x00, 0x00
 };
 
 #define HDR		20
-#define TMPL_BYTES	164
+#define TMPL_BYTES	172
 #define TMPL_RECORDS	4
-#define V4_SET(n)	((4 + 49 * (n) + 3) & ~3)
-#define V6_SET(n)	((4 + 73 * (n) + 3) & ~3)
+#define V4_SET(n)	((4 + 50 * (n) + 3) & ~3)
+#define V6_SET(n)	((4 + 74 * (n) + 3) & ~3)
 
 static uint8_t		buf[3 * NF9_MTU_MAX];
 static struct nf9	nf;
@@ -294,6 +298,25 @@ test_icmpv6(void)
 	is_int(rec[71], 58, "protocol 58");
 }
 
+/* An egress flow: the interface goes to OUTPUT_SNMP, DIRECTION is 1. */
+static void
+test_egress(void)
+{
+	struct flow_rec r = rec4();
+	const uint8_t *p;
+	struct sets s;
+	size_t n;
+
+	init_std();
+	r.key.direction = 1;
+	nf9_add(&nf, &r, 70000);
+	p = nf9_finish(&nf, 70000, &n);
+	is_int(walk(p, n, &s), 4, "templates and one data FlowSet");
+	is_int(rd32(s.body[3] + 8), 0, "egress: INPUT_SNMP 0");
+	is_int(rd32(s.body[3] + 12), 3, "egress: OUTPUT_SNMP is the ifindex");
+	is_int(s.body[3][49], 1, "egress: DIRECTION 1");
+}
+
 static void
 test_template_ids(void)
 {
@@ -308,7 +331,7 @@ test_template_ids(void)
 	is_int(rd16(p + 2), TMPL_RECORDS, "Count: the 4 template records");
 	is_int(walk(p, n, &s), 3, "three FlowSets");
 	v4 = rd16(s.body[0]);
-	v6 = rd16(s.body[0] + 4 + 14 * 4);
+	v6 = rd16(s.body[0] + 4 + 15 * 4);
 	opt = rd16(s.body[1]);
 	ok(v4 >= 256 && v6 >= 256 && opt >= 256, "template IDs >= 256");
 	ok(v4 != v6 && v4 != opt && v6 != opt, "template IDs distinct");
@@ -336,18 +359,18 @@ test_interleaved(void)
 	is_int(nf9_pending(&nf), 5, "five pending");
 	p = nf9_finish(&nf, 70000, &n);
 	is_int(walk(p, n, &s), 2, "v4/v6 interleaved: exactly two FlowSets");
-	is_int(s.id[0], 0xc8af, "IPv4 FlowSet first");
-	is_int(s.id[1], 0x8cba, "IPv6 FlowSet second");
+	is_int(s.id[0], 0x3e53, "IPv4 FlowSet first");
+	is_int(s.id[1], 0xda9e, "IPv6 FlowSet second");
 	is_int(s.len[0], V4_SET(3), "three IPv4 records, padded");
 	is_int(s.len[1], V6_SET(2), "two IPv6 records, padded");
 	is_int(rd16(p + 2), 5, "Count 5");
 	is_int(n, HDR + V4_SET(3) + V6_SET(2), "nothing after the last set");
 	/* records keep their order within a FlowSet */
 	is_int(rd32(s.body[0] + 16 + 4), 1, "IPv4 record 1");
-	is_int(rd32(s.body[0] + 49 + 16 + 4), 3, "IPv4 record 2");
-	is_int(rd32(s.body[0] + 98 + 16 + 4), 5, "IPv4 record 3");
+	is_int(rd32(s.body[0] + 50 + 16 + 4), 3, "IPv4 record 2");
+	is_int(rd32(s.body[0] + 100 + 16 + 4), 5, "IPv4 record 3");
 	is_int(rd32(s.body[1] + 40 + 4), 2, "IPv6 record 1");
-	is_int(rd32(s.body[1] + 73 + 40 + 4), 4, "IPv6 record 2");
+	is_int(rd32(s.body[1] + 74 + 40 + 4), 4, "IPv6 record 2");
 	ok(s.body[0][V4_SET(3) - 4 - 1] == 0, "IPv4 padding is zero");
 }
 
@@ -460,27 +483,27 @@ test_mtu(void)
 	int added, last;
 	size_t n;
 
-	/* templates due: 20 + 164 + 4 + 3 * 49 + 1 pad = 336 exactly */
+	/* templates due: 20 + 172 + 4 + 3 * 50 + 2 pad = 348 exactly */
 	c.mtu = HDR + TMPL_BYTES + V4_SET(3);
 	init_with(&c);
 	fill(70000, &r4, &added, &last);
-	is_int(added, 3, "templates due: 3 IPv4 records fill 336 bytes");
+	is_int(added, 3, "templates due: 3 IPv4 records fill 348 bytes");
 	is_int(last, 0, "the next add returns 0");
 	p = nf9_finish(&nf, 70000, &n);
 	is_int(n, c.mtu, "finished packet is exactly the MTU");
 	ok(p != NULL && has_templates(p, n), "with templates");
-	/* no templates due: 20 + 4 + 6 * 49 + 2 pad = 320 */
+	/* no templates due: 20 + 4 + 6 * 50 = 324 */
 	c.mtu = HDR + V4_SET(6);
 	c.tmpl_every_pkts = 0;
 	c.tmpl_every_ms = 0;
 	init_with(&c);
 	fill(70000, &r4, &added, &last);
-	is_int(added, 2, "templates due at MTU 320: 2 records fit");
+	is_int(added, 2, "templates due at MTU 324: 2 records fit");
 	p = nf9_finish(&nf, 70000, &n);
 	ok(n <= c.mtu && has_templates(p, n), "packet within MTU, templates");
 	is_int(nf9_add(&nf, &r4, 70000), 1, "refused record opens the next");
 	fill(70000, &r4, &added, &last);
-	is_int(added + 1, 6, "no templates due: 6 records fill 320 bytes");
+	is_int(added + 1, 6, "no templates due: 6 records fill 324 bytes");
 	is_int(last, 0, "the seventh is refused");
 	p = nf9_finish(&nf, 70000, &n);
 	is_int(n, c.mtu, "finished packet is exactly the MTU");
@@ -500,7 +523,7 @@ test_mtu(void)
 	init_with(&c);
 	nf9_finish(&nf, 70000, &n);
 	fill(70500, &r4, &added, &last);
-	is_int(added, 28, "1400 bytes: 28 IPv4 records without templates");
+	is_int(added, 27, "1400 bytes: 27 IPv4 records without templates");
 	p = nf9_finish(&nf, 71000, &n);
 	ok(n <= c.mtu && !has_templates(p, n),
 	    "templates due at finish but no room: left out");
@@ -674,6 +697,7 @@ main(void)
 	test_first_packets();
 	test_icmpv6();
 	test_template_ids();
+	test_egress();
 	test_interleaved();
 	test_sequence();
 	test_refresh();

@@ -56,7 +56,7 @@ test_good(void)
 	is_int(RUN("-v", "5", "-s", "16383", "-S", "65535", "-r", "x", "-P"),
 	    OPTS_RUN, "-v 5 at its sampling and engine limits");
 	is_int(o.version, 5, "-v 5");
-	is_int(RUN("-v", "10", "--mtu", "268", "-r", "x", "-P"), OPTS_RUN,
+	is_int(RUN("-v", "10", "--mtu", "276", "-r", "x", "-P"), OPTS_RUN,
 	    "-v 10 at its smallest MTU");
 	is_int(o.version, 10, "-v 10");
 }
