@@ -97,7 +97,7 @@ test_bad(void)
 	    OPTS_EXIT_USAGE, "-v 5: sampling interval over 14 bits");
 	is_int(RUN("-r", "x", "-P", "-v", "5", "-S", "65536"),
 	    OPTS_EXIT_USAGE, "-v 5: -S over engine type and ID");
-	is_int(RUN("-r", "x", "-P", "-v", "10", "--mtu", "267"),
+	is_int(RUN("-r", "x", "-P", "-v", "10", "--mtu", "275"),
 	    OPTS_EXIT_USAGE, "-v 10: MTU too small for IPFIX templates");
 }
 
