@@ -43,7 +43,7 @@ PF_LDLIBS	:=
 include platform/$(BACKEND).mk
 
 CORE		:= opts probe decode sample flowtab expire nf9 export clock \
-		   mem log print filter kfilter
+		   mem log print filter kfilter privs
 # bpf_walk.c is pure and built everywhere, so its tests run on Linux too.
 PLATFORM_SRC	:= platform/capture_file.c platform/file_format.c \
 		   platform/capture_pcap.c platform/bpf_walk.c $(PLATFORM_EXTRA)

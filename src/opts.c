@@ -25,7 +25,7 @@ enum {
 	OPT_LIBPCAP_READER
 };
 
-static const char short_opts[] = "i:r:n:Ps:m:M:t:f:S:v:dThV";
+static const char short_opts[] = "i:r:n:Ps:m:M:t:f:S:u:v:dThV";
 
 static const struct option long_opts[] = {
 	{ "interface",		required_argument, NULL, 'i' },
@@ -39,6 +39,7 @@ static const struct option long_opts[] = {
 	{ "timeout",		required_argument, NULL, 't' },
 	{ "filter",		required_argument, NULL, 'f' },
 	{ "source-id",		required_argument, NULL, 'S' },
+	{ "user",		required_argument, NULL, 'u' },
 	{ "netflow-version",	required_argument, NULL, 'v' },
 	{ "debug",		no_argument,	   NULL, 'd' },
 	{ "check",		no_argument,	   NULL, 'T' },
@@ -77,6 +78,7 @@ opts_usage(FILE *f)
 "  -f, --filter EXPR       BPF filter expression (pcap-filter(7))\n"
 "  -S, --source-id ID      v9 Source ID, IPFIX Observation Domain, v5\n"
 "                          engine type * 256 + engine ID (default 1)\n"
+"  -u, --user USER         run as USER once capture and sockets are open\n"
 "  -v, --netflow-version V export format: 9 (NetFlow v9, default),\n"
 "                          10 (IPFIX) or 5 (NetFlow v5: IPv4 only)\n"
 "  -d, --debug             verbose log to stderr\n"
@@ -286,6 +288,9 @@ parse_one(struct pf_opts *o, int c, const char *arg)
 		return 0;
 	case 'S':
 		return parse_u32("-S", arg, 0, UINT32_MAX, &o->source_id);
+	case 'u':
+		o->user = arg;
+		return 0;
 	case 'v':
 		if (parse_u32("-v", arg, 1, 10, &v) == -1)
 			return -1;

@@ -39,6 +39,7 @@ struct pf_opts {
 	uint32_t	 snaplen;
 	int		 promisc;
 	int		 libpcap_reader;	/* --libpcap-reader */
+	const char	*user;			/* -u: drop root to USER */
 };
 
 #define OPTS_DEFAULT_MAX_FLOWS	8192

@@ -32,6 +32,7 @@
 #include "mem.h"
 #include "nf9.h"
 #include "print.h"
+#include "privs.h"
 #include "probe.h"
 #include "sample.h"
 
@@ -628,6 +629,28 @@ teardown(struct probe *pr)
 	mem_free(pr->encbuf);
 }
 
+/* -u: everything that needs root is open by now (-T only looks it up). */
+static int
+drop_privileges(const struct pf_opts *o)
+{
+	char err[256];
+	uid_t uid;
+	gid_t gid;
+
+	if (privs_lookup(o->user, &uid, &gid, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return 2;
+	}
+	if (!o->check_only && privs_drop(uid, gid, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	if (!o->check_only)
+		log_notice("running as %s (uid %lu); re-opening a capture "
+		    "would need root", o->user, (unsigned long)uid);
+	return 0;
+}
+
 int
 probe_run(const struct pf_opts *o)
 {
@@ -639,6 +662,8 @@ probe_run(const struct pf_opts *o)
 	memset(&pr, 0, sizeof(pr));
 	pr.o = o;
 	rc = setup(&pr);
+	if (rc == 0 && o->user != NULL)
+		rc = drop_privileges(o);
 	if (rc == 0 && (o->check_only || o->debug))
 		mem_report(stderr);
 	if (rc != 0 || o->check_only) {

@@ -3,8 +3,9 @@
 # and removes (A - B - C, joined by veth pairs; B is the probe and router,
 # nfcapd listens on 127.0.0.1 inside B):
 #   1. totals: captures from ../shared/pcaps/real replayed by tcpreplay from A
-#      at 100 kpps; the collector's totals equal pcap_truth.py's, 0 kernel
-#      drops; then once at top speed, for the figures (not judged);
+#      at 100 kpps, picoflow running as nobody (-u) by then; the collector's
+#      totals equal pcap_truth.py's, 0 kernel drops; then once at top
+#      speed, for the figures (not judged);
 #   2. sampling 1 in 10 in the kernel: packets within 5 standard deviations
 #      of a tenth of the truth, and the options record (seen with tshark's
 #      cflow decoder: nfdump 1.7.1 does not apply v9 sampling) says 10/random;
@@ -129,7 +130,10 @@ for f in $PCAPS; do
 done
 LOOPS=$((100000 / frames + 1))
 nfc_start "$NF/1"
-pf_start "$WORK/pf1.log" -i vB -n 127.0.0.1:$PORT
+pf_start "$WORK/pf1.log" -i vB -n 127.0.0.1:$PORT -u nobody
+uid=$(awk '/^Uid:/ {print $2 $3 $4}' "/proc/$PF/status")
+[ "$uid" = "$(id -u nobody)$(id -u nobody)$(id -u nobody)" ] ||
+	bad "-u nobody: picoflow runs with uids $uid"
 a tcpreplay -q -i vA --pps=100000 --loop=$LOOPS $PCAPS > "$WORK/tr1.log" 2>&1 ||
 	{ cat "$WORK/tr1.log"; bad "tcpreplay failed"; }
 pf_stop "$WORK/pf1.log"
