@@ -65,12 +65,13 @@ opts_usage(FILE *f)
 {
 	fputs(
 "usage: picoflow (-i IFACE | -r FILE) (-n HOST:PORT ... | -P) [options]\n"
-"  -i, --interface IFACE   capture live on IFACE (repeatable)\n"
+"  -i, --interface IFACE   capture live on IFACE (repeatable; any: all)\n"
 "  -r, --read FILE         read a pcap/pcapng file, export all flows, exit\n"
 "  -n, --collector H:P     NetFlow collector; [v6addr]:port; repeatable\n"
 "  -P, --print             print every exported flow as text on stdout\n"
 "  -s, --sample N          account 1 packet in N (default 1: all)\n"
 "      --sample-mode M     deterministic (every Nth, default) or random\n"
+"                          (random: in the kernel with AF_PACKET)\n"
 "  -m, --max-flows N       flow table size (default 8192, or from -M)\n"
 "  -M, --memory SIZE       memory budget, e.g. 2M; never exceeded\n"
 "  -t, --timeout NAME=T    general, tcp, tcp.fin, tcp.rst, udp, icmp\n"
