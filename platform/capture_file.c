@@ -298,6 +298,7 @@ file_next(struct capture *c, struct pkt *p)
 			p->wirelen = r.wirelen;
 			p->ts_us = r.ts_us;
 			p->ifindex = 0;
+			p->direction = 0;
 			p->dlt = r.dlt;
 		}
 		if (drop(c, &r) == -1)
