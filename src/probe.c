@@ -360,6 +360,7 @@ run_replay(struct probe *pr)
 {
 	struct pkt p;
 
+	memset(&p, 0, sizeof(p));	/* fields a backend leaves: 0 */
 	while (!got_quit) {
 		int rc = pr->ops->next(pr->cap[0], &p);
 
@@ -388,6 +389,7 @@ drain(struct probe *pr, unsigned i, uint64_t now)
 	unsigned k;
 	int rc = 0;
 
+	memset(&p, 0, sizeof(p));
 	for (k = 0; k < LIVE_BURST; k++) {
 		rc = pr->ops->next(pr->cap[i], &p);
 		if (rc != 1)
