@@ -56,6 +56,7 @@ struct capture {
 	uint32_t	 left;		/* frames of blk not yet read */
 	uint32_t	 off;		/* offset of the next one in blk */
 	int		 cooked;	/* SOCK_DGRAM: we write the header */
+	int		 ifindex;	/* bound to, 0 for "any" */
 	int		 dlt;
 	uint64_t	 received;	/* PACKET_STATISTICS, accumulated: */
 	uint64_t	 dropped;	/* the kernel resets them on read */
@@ -317,6 +318,7 @@ afp_open(const struct capture_cfg *cfg, char *err, size_t errlen)
 		    strerror(errno));
 		goto fail;
 	}
+	c->ifindex = ifindex;
 	if (attach_filter(c, cfg, any, err, errlen) == -1 ||
 	    setup_ring(c, cfg, err, errlen) == -1 ||
 	    join(c, cfg, ifindex, err, errlen) == -1)
@@ -439,6 +441,28 @@ read_frame(struct capture *c, struct pkt *p)
 }
 
 /*
+ * With the ring empty, collect a pending socket error, which would
+ * otherwise keep poll() returning at once.  ENETDOWN: the interface went
+ * down; the kernel resumes capture by itself when it comes back up, so
+ * that is not an error.  ENODEV (the interface was removed) and anything
+ * else end the capture.  One getsockopt() per empty ring, i.e. per wake-up.
+ */
+static int
+ring_empty(struct capture *c)
+{
+	socklen_t len = sizeof(int);
+	int e = 0;
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
+		e = errno;
+	if (e == 0 || e == ENETDOWN)
+		return 0;
+	snprintf(c->err, sizeof(c->err), "%s", e == ENODEV ?
+	    "the interface was removed" : strerror(e));
+	return -1;
+}
+
+/*
  * One frame per call; the frame stays valid until the next call, so a
  * block is given back only when the call after its last frame comes.
  */
@@ -447,13 +471,32 @@ afp_next(struct capture *c, struct pkt *p)
 {
 	for (;;) {
 		if (c->blk == NULL && !take_block(c))
-			return 0;
+			return ring_empty(c);
 		if (c->left > 0 && c->off != 0) {
 			c->left--;
 			return read_frame(c, p);
 		}
 		block_release(c);
 	}
+}
+
+/*
+ * A removed interface leaves the socket bound to nothing, silently (the
+ * kernel reports ENETDOWN when it goes down, not when it then goes
+ * away): getsockname() then gives ifindex -1.
+ */
+static int
+still_bound(struct capture *c)
+{
+	struct sockaddr_ll sll;
+	socklen_t len = sizeof(sll);
+
+	memset(&sll, 0, sizeof(sll));
+	if (c->ifindex == 0 || getsockname(c->fd, (struct sockaddr *)&sll,
+	    &len) == -1 || sll.sll_ifindex == c->ifindex)
+		return 1;
+	snprintf(c->err, sizeof(c->err), "the interface was removed");
+	return 0;
 }
 
 /* PACKET_STATISTICS counts since the last read; tp_packets includes drops. */
@@ -466,6 +509,8 @@ afp_stats(struct capture *c, struct capture_stats *st)
 	memset(&ks, 0, sizeof(ks));
 	if (getsockopt(c->fd, SOL_PACKET, PACKET_STATISTICS, &ks,
 	    &len) == -1) {
+		snprintf(c->err, sizeof(c->err), "statistics: %s",
+		    strerror(errno));
 		memset(st, 0, sizeof(*st));
 		return -1;
 	}
@@ -473,7 +518,7 @@ afp_stats(struct capture *c, struct capture_stats *st)
 	c->dropped += ks.tp_drops;
 	st->received = c->received;
 	st->dropped = c->dropped;
-	return 0;
+	return still_bound(c) ? 0 : -1;
 }
 
 const struct capture_ops capture_live = {

@@ -61,6 +61,10 @@ struct capture_ops {
 	 * (message via error()). */
 	int		(*next)(struct capture *, struct pkt *p);
 	const char	*(*error)(struct capture *);
+	/* Totals since open.  -1 if they cannot be read; a live backend also
+	 * returns -1 (message via error()) once its capture can never
+	 * deliver again, e.g. its interface was removed: the probe polls this
+	 * every second and closes such a capture. */
 	int		(*stats)(struct capture *, struct capture_stats *);
 	void		(*close)(struct capture *);
 };

@@ -70,6 +70,7 @@ struct probe {
 	size_t			 ring_bytes;	/* per live capture, 0 = default */
 	uint32_t		 kernel_sample;	/* the kernel keeps 1 in N */
 	uint64_t		 kdrops;	/* kernel drops already logged */
+	uint64_t		 kdrops_closed;	/* ... of captures closed since */
 	unsigned		 warn_drop_s;
 	struct counters		 st;
 	uint64_t		 next_tick;
@@ -333,26 +334,40 @@ print_stats(struct probe *pr)
 /*
  * Kernel drops, read every tick (the backend accumulates them): logged when
  * they grow, at most once a minute, with the count since the last message.
+ * A capture whose stats fail can never deliver again (capture.h): it is
+ * closed.  Returns how many were.
  */
-static void
-check_drops(struct probe *pr)
+static unsigned
+check_captures(struct probe *pr)
 {
 	struct capture_stats cs;
-	uint64_t total = 0;
-	unsigned i, now = clock_secs(&pr->clk);
+	uint64_t total = pr->kdrops_closed;
+	unsigned i, closed = 0, now = clock_secs(&pr->clk);
 
-	for (i = 0; i < pr->ncap; i++)
-		if (pr->cap[i] != NULL &&
-		    pr->ops->stats(pr->cap[i], &cs) == 0)
+	for (i = 0; i < pr->ncap; i++) {
+		if (pr->cap[i] == NULL)
+			continue;
+		if (pr->ops->stats(pr->cap[i], &cs) == 0) {
 			total += cs.dropped;
+			continue;
+		}
+		log_warnx("%s: capture stopped: %s", pr->capname[i],
+		    pr->ops->error(pr->cap[i]));
+		pr->kdrops_closed += cs.dropped;
+		total += cs.dropped;
+		pr->ops->close(pr->cap[i]);
+		pr->cap[i] = NULL;
+		closed++;
+	}
 	if (total <= pr->kdrops ||
 	    (pr->warn_drop_s != 0 && now - pr->warn_drop_s < 60))
-		return;
+		return closed;
 	log_warnx("the kernel dropped %" PRIu64 " frames (%" PRIu64 " in "
 	    "all): the probe does not keep up; a larger -M gives a larger "
 	    "ring", total - pr->kdrops, total);
 	pr->kdrops = total;
 	pr->warn_drop_s = now != 0 ? now : 1;
+	return closed;
 }
 
 static int
@@ -434,7 +449,7 @@ run_live(struct probe *pr)
 				alive--;
 		if (now >= pr->next_tick) {
 			tick(pr, now);
-			check_drops(pr);
+			alive -= check_captures(pr);
 		}
 		if (got_stats) {
 			got_stats = 0;

@@ -14,7 +14,10 @@
 #      in on and an egress one on the interface it left by; with -i any only
 #      the ingress ones (the outgoing copy is dropped in the kernel);
 #   4. a quiet interface (1 packet/s): the flow reaches the collector within
-#      the idle timeout + 1 s (tick) + 50 ms (ring block retire) + slack.
+#      the idle timeout + 1 s (tick) + 50 ms (ring block retire) + slack;
+#   5. an interface that goes down costs no CPU (no poll loop on the socket
+#      error) and is captured again when it comes back up; once it is
+#      removed, its capture stops, and picoflow exits 1 with none left.
 . "$(dirname "$0")/lib.sh"
 require_picoflow
 require_truth
@@ -290,5 +293,38 @@ echo "4. quiet interface: the flow's record arrived ${delay:-never} s after its 
 python3 -c 'import sys; sys.exit(not (float(sys.argv[1]) - 0.2 <= float(sys.argv[2]) <= float(sys.argv[1]) + 1.5))' \
     $IDLE "${delay:--1}" || bad "quiet flow outside its bound"
 
-[ $fail = 0 ] && echo "PASS: AF_PACKET totals, sampling, direction and quiet-interface bound"
+# 5. Down, up, removed.
+pf_start "$WORK/pf5.log" -i vB2 -P
+b ip link set vB2 down
+sleep 1.5
+read -r ut st < <(
+    awk '{print $14, $15}' "/proc/$PF/stat")
+b ip link set vB2 up
+sleep 0.3
+c python3 -c "$warm" 198.18.2.2
+sleep 0.5
+b ip link del vB2
+for i in $(seq 1 40); do
+	kill -0 $PF 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 $PF 2>/dev/null; then
+	bad "picoflow still runs 4 s after its only interface was removed"
+	stop_pid $PF
+else
+	wait $PF
+	rc=$?
+	[ $rc = 1 ] || bad "picoflow exited $rc after its interface was removed (want 1)"
+fi
+untrack $PF
+ticks=$((ut + st))
+echo "5. interface down 1.5 s: picoflow used $ticks clock ticks;" \
+    "$(grep -c ' UDP ' "$WORK/pf5.log") UDP flow(s) after it came back up;" \
+    "$(grep -o 'vB2: capture stopped.*' "$WORK/pf5.log")"
+[ $ticks -lt 20 ] || bad "picoflow spins while the interface is down"
+grep -q ' UDP ' "$WORK/pf5.log" || bad "nothing captured after the interface came back up"
+grep -q 'vB2: capture stopped: the interface was removed' "$WORK/pf5.log" ||
+	bad "no message for the removed interface"
+
+[ $fail = 0 ] && echo "PASS: AF_PACKET totals, sampling, direction, quiet-interface bound, link down/removed"
 exit $fail
