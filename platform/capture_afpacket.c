@@ -91,7 +91,8 @@ link_kind(const char *name, int *dlt, int *cooked, char *err, size_t errlen)
 	if (strcmp(name, "any") == 0)
 		return 0;
 	if (strlen(name) >= sizeof(ifr.ifr_name)) {
-		snprintf(err, errlen, "%s: interface name too long", name);
+		snprintf(err, errlen, "%.64s...: interface name too long",
+		    name);
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
