@@ -76,16 +76,48 @@ wb_room(struct wbuf *w, size_t n)
 	return 1;
 }
 
-/* The low n bytes of v, most significant first, whatever the host order. */
+/*
+ * The low n bytes of v, most significant first, whatever the host order.
+ * Every field of every record goes through here, so the usual widths are
+ * spelt out rather than looped over.
+ */
 static void
 put_uint(struct wbuf *w, uint64_t v, size_t n)
 {
+	uint8_t *p = w->p;
+
 	if (!wb_room(w, n))
 		return;
+	w->p += n;
+	switch (n) {
+	case 1:
+		p[0] = (uint8_t)v;
+		return;
+	case 2:
+		p[0] = (uint8_t)(v >> 8);
+		p[1] = (uint8_t)v;
+		return;
+	case 4:
+		p[0] = (uint8_t)(v >> 24);
+		p[1] = (uint8_t)(v >> 16);
+		p[2] = (uint8_t)(v >> 8);
+		p[3] = (uint8_t)v;
+		return;
+	case 8:
+		p[0] = (uint8_t)(v >> 56);
+		p[1] = (uint8_t)(v >> 48);
+		p[2] = (uint8_t)(v >> 40);
+		p[3] = (uint8_t)(v >> 32);
+		p[4] = (uint8_t)(v >> 24);
+		p[5] = (uint8_t)(v >> 16);
+		p[6] = (uint8_t)(v >> 8);
+		p[7] = (uint8_t)v;
+		return;
+	}
 	for (; n > 8; n--)
-		*w->p++ = 0;
+		*p++ = 0;
 	while (n-- > 0)
-		*w->p++ = (uint8_t)(v >> (n * 8));
+		*p++ = (uint8_t)(v >> (n * 8));
 }
 
 static void
