@@ -65,7 +65,8 @@ SAN_OBJ		:= $(LIB_SRC:%.c=$(B)/san/%.o)
 UNIT		:= $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BIN	:= $(UNIT:%=$(B)/test_%)
 UNIT_SAN_BIN	:= $(UNIT:%=$(B)/san/test_%)
-FUZZ_REPLAY	:= $(B)/fuzz_decode_replay $(B)/san/fuzz_decode_replay
+FUZZ		:= decode pipeline opts
+FUZZ_REPLAY	:= $(FUZZ:%=$(B)/fuzz_%_replay) $(FUZZ:%=$(B)/san/fuzz_%_replay)
 
 .PHONY: all check unit clean install uninstall fuzz demo bench
 all: picoflow
@@ -99,13 +100,16 @@ $(B)/san/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(SAN_LIB)
 	$(CC) $(ALL_CPPFLAGS) -Iplatform $(ALL_CFLAGS) $(SAN) -O1 $(LDFLAGS) -o $@ $< \
 	    $(SAN_LIB) $(ALL_LDLIBS)
 
-$(B)/fuzz_decode_replay: tests/fuzz/fuzz_decode.c tests/fuzz/replay.c $(LIB)
+# Each fuzz target also links with replay.c, so make check replays its
+# corpus (tests/fuzz/corpus/TARGET) with any compiler.
+$(B)/fuzz_%_replay: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ \
-	    tests/fuzz/fuzz_decode.c tests/fuzz/replay.c $(LIB) $(ALL_LDLIBS)
+	    $< tests/fuzz/replay.c $(LIB) $(ALL_LDLIBS)
 
-$(B)/san/fuzz_decode_replay: tests/fuzz/fuzz_decode.c tests/fuzz/replay.c $(SAN_LIB)
+$(B)/san/fuzz_%_replay: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(SAN_LIB)
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 $(LDFLAGS) -o $@ \
-	    tests/fuzz/fuzz_decode.c tests/fuzz/replay.c $(SAN_LIB) $(ALL_LDLIBS)
+	    $< tests/fuzz/replay.c $(SAN_LIB) $(ALL_LDLIBS)
 
 # A sanitizer build of the whole probe, for the hostile-capture test.
 $(B)/san/picoflow: $(B)/san/src/main.o $(SAN_LIB)
@@ -116,15 +120,28 @@ unit: $(UNIT_BIN) $(UNIT_SAN_BIN)
 check: picoflow $(B)/san/picoflow unit $(FUZZ_REPLAY)
 	tests/check.sh
 
-# libFuzzer build (clang only): make fuzz FUZZ_SECONDS=60
+# libFuzzer builds (clang only), one per target:
+#   make fuzz [FUZZ_TARGETS="pipeline opts"] [FUZZ_SECONDS=60] [FUZZ_ARGS=...]
+# New inputs go to build/fuzz/corpus-TARGET; the checked-in seeds and
+# crash regressions are in tests/fuzz/corpus/TARGET.
 FUZZ_SECONDS	?= 60
-fuzz: $(LIB_SRC) tests/fuzz/fuzz_decode.c
-	@mkdir -p $(B)/fuzz
+FUZZ_TARGETS	?= $(FUZZ)
+FUZZ_ARGS	?=
+FUZZ_BIN	:= $(FUZZ:%=$(B)/fuzz/fuzz_%)
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
 	clang $(ALL_CPPFLAGS) -std=c99 -g -O1 \
-	    -fsanitize=fuzzer,address,undefined -o $(B)/fuzz/fuzz_decode \
-	    tests/fuzz/fuzz_decode.c $(LIB_SRC) $(ALL_LDLIBS)
-	$(B)/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) \
-	    $(B)/fuzz/corpus tests/fuzz/corpus
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(LIB_SRC) \
+	    $(ALL_LDLIBS)
+
+fuzz: $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
+	for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(B)/fuzz/corpus-$$t && \
+		$(B)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+		    $(FUZZ_ARGS) $(B)/fuzz/corpus-$$t \
+		    tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 demo: picoflow
 	tests/demo.sh

@@ -7,8 +7,9 @@
 #   unit/test_X       build/test_X           (tests/unit/test_X.c, TAP output)
 #   unit-san/test_X   build/san/test_X       (ASan + UBSan)
 #   valgrind/test_X   build/test_X under valgrind memcheck (SKIP without valgrind)
-#   fuzz/replay       build/fuzz_decode_replay tests/fuzz/corpus
-#   fuzz/replay-san   build/san/fuzz_decode_replay tests/fuzz/corpus
+#   fuzz/T            build/fuzz_T_replay tests/fuzz/corpus/T (T: each
+#                     tests/fuzz/fuzz_T.c)
+#   fuzz-san/T        build/san/fuzz_T_replay tests/fuzz/corpus/T
 #   integration/X     tests/integration/X.sh (exit 77 = SKIP, with its reason)
 # A unit test passes when it exits 0 and its TAP output has a plan and no
 # "not ok"; anything run with sanitizers also fails on a sanitizer report.
@@ -129,24 +130,27 @@ for t in "${units[@]}"; do
 	fi
 done
 
-# Fuzz corpus replay, plain and sanitized.
-corpus=tests/fuzz/corpus
-if [ -z "$(ls -A "$corpus" 2>/dev/null)" ]; then
-	selected fuzz/replay && result SKIP fuzz/replay "no corpus files in $corpus"
-	selected fuzz/replay-san && result SKIP fuzz/replay-san "no corpus files in $corpus"
-else
-	if [ -x build/fuzz_decode_replay ]; then
-		run_check plain fuzz/replay 300 build/fuzz_decode_replay "$corpus"
-	else
-		missing fuzz/replay build/fuzz_decode_replay
+# Fuzz corpus replay, plain and sanitized: each target over its own corpus.
+for fz in tests/fuzz/fuzz_*.c; do
+	t=${fz##*/fuzz_}
+	t=${t%.c}
+	corpus=tests/fuzz/corpus/$t
+	if [ -z "$(ls -A "$corpus" 2>/dev/null)" ]; then
+		selected "fuzz/$t" && result SKIP "fuzz/$t" "no corpus files in $corpus"
+		continue
 	fi
-	if [ -x build/san/fuzz_decode_replay ]; then
-		run_check san fuzz/replay-san 300 env "${SAN_ENV[@]}" \
-		    build/san/fuzz_decode_replay "$corpus"
+	if [ -x "build/fuzz_${t}_replay" ]; then
+		run_check plain "fuzz/$t" 300 "build/fuzz_${t}_replay" "$corpus"
 	else
-		missing fuzz/replay-san build/san/fuzz_decode_replay
+		missing "fuzz/$t" "build/fuzz_${t}_replay"
 	fi
-fi
+	if [ -x "build/san/fuzz_${t}_replay" ]; then
+		run_check san "fuzz-san/$t" 300 env "${SAN_ENV[@]}" \
+		    "build/san/fuzz_${t}_replay" "$corpus"
+	else
+		missing "fuzz-san/$t" "build/san/fuzz_${t}_replay"
+	fi
+done
 
 # Integration scripts.
 for s in tests/integration/*.sh; do

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Write the seed corpus for fuzz_decode.c into tests/fuzz/corpus/seed-*.
+"""Write the seed corpora into tests/fuzz/corpus/TARGET/seed-*.
 
-Each seed is one byte choosing the link type (an index into the table in
-fuzz_decode.c, kept equal to DLTS below) followed by one frame.  Standard
-library only; run from anywhere: python3 tests/fuzz/mkseeds.py
+decode: one byte choosing the link type (an index into the table in
+fuzz_decode.c, kept equal to DLTS below) followed by one frame.
+pipeline: the chunk format of fuzz_pipeline.c, built from the same frames.
+opts: NUL-separated argument vectors for fuzz_opts.c.
+Standard library only; run from anywhere: python3 tests/fuzz/mkseeds.py
 """
 import os
 import struct
@@ -166,14 +168,86 @@ def seeds():
     return s
 
 
+def chunk(dlt, frame, dt=1, unit=0, extra=0, tick=False):
+    """One fuzz_pipeline.c chunk: unit 0 ms, 1 s, 2 the 2^24 ms jump."""
+    ctrl = DLTS.index(dlt) | (0x10, 0x20)[unit - 1] if unit else DLTS.index(dlt)
+    if extra > 255:
+        ctrl |= 0x40
+        extra //= 65536
+    if tick:
+        ctrl |= 0x80
+    assert len(frame) < 256 and 0 <= extra < 256 and dt < 256
+    return bytes([ctrl, dt, extra, len(frame)]) + frame
+
+
+def flow4(i, proto=17, flags=0):
+    l4 = tcp(1000 + i, 80, flags) if proto == 6 else udp(1000 + i, 53)
+    return eth(0x0800) + ipv4(proto, l4)
+
+
+def pipeline_seeds(frames):
+    """(config bytes, chunks) per seed; config as in fuzz_pipeline.c."""
+    s = {}
+    # Every decode seed as a one-packet run, small table, MTU 264.
+    for name, (dlt, frame) in frames.items():
+        s['one-' + name] = bytes([0x03, 0x00]) + chunk(dlt, frame)
+    mixed = b''.join(chunk(dlt, f, dt=7) for _, (dlt, f) in sorted(frames.items()))
+    s['all-frames-table4'] = bytes([0x03, 0x10]) + mixed
+    s['all-frames-table16-mtu1400'] = bytes([0x8f, 0x00]) + mixed
+    # More flows than a 2-slot table: evictions; short timeouts split them.
+    s['evict'] = bytes([0x31, 0x00]) + b''.join(
+        chunk(1, flow4(i % 5), dt=200) for i in range(40))
+    s['tcp-fin-rst'] = bytes([0x13, 0x01]) + b''.join(
+        chunk(1, flow4(i % 3, 6, f), dt=1, unit=1)
+        for i, f in enumerate([2, 0x12, 0x10, 0x11, 4, 0x10]))
+    # Clock jumps toward and past the sysUptime rebase point.
+    s['rebase'] = bytes([0x07, 0x20]) + b''.join(
+        chunk(1, flow4(i % 2), dt=64, unit=2) for i in range(6))
+    s['rebase-tick'] = bytes([0x07, 0x00]) + chunk(1, flow4(0)) + \
+        chunk(1, flow4(1), dt=127, unit=2) + chunk(1, flow4(1), dt=255, tick=True) + \
+        chunk(1, flow4(2), dt=1, unit=2)
+    # TSO: IP length 0, frame 64 KiB on the wire, many times.
+    tso = eth(0x0800) + ipv4(6, tcp(33000, 22, 0x10), length=0)
+    s['tso-big'] = bytes([0x00, 0x00]) + b''.join(
+        chunk(1, tso, dt=1, extra=255 * 65536) for _ in range(64))
+    return s
+
+
+OPTS = [
+    ['-r', 'x.pcap', '-n', '127.0.0.1:2055'],
+    ['-i', 'eth0', '-n', '[::1]:9995', '-s', '10', '--sample-mode', 'random'],
+    ['-T', '-i', 'eth0', '-n', 'collector:2055', '-m', '4096', '-M', '2M'],
+    ['-r', 'f', '-P', '-t', 'tcp=30s', '-t', 'active=5m', '-t', 'tcp.fin=1'],
+    ['--check', '-i', 'a', '-i', 'b', '-f', 'udp', '-S', '4294967295'],
+    ['-r', 'f', '-P', '--mtu', '264', '--template-packets', '0',
+     '--template-secs', '1h', '--pace', '0', '--snaplen', '65535'],
+    ['-r', 'f', '-P', '--no-promisc', '-v', '9', '-d'],
+    ['-T', '-m', '0', '-M', '1', '-t', 'bogus=1', '-v', '5', '-n', 'x', '-s',
+     '-1', '--mtu=99999', 'extra'],
+    ['-h'], ['-V'], ['--memory=16k', '-r', 'f', '-P'], ['-x', '--bogus', '-r'],
+]
+
+
+def write(out, name, data):
+    with open(os.path.join(out, 'seed-' + name), 'wb') as f:
+        f.write(data)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    out = os.path.join(here, 'corpus')
-    os.makedirs(out, exist_ok=True)
-    for name, (dlt, frame) in sorted(seeds().items()):
-        with open(os.path.join(out, 'seed-' + name), 'wb') as f:
-            f.write(bytes([DLTS.index(dlt)]) + frame)
-    print('wrote %d seeds to %s' % (len(seeds()), out))
+    frames = seeds()
+    dirs = {t: os.path.join(here, 'corpus', t) for t in ('decode', 'pipeline', 'opts')}
+    for d in dirs.values():
+        os.makedirs(d, exist_ok=True)
+    for name, (dlt, frame) in sorted(frames.items()):
+        write(dirs['decode'], name, bytes([DLTS.index(dlt)]) + frame)
+    pipe = pipeline_seeds(frames)
+    for name, data in sorted(pipe.items()):
+        write(dirs['pipeline'], name, data)
+    for i, argv in enumerate(OPTS):
+        write(dirs['opts'], '%02d' % i, b'\0'.join(a.encode() for a in argv))
+    print('wrote %d decode, %d pipeline, %d opts seeds' %
+          (len(frames), len(pipe), len(OPTS)))
 
 
 if __name__ == '__main__':
