@@ -96,11 +96,24 @@ opts_usage(FILE *f)
 	    f);
 }
 
+/* Flags given at all, valid or not, so one bad value is one message. */
+struct opts_seen {
+	int	source;		/* -i or -r */
+	int	output;		/* -n or -P */
+};
+
 static int
 bad(const char *flag, const char *arg, const char *why)
 {
 	fprintf(stderr, "picoflow: %s: '%s': %s\n", flag, arg, why);
 	return -1;
+}
+
+static int
+complain(const char *why)
+{
+	fprintf(stderr, "picoflow: %s\n", why);
+	return 1;
 }
 
 /*
@@ -116,8 +129,9 @@ parse_num(const char *flag, const char *arg, uint64_t min, uint64_t max,
 	uint64_t v, m = 1;
 
 	snprintf(expect, sizeof(expect), "expected a number from %" PRIu64
-	    " to %" PRIu64 "%s", min, max, units != NULL ?
-	    " (with an optional unit)" : "");
+	    " to %" PRIu64 "%s", min, max, units == NULL ? "" :
+	    units[0] == 's' ? " seconds, or with a unit s, m or h" :
+	    " bytes, or with a unit k, M or G");
 	if (!isdigit((unsigned char)arg[0]))
 		return bad(flag, arg, expect);
 	errno = 0;
@@ -332,43 +346,63 @@ parse_one(struct pf_opts *o, int c, const char *arg)
 	return -1;
 }
 
-/* Rules that involve more than one flag. */
+/* Rules that involve more than one flag; returns how many were broken. */
 static int
-check_combination(const struct pf_opts *o)
+check_combination(const struct pf_opts *o, const struct opts_seen *seen)
 {
-	const char *why = NULL;
+	int n = 0;
 
 	if (o->file != NULL && o->nifaces > 0)
-		why = "-i and -r: give one source, not both";
-	else if (o->file == NULL && o->nifaces == 0)
-		why = "no source: give -i IFACE or -r FILE";
-	else if (o->ncollectors == 0 && !o->print)
-		why = "no output: give -n HOST:PORT (a collector) or -P";
-	else if (o->tmpl_packets == 0 && o->tmpl_secs == 0)
-		why = "--template-packets 0 and --template-secs 0: templates "
-		    "would never be refreshed";
-	else if (o->version == NF9_FMT_V5 &&
-	    o->sample_interval > NF5_SAMPLING_MAX)
-		why = "-s: NetFlow v5 gives the sampling interval 14 bits: "
-		    "at most 16383 with -v 5";
-	else if (o->version == NF9_FMT_V5 && o->source_id > UINT16_MAX)
-		why = "-S: NetFlow v5 has an 8-bit engine type and ID (-S is "
-		    "type * 256 + ID): at most 65535 with -v 5";
-	else if (o->version == NF9_FMT_IPFIX && o->mtu < NF9_MTU_MIN_IPFIX)
-		why = "--mtu: IPFIX needs at least 276 bytes for its "
-		    "templates and one record";
-	if (why == NULL)
-		return 0;
-	fprintf(stderr, "picoflow: %s\n", why);
-	return -1;
+		n += complain("-i and -r: give one source, not both");
+	else if (!seen->source)
+		n += complain("no source: give -i IFACE or -r FILE");
+	if (!seen->output)
+		n += complain("no output: give -n HOST:PORT (a collector) or -P");
+	if (o->tmpl_packets == 0 && o->tmpl_secs == 0)
+		n += complain("--template-packets 0 and --template-secs 0: "
+		    "templates would never be refreshed; give either a "
+		    "non-zero value");
+	if (o->version == NF9_FMT_V5 && o->sample_interval > NF5_SAMPLING_MAX)
+		n += complain("-s: NetFlow v5 gives the sampling interval 14 "
+		    "bits: at most 16383 with -v 5");
+	if (o->version == NF9_FMT_V5 && o->source_id > UINT16_MAX)
+		n += complain("-S: NetFlow v5 has an 8-bit engine type and ID "
+		    "(-S is type * 256 + ID): at most 65535 with -v 5");
+	if (o->version == NF9_FMT_IPFIX && o->mtu < NF9_MTU_MIN_IPFIX)
+		n += complain("--mtu: IPFIX needs at least 276 bytes for its "
+		    "templates and one record");
+	return n;
 }
 
+/* A flag getopt_long() refused: unknown, or its value is missing. */
+static void
+refused(char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+
+	if (optopt != 0 && optopt < 256 && strchr(short_opts, optopt) != NULL)
+		fprintf(stderr, "picoflow: -%c: needs a value\n", optopt);
+	else if (optopt != 0 && optopt < 256)
+		fprintf(stderr, "picoflow: -%c: unknown option\n", optopt);
+	else if (optopt != 0)
+		fprintf(stderr, "picoflow: '%s': needs a value\n", arg);
+	else
+		fprintf(stderr, "picoflow: '%s': unknown option\n", arg);
+}
+
+/*
+ * Every problem is reported, not just the first: the parse goes on after a
+ * bad value (the flag keeps its default) so that one run of -T, as the
+ * OpenWrt init script does, lists everything that needs fixing.
+ */
 enum opts_result
 opts_parse(struct pf_opts *o, int argc, char **argv)
 {
-	int c;
+	struct opts_seen seen;
+	int c, nbad = 0;
 
 	set_defaults(o);
+	memset(&seen, 0, sizeof(seen));
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, short_opts, long_opts,
 	    NULL)) != -1) {
@@ -380,30 +414,32 @@ opts_parse(struct pf_opts *o, int argc, char **argv)
 			printf("picoflow %s\n", PF_VERSION);
 			return OPTS_EXIT_OK;
 		}
+		if (c == 'i' || c == 'r')
+			seen.source = 1;
+		if (c == 'n' || c == 'P')
+			seen.output = 1;
 		if (c == '?' || c == ':') {
-			if (optopt != 0 && optopt < 256)
-				fprintf(stderr, "picoflow: -%c: %s\n", optopt,
-				    strchr(short_opts, optopt) != NULL ?
-				    "needs a value" : "unknown option");
-			else
-				fprintf(stderr, "picoflow: %s: unknown option "
-				    "or missing value\n", argv[optind - 1]);
-			fputs("try 'picoflow -h'\n", stderr);
-			return OPTS_EXIT_USAGE;
-		}
-		if (parse_one(o, c, optarg) == -1)
-			return OPTS_EXIT_USAGE;
+			refused(argv);
+			nbad++;
+		} else if (parse_one(o, c, optarg) == -1)
+			nbad++;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "picoflow: '%s': unexpected argument\n",
-		    argv[optind]);
-		return OPTS_EXIT_USAGE;
+	for (; optind < argc; optind++) {
+		fprintf(stderr, "picoflow: '%s': unexpected argument (every "
+		    "value belongs to a flag)\n", argv[optind]);
+		nbad++;
 	}
 	/* v5 datagrams traditionally carry 30 records: 24 + 30 * 48 bytes. */
 	if (o->mtu == 0)
 		o->mtu = o->version == NF9_FMT_V5 ? 24 + 30 * 48 :
 		    NF9_MTU_DEFAULT;
-	if (check_combination(o) == -1)
-		return OPTS_EXIT_USAGE;
-	return OPTS_RUN;
+	nbad += check_combination(o, &seen);
+	if (nbad == 0)
+		return OPTS_RUN;
+	if (nbad > 1)
+		fprintf(stderr, "picoflow: %d problems; try 'picoflow -h'\n",
+		    nbad);
+	else
+		fputs("try 'picoflow -h'\n", stderr);
+	return OPTS_EXIT_USAGE;
 }
