@@ -55,22 +55,41 @@ split_hostport(const char *s, char *host, size_t hostlen, const char **port)
 	return 0;
 }
 
+/* Errors that a route appearing later can cure. */
 static int
-open_socket(const struct addrinfo *ai)
+no_route(int err)
 {
-	int fd, fl;
+	return err == ENETUNREACH || err == EHOSTUNREACH || err == ENETDOWN;
+}
+
+/* Socket for c, connected unless there is no route yet (c->connected). */
+static int
+open_socket(struct export_collector *c, const struct addrinfo *ai)
+{
+	int fd, fl, err;
 
 	fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
 	if (fd == -1)
 		return -1;
 	fl = fcntl(fd, F_GETFL);
 	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
-	    connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
-		close(fd);
-		return -1;
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		goto fail;
+	c->connected = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+	if (!c->connected && !no_route(errno))
+		goto fail;
+	if (ai->ai_addrlen > sizeof(c->addr)) {
+		errno = EAFNOSUPPORT;
+		goto fail;
 	}
+	memcpy(&c->addr, ai->ai_addr, ai->ai_addrlen);
+	c->addrlen = ai->ai_addrlen;
 	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
 }
 
 int
@@ -80,7 +99,7 @@ export_add(struct export *e, const char *hostport, char *err, size_t errlen)
 	struct export_collector *c;
 	const char *port;
 	char host[256];
-	int rc, fd = -1;
+	int rc, saved, fd = -1;
 
 	if (e->ncol == EXPORT_MAX_COLLECTORS) {
 		snprintf(err, errlen, "%s: too many collectors", hostport);
@@ -99,17 +118,24 @@ export_add(struct export *e, const char *hostport, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", hostport, gai_strerror(rc));
 		return -1;
 	}
+	c = &e->col[e->ncol];
+	memset(c, 0, sizeof(*c));
 	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next)
-		fd = open_socket(ai);
+		fd = open_socket(c, ai);
+	saved = errno;
 	freeaddrinfo(res);
 	if (fd == -1) {
-		snprintf(err, errlen, "%s: %s", hostport, strerror(errno));
+		snprintf(err, errlen, "%s: %s", hostport, strerror(saved));
 		return -1;
 	}
-	c = &e->col[e->ncol++];
+	e->ncol++;
 	c->fd = fd;
 	snprintf(c->name, sizeof(c->name), "%s", hostport);
-	return 0;
+	if (c->connected)
+		return 0;
+	snprintf(err, errlen, "%s: %s for now; sends will be retried and "
+	    "failures counted", hostport, strerror(saved));
+	return 1;
 }
 
 static uint64_t
@@ -154,26 +180,36 @@ wait_writable(int fd)
 }
 
 static int
-send_one(struct export *e, int fd, const void *buf, size_t len)
+send_one(struct export *e, struct export_collector *c, const void *buf,
+    size_t len)
 {
 	int tries;
 
+	if (!c->connected && connect(c->fd, (struct sockaddr *)&c->addr,
+	    c->addrlen) == -1) {
+		e->last_errno = errno;
+		e->st.unreachable++;
+		return -1;
+	}
+	c->connected = 1;
 	for (tries = 0; tries < 2; tries++) {
 		int err;
 
-		if (send(fd, buf, len, 0) == (ssize_t)len)
+		if (send(c->fd, buf, len, 0) == (ssize_t)len)
 			return 0;
 		err = e->last_errno = errno;
 		if (err == EINTR)
 			continue;
 		if (err == ECONNREFUSED) {
-			/* An ICMP error left by an earlier datagram; this one
-			 * was not sent, so it gets one more try. */
+			/* An ICMP error left by an earlier datagram, which
+			 * is lost; this one was not sent, so it gets one
+			 * more try. */
 			e->st.refused++;
+			e->st.errors++;
 			continue;
 		}
 		if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
-			if (tries == 0 && wait_writable(fd))
+			if (tries == 0 && wait_writable(c->fd))
 				continue;
 			e->st.nobufs++;
 		} else if (err == EHOSTUNREACH || err == ENETUNREACH ||
@@ -192,7 +228,7 @@ export_send(struct export *e, const void *buf, size_t len)
 
 	pace(e);
 	for (i = 0; i < e->ncol; i++) {
-		if (send_one(e, e->col[i].fd, buf, len) == 0) {
+		if (send_one(e, &e->col[i], buf, len) == 0) {
 			e->st.datagrams++;
 			e->st.bytes += len;
 		} else {

@@ -7,6 +7,9 @@
 #ifndef PF_EXPORT_H
 #define PF_EXPORT_H
 
+#include <sys/types.h>
+#include <sys/socket.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,14 +18,20 @@
 struct export_stats {
 	uint64_t	datagrams;	/* sent successfully (all collectors) */
 	uint64_t	bytes;
-	uint64_t	errors;		/* sends that failed, any reason */
-	uint64_t	refused;	/* ECONNREFUSED: nobody listening */
+	uint64_t	errors;		/* datagrams lost: sends that failed,
+					 * any reason, plus refusals reported
+					 * for earlier ones */
+	uint64_t	refused;	/* ECONNREFUSED: nobody listening (an
+					 * earlier datagram was dropped) */
 	uint64_t	unreachable;	/* EHOSTUNREACH/ENETUNREACH/ENETDOWN */
 	uint64_t	nobufs;		/* ENOBUFS/EAGAIN after a short wait */
 };
 
 struct export_collector {
 	int		fd;
+	int		connected;	/* 0: no route at start, retried */
+	struct sockaddr_storage addr;
+	socklen_t	addrlen;
 	char		name[64];	/* as given, for messages */
 };
 
@@ -38,7 +47,10 @@ struct export {
 void	export_init(struct export *, uint32_t pace);
 /*
  * Parse "host:port" or "[v6addr]:port", resolve it, create and connect a
- * non-blocking UDP socket.  -1 with a message in err.
+ * non-blocking UDP socket.  -1 with a message in err.  1, also with a
+ * message, when the collector was added but has no route yet (a router's
+ * uplink may come up after the probe): every send first retries the
+ * connect, and failures are counted as unreachable.
  */
 int	export_add(struct export *, const char *hostport, char *err,
 	    size_t errlen);

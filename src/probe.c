@@ -77,6 +77,8 @@ struct probe {
 	unsigned		 warn_send_s;
 	int			 warned_unexportable;
 	int			 encoder_started;
+	uint32_t		 replay_speed;	/* test hook, 0 = off */
+	uint64_t		 replay_t0_ns, replay_ts0_us;
 };
 
 static volatile sig_atomic_t got_quit, got_stats;
@@ -314,9 +316,11 @@ print_stats(struct probe *pr)
 	for (i = 0; i < FLOW_END_MAX; i++)
 		len += (size_t)snprintf(line + len, sizeof(line) - len,
 		    " %s %" PRIu64, ends[i], pr->ex.st.ended[i]);
-	log_notice("records by end:%s; active flows %zu of %zu", line,
-	    flowtab_count(pr->tab), flowtab_capacity(pr->tab));
-	if (pr->exp.st.errors != 0)
+	log_notice("records by end:%s; active flows %zu of %zu; uptime "
+	    "rebases %" PRIu64, line, flowtab_count(pr->tab),
+	    flowtab_capacity(pr->tab), pr->st.rebases);
+	if (pr->exp.st.errors != 0 || pr->exp.st.refused != 0 ||
+	    pr->exp.st.unreachable != 0)
 		log_notice("send errors: refused %" PRIu64 " unreachable %"
 		    PRIu64 " no_buffer %" PRIu64, pr->exp.st.refused,
 		    pr->exp.st.unreachable, pr->exp.st.nobufs);
@@ -370,6 +374,67 @@ check_captures(struct probe *pr)
 	return closed;
 }
 
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Test hook, not a user feature: PICOFLOW_REPLAY_SPEED=N reads -r at N
+ * times the capture's own pace (1 = as recorded), so the fault tests can
+ * stop a collector or send a signal part way through a file.  It only
+ * waits; the probe clock is still the packets' time stamps, so what is
+ * exported does not change.  SIGUSR1 and SIGTERM are served while waiting.
+ */
+static int
+replay_speed(struct probe *pr)
+{
+	const char *v = getenv("PICOFLOW_REPLAY_SPEED");
+	char *end;
+	unsigned long n;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (*end != '\0' || errno != 0 || n < 1 || n > 1000000 || v[0] == '-') {
+		log_warnx("PICOFLOW_REPLAY_SPEED '%s': expected a number from "
+		    "1 to 1000000 (or unset)", v);
+		return 2;
+	}
+	pr->replay_speed = (uint32_t)n;
+	return 0;
+}
+
+static void
+replay_wait(struct probe *pr, uint64_t ts_us)
+{
+	uint64_t due, now;
+	struct timespec ts;
+
+	if (pr->replay_t0_ns == 0) {
+		pr->replay_t0_ns = mono_ns();
+		pr->replay_ts0_us = ts_us;
+	}
+	if (ts_us <= pr->replay_ts0_us)
+		return;
+	due = pr->replay_t0_ns + (ts_us - pr->replay_ts0_us) * 1000 /
+	    pr->replay_speed;
+	while (!got_quit && (now = mono_ns()) < due) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)MIN(due - now, 100000000ULL);
+		nanosleep(&ts, NULL);
+		if (got_stats) {
+			got_stats = 0;
+			print_stats(pr);
+		}
+	}
+}
+
 static int
 run_replay(struct probe *pr)
 {
@@ -379,6 +444,10 @@ run_replay(struct probe *pr)
 	while (!got_quit) {
 		int rc = pr->ops->next(pr->cap[0], &p);
 
+		if (rc == 1 && pr->replay_speed != 0)
+			replay_wait(pr, p.ts_us);
+		if (rc == 1 && got_quit)
+			break;	/* arrived during the wait: not accounted */
 		if (rc == 1) {
 			replay_packet(pr, &p);
 			if (got_stats) {
@@ -477,24 +546,30 @@ setup_memory(struct probe *pr, size_t encsz)
 	pr->encbuf = mem_alloc(encsz, "export buffer");
 	pr->batch = mem_alloc(BATCH_MAX * sizeof(*pr->batch), "record batch");
 	if (pr->encbuf == NULL || pr->batch == NULL) {
-		log_warnx("-M %zu: too small even for the export buffers",
-		    o->mem_budget);
+		log_warnx("-M %zu: too small even for the export buffers; "
+		    "expected at least %zu bytes with these options",
+		    o->mem_budget, mem_used() + (pr->encbuf == NULL ? encsz :
+		    0) + BATCH_MAX * sizeof(*pr->batch) + flowtab_bytes(1));
 		return 2;
 	}
 	if (n == 0 && o->mem_budget == 0)
 		n = OPTS_DEFAULT_MAX_FLOWS;
 	else if (n == 0 && (n = flowtab_max_flows(mem_left())) == 0) {
-		log_warnx("-M %zu: no room left for a flow table",
-		    o->mem_budget);
+		log_warnx("-M %zu: no room left for a flow table; expected "
+		    "at least %zu bytes with these options", o->mem_budget,
+		    mem_used() + flowtab_bytes(1));
 		return 2;
 	} else if (flowtab_bytes(n) > mem_left()) {
 		log_warnx("-m %zu needs %zu bytes for the flow table, but "
-		    "only %zu of -M %zu are left", n, flowtab_bytes(n),
-		    mem_left(), o->mem_budget);
+		    "only %zu of -M %zu are left: expected -m at most %zu, "
+		    "or -M at least %zu", n, flowtab_bytes(n), mem_left(),
+		    o->mem_budget, flowtab_max_flows(mem_left()),
+		    mem_used() + flowtab_bytes(n));
 		return 2;
 	}
 	if ((pr->tab = flowtab_new(n, random_seed())) == NULL) {
-		log_warnx("cannot allocate a flow table of %zu flows", n);
+		log_warnx("-m %zu: cannot allocate a flow table of %zu "
+		    "bytes: %s", n, flowtab_bytes(n), strerror(errno));
 		return 1;
 	}
 	return 0;
@@ -551,14 +626,23 @@ open_exporters(struct probe *pr)
 	char err[512];
 	unsigned i;
 
+	int rc = 0;
+
 	export_init(&pr->exp, pr->o->pace);
 	for (i = 0; i < pr->o->ncollectors; i++)
-		if (export_add(&pr->exp, pr->o->collectors[i], err,
-		    sizeof(err)) == -1) {
+		switch (export_add(&pr->exp, pr->o->collectors[i], err,
+		    sizeof(err))) {
+		case -1:
 			log_warnx("-n %s", err);
-			return 1;
+			if (!pr->o->check_only)
+				return 1;
+			rc = 1;
+			break;
+		case 1:		/* no route yet: sends are retried, counted */
+			log_warnx("-n %s", err);
+			break;
 		}
-	return 0;
+	return rc;
 }
 
 static void
@@ -603,33 +687,47 @@ setup_encoder(struct probe *pr, size_t sz)
 	return 0;
 }
 
+/*
+ * Open every stage.  Returns 0, or an exit status.  A normal start stops at
+ * the first failure; -T goes on so that it reports every problem at once
+ * (a stage that cannot work without an earlier one is then skipped).
+ */
 static int
 setup(struct probe *pr)
 {
 	const struct pf_opts *o = pr->o;
 	size_t encsz = nf9_buf_bytes(o->mtu);
 	char err[512];
-	int rc;
+	int rc, worst = 0;
+
+#define STEP(call)	do {						\
+		if ((rc = (call)) != 0) {				\
+			if (!o->check_only)				\
+				return rc;				\
+			worst = rc;					\
+		}							\
+	} while (0)
 
 	mem_init(o->mem_budget != 0 ? o->mem_budget : MEM_UNLIMITED);
 	if (o->filter != NULL &&
 	    filter_check(o->filter, o->snaplen, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
-		return 2;
+		STEP(2);
 	}
-	if ((rc = open_exporters(pr)) != 0 ||
-	    (rc = setup_memory(pr, encsz)) != 0 ||
-	    (rc = open_captures(pr)) != 0)
-		return rc;
-	if (o->file != NULL)
+	STEP(open_exporters(pr));
+	STEP(setup_memory(pr, encsz));
+	STEP(open_captures(pr));
+	if (o->file != NULL) {
 		clock_init_replay(&pr->clk);
-	else
+		STEP(replay_speed(pr));
+	} else
 		clock_init_live(&pr->clk);
 	setup_policy(pr);
-	if ((rc = setup_encoder(pr, encsz)) != 0)
-		return rc;
+	if (pr->encbuf != NULL)
+		STEP(setup_encoder(pr, encsz));
+#undef STEP
 	mem_seal();
-	return 0;
+	return worst;
 }
 
 static void
@@ -687,7 +785,8 @@ probe_run(const struct pf_opts *o)
 		if (rc == 0)
 			printf("configuration OK\n");
 		teardown(&pr);
-		return rc;
+		/* -T: 0 or 2, as the init script's validation expects */
+		return o->check_only && rc != 0 ? 2 : rc;
 	}
 	set_signals();
 	if (o->print)

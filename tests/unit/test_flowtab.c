@@ -433,6 +433,68 @@ test_seeds(void)
 	}
 }
 
+/*
+ * Hash flooding.  An attacker who knows the seed (1 here) and the table
+ * size picks source addresses whose home slots coincide; they are found
+ * black-box, by keeping a candidate when it lands one slot from a
+ * reference key.  Under that seed they pile into one cluster and every
+ * lookup walks it; in a table keyed with any other seed, as picoflow keys
+ * each table from /dev/urandom at start, the same keys spread like random
+ * ones.
+ */
+static void
+test_flood(void)
+{
+	enum { MAX = 256, WANT = 160, NSEEDS = 8 };
+	static const uint64_t seeds[NSEEDS] = { 2, 3, 0xdeadbeef,
+	    0x9e3779b97f4a7c15ULL, 42, 1ULL << 63, 0x0123456789abcdefULL,
+	    UINT64_MAX };
+	uint32_t found[WANT], n = 0, i, cand, dmax;
+	struct flowtab *t;
+	uint64_t sum;
+	int s, spread = 0;
+
+	mem_init(MEM_UNLIMITED);
+	t = flowtab_new(MAX, 1);
+	found[n++] = 0;
+	insert_i(t, 0, FLOWTAB_GENERAL);
+	for (cand = 1; n < WANT && cand < (1U << 22); cand++) {
+		struct flow_rec *r = insert_i(t, cand, FLOWTAB_GENERAL);
+
+		if (flowtab_probe_stats(t, NULL) == 1)
+			found[n++] = cand;
+		flowtab_remove(t, r);
+	}
+	flowtab_free(t);
+	is_int(n, WANT, "flood: %d colliding keys found under the known seed",
+	    WANT);
+
+	t = flowtab_new(MAX, 1);
+	for (i = 0; i < n; i++)
+		insert_i(t, found[i], FLOWTAB_GENERAL);
+	sum = flowtab_probe_stats(t, &dmax);
+	diag("known seed: probe sum %llu, longest %u", (unsigned long long)sum,
+	    dmax);
+	ok(dmax == n - 1 && sum == (uint64_t)n * (n - 1) / 2,
+	    "flood: known seed, one cluster (lookups walk up to %u slots)",
+	    n - 1);
+	flowtab_free(t);
+
+	for (s = 0; s < NSEEDS; s++) {
+		t = flowtab_new(MAX, seeds[s]);
+		for (i = 0; i < n; i++)
+			insert_i(t, found[i], FLOWTAB_GENERAL);
+		sum = flowtab_probe_stats(t, &dmax);
+		diag("seed %d: probe sum %llu, longest %u", s,
+		    (unsigned long long)sum, dmax);
+		/* load 160/385: about 0.4 extra slots a flow on average */
+		if (sum <= 2 * n && dmax <= 16)
+			spread++;
+		flowtab_free(t);
+	}
+	is_int(spread, NSEEDS, "flood: other seeds spread the same keys");
+}
+
 static void
 test_one(void)
 {
@@ -478,6 +540,7 @@ main(void)
 	key_mode = KEYS_V4;
 	test_lists();
 	test_seeds();
+	test_flood();
 	test_one();
 	return done();
 }
