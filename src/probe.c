@@ -128,14 +128,24 @@ random_seed(void)
 static void
 send_datagram(struct probe *pr, uint64_t now)
 {
+	uint64_t errors = pr->exp.st.errors;
 	const uint8_t *buf;
 	size_t len;
 
 	buf = nf9_finish(&pr->enc, now, &len);
 	if (buf == NULL)
 		return;
-	if (export_send(&pr->exp, buf, len) == -1)
-		log_warnx_rl(&pr->warn_send_s, clock_secs(&pr->clk),
+	export_send(&pr->exp, buf, len);
+	if (pr->exp.st.errors == errors)
+		return;
+	/*
+	 * A datagram was lost (maybe one with the templates) or refused (the
+	 * collector is down or restarting): send the templates again with
+	 * the next one, so a collector that comes back can decode at once
+	 * rather than after --template-secs.
+	 */
+	nf9_force_templates(&pr->enc);
+	log_warnx_rl(&pr->warn_send_s, clock_secs(&pr->clk),
 		    "export: send failed: %s (counted; later failures are "
 		    "reported once a minute)", strerror(pr->exp.last_errno));
 }

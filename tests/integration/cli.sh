@@ -138,6 +138,46 @@ bad "-r missing file" "1 2" 'no-such-file' -r "$WORK/no-such-file.pcap" -n "$C"
 printf 'not a capture\n' > "$WORK/notpcap.pcap"
 bad "-r a file that is not a capture" "1 2" 'notpcap' -r "$WORK/notpcap.pcap" -n "$C"
 
+# --- -T reports every problem, not just the first (OpenWrt's init script
+# validates its configuration with it), and exits 2
+# all NAME PATTERN... ARGS after --: exit 2, nothing on stdout, each
+# PATTERN (ERE) on a line of its own on stderr
+all() {
+	local desc=$1 p miss=''
+	shift
+	local pats=()
+	while [ "$1" != -- ]; do pats+=("$1"); shift; done
+	shift
+	run "$@"
+	for p in "${pats[@]}"; do
+		grep -Eq -- "$p" "$WORK/err" || miss="$miss /$p/"
+	done
+	if [ "$RC" -ne 2 ]; then
+		res FAIL "$desc" "exit $RC, want 2"
+	elif [ -s "$WORK/out" ]; then
+		res FAIL "$desc" "printed on stdout"
+	elif [ -n "$miss" ]; then
+		res FAIL "$desc" "not reported:$miss"
+	else
+		res ok "$desc"
+	fi
+}
+all "-T: every bad flag" "-m: '0'" "-s: '0'" "--mtu: '5'.*264 to 9000" \
+    "-t: 'bogus=1'" "-n: 'nohostport'" "'--nope'" "'stray'" "7 problems" -- \
+    -T -r "$PCAP" -m 0 -s 0 --mtu 5 -t bogus=1 -n nohostport --nope stray
+all "-T: every setup problem" "filter" "nohost\.invalid" \
+    "-m 100000 needs.*expected -m at most" "no-such-file" -- \
+    -T -r "$WORK/no-such-file.pcap" -n nohost.invalid:2055 -f 'bad ( filter' \
+    -m 100000 -M 1M
+if [ "$(id -u)" = 0 ]; then
+	good "-T -i lo -n (as root, as OpenWrt runs it)" '^configuration OK' \
+	    -T -i lo -n "$C"
+	all "-T -i with a missing interface and a bad collector" "nosuch0" \
+	    "nohost\.invalid" -- -T -i nosuch0 -n nohost.invalid:2055
+else
+	echo "skip  -T -i lo (not root)"
+fi
+
 echo
 echo "cli: $npass ok, $nfail FAIL"
 [ "$nfail" -eq 0 ]

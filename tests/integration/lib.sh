@@ -15,9 +15,10 @@
 #   free_udp_port        print a UDP port free on 127.0.0.1 right now
 #   track PID            stop PID (TERM, then KILL) when the test exits
 #   untrack PID          forget it again (after stopping it yourself)
-#   nfcapd_start DIR     nfcapd on 127.0.0.1 writing into DIR (foreground
-#                        process in the background); sets NFCAPD_PID,
-#                        NFCAPD_PORT, NFCAPD_LOG; returns when it listens
+#   nfcapd_start DIR [PORT]  nfcapd on 127.0.0.1 (on PORT, or a free one)
+#                        writing into DIR (foreground process in the
+#                        background); sets NFCAPD_PID, NFCAPD_PORT,
+#                        NFCAPD_LOG; returns when it listens
 #   nfcapd_stop          waits until nfcapd has read every queued datagram,
 #                        SIGTERM, wait (it then flushes and closes its file);
 #                        sets NFCAPD_SEQERR and NFCAPD_BADPKT from its log
@@ -149,7 +150,7 @@ nfcapd_start() {
 	mkdir -p "$dir"
 	NFCAPD_LOG=$dir.log
 	: > "$NFCAPD_LOG"
-	NFCAPD_PORT=$(free_udp_port)
+	NFCAPD_PORT=${2:-$(free_udp_port)}
 	# -B: room for the burst a probe sends when it flushes at end of file
 	# (the kernel caps it at net.core.rmem_max; nfcapd then logs the size).
 	nfcapd -w "$dir" -b 127.0.0.1 -p "$NFCAPD_PORT" -t 3600 -B 16777216 \
