@@ -102,7 +102,8 @@ export_add(struct export *e, const char *hostport, char *err, size_t errlen)
 	int rc, saved, fd = -1;
 
 	if (e->ncol == EXPORT_MAX_COLLECTORS) {
-		snprintf(err, errlen, "%s: too many collectors", hostport);
+		snprintf(err, errlen, "%s: too many collectors (at most %d)",
+		    hostport, EXPORT_MAX_COLLECTORS);
 		return -1;
 	}
 	if (split_hostport(hostport, host, sizeof(host), &port) == -1) {

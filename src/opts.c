@@ -210,9 +210,13 @@ parse_timeout(struct pf_opts *o, const char *arg)
 		    &o->active_s);
 	for (i = 0; i < FLOWTAB_NCLASS; i++)
 		if (strlen(timeout_names[i]) == n &&
-		    strncmp(arg, timeout_names[i], n) == 0)
-			return parse_secs("-t", eq + 1, 1, MAX_TIMEOUT_S,
+		    strncmp(arg, timeout_names[i], n) == 0) {
+			char flag[16];
+
+			snprintf(flag, sizeof(flag), "-t %s", timeout_names[i]);
+			return parse_secs(flag, eq + 1, 1, MAX_TIMEOUT_S,
 			    &o->idle_s[i]);
+		}
 	return bad("-t", arg, "unknown timeout; expected one of general "
 	    "tcp tcp.fin tcp.rst udp icmp active");
 }
