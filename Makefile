@@ -123,7 +123,8 @@ check: picoflow $(B)/san/picoflow unit $(FUZZ_REPLAY)
 # libFuzzer builds (clang only), one per target:
 #   make fuzz [FUZZ_TARGETS="pipeline opts"] [FUZZ_SECONDS=60] [FUZZ_ARGS=...]
 # New inputs go to build/fuzz/corpus-TARGET; the checked-in seeds and
-# crash regressions are in tests/fuzz/corpus/TARGET.
+# crash regressions are in tests/fuzz/corpus/TARGET, a dictionary (if any)
+# in tests/fuzz/TARGET.dict.  Targets' own output is closed (-close_fd_mask).
 FUZZ_SECONDS	?= 60
 FUZZ_TARGETS	?= $(FUZZ)
 FUZZ_ARGS	?=
@@ -138,8 +139,10 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*.h)
 fuzz: $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
 	for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(B)/fuzz/corpus-$$t && \
+		dict=; [ -f tests/fuzz/$$t.dict ] && \
+		    dict=-dict=tests/fuzz/$$t.dict; \
 		$(B)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
-		    $(FUZZ_ARGS) $(B)/fuzz/corpus-$$t \
+		    -close_fd_mask=3 $$dict $(FUZZ_ARGS) $(B)/fuzz/corpus-$$t \
 		    tests/fuzz/corpus/$$t || exit 1; \
 	done
 
