@@ -300,7 +300,7 @@ packet(struct harness *h, const struct pkt *p, int force_tick)
 	CHECK(flowtab_count(h->tab) <= flowtab_capacity(h->tab));
 }
 
-static int
+static void
 setup(struct harness *h, uint8_t c0, uint8_t c1)
 {
 	struct nf9_cfg c;
@@ -332,7 +332,6 @@ setup(struct harness *h, uint8_t c0, uint8_t c1)
 		h->ex.cfg.active_ms = 3000;
 	sample_init(&h->smp, c.sampling_interval, SAMPLE_DETERMINISTIC, 1);
 	clock_init_replay(&h->clk);
-	return 0;
 }
 
 int
