@@ -42,7 +42,8 @@ check_run(const struct pf_opts *o, const char *buf, size_t n)
 	CHECK(o->filter == NULL || in_buf(o->filter, buf, n));
 	CHECK(o->sample_interval >= 1);
 	CHECK(o->mtu >= NF9_MTU_MIN && o->mtu <= NF9_MTU_MAX);
-	CHECK(o->version == 9);
+	CHECK(o->version == NF9_FMT_V5 || o->version == NF9_FMT_V9 ||
+	    o->version == NF9_FMT_IPFIX);
 	CHECK(o->max_flows <= FLOWTAB_MAX_FLOWS);
 	CHECK(o->mem_budget == 0 || o->mem_budget >= 16384);
 	CHECK(o->tmpl_packets != 0 || o->tmpl_secs != 0);
