@@ -372,9 +372,12 @@ check_combination(const struct pf_opts *o, const struct opts_seen *seen)
 	if (o->version == NF9_FMT_V5 && o->source_id > UINT16_MAX)
 		n += complain("-S: NetFlow v5 has an 8-bit engine type and ID "
 		    "(-S is type * 256 + ID): at most 65535 with -v 5");
-	if (o->version == NF9_FMT_IPFIX && o->mtu < NF9_MTU_MIN_IPFIX)
-		n += complain("--mtu: IPFIX needs at least 276 bytes for its "
-		    "templates and one record");
+	if (o->version == NF9_FMT_IPFIX && o->mtu < NF9_MTU_MIN_IPFIX) {
+		fprintf(stderr, "picoflow: --mtu: '%u': IPFIX needs at least "
+		    "%u bytes for its templates and one record\n",
+		    (unsigned)o->mtu, (unsigned)NF9_MTU_MIN_IPFIX);
+		n++;
+	}
 	return n;
 }
 
