@@ -10,6 +10,11 @@
 # macOS, and pcap (libpcap) elsewhere; BACKEND=afpacket is another name for
 # linux, BACKEND=bpf for bsd.  The pcap file reader (-r) is built into every
 # backend.
+#
+# TOOLCHAIN=mips|mipsel|armhf|aarch64|musl cross-builds into build/$(TOOLCHAIN)/
+# with the settings of toolchain/$(TOOLCHAIN).mk (see toolchain/toolchain.mk).
+
+include toolchain/toolchain.mk
 
 CROSS_COMPILE	?=
 ifeq ($(origin CC),default)
@@ -36,9 +41,13 @@ VERSION		:= 0.1.0
 PF_WARN		:= -Wall -Wextra -Werror -Wmissing-prototypes \
 		   -Wmissing-declarations -Wshadow -Wpointer-arith -Wvla
 PF_CFLAGS	:= -std=c99 $(PF_WARN)
+# _FILE_OFFSET_BITS=64: 32-bit glibc (mips, armhf) otherwise fails stat()
+# and readdir() with EOVERFLOW on 64-bit inode numbers or large files.
 PF_CPPFLAGS	:= -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-		   -DPF_VERSION=\"$(VERSION)\" -Isrc
+		   -D_FILE_OFFSET_BITS=64 -DPF_VERSION=\"$(VERSION)\" -Isrc
 PF_LDLIBS	:=
+PF_CPPFLAGS	+= $(TC_CPPFLAGS)
+PF_LDFLAGS	:= $(TC_LDFLAGS)
 
 include platform/$(BACKEND).mk
 
@@ -52,8 +61,10 @@ LIB_SRC		:= $(CORE:%=src/%.c) $(PLATFORM_SRC)
 ALL_CFLAGS	= $(PF_CFLAGS) $(CFLAGS)
 ALL_CPPFLAGS	= $(PF_CPPFLAGS) $(CPPFLAGS)
 ALL_LDLIBS	= $(PF_LDLIBS) $(LDLIBS)
+ALL_LDFLAGS	= $(PF_LDFLAGS) $(LDFLAGS)
 
-B		:= build
+B		:= build$(if $(TOOLCHAIN),/$(TOOLCHAIN))
+PROG		:= $(if $(TOOLCHAIN),$(B)/picoflow,picoflow)
 LIB		:= $(B)/libpicoflow.a
 LIB_OBJ		:= $(LIB_SRC:%.c=$(B)/%.o)
 
@@ -68,11 +79,11 @@ UNIT_SAN_BIN	:= $(UNIT:%=$(B)/san/test_%)
 FUZZ		:= decode pipeline opts
 FUZZ_REPLAY	:= $(FUZZ:%=$(B)/fuzz_%_replay) $(FUZZ:%=$(B)/san/fuzz_%_replay)
 
-.PHONY: all check unit clean install uninstall fuzz demo bench
-all: picoflow
+.PHONY: all check unit clean install uninstall fuzz demo bench cross-bins
+all: $(PROG)
 
-picoflow: $(B)/src/main.o $(LIB)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+$(PROG): $(B)/src/main.o $(LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
@@ -92,28 +103,28 @@ $(B)/san/%.o: %.c $(wildcard src/*.h platform/*.h) Makefile platform/$(BACKEND).
 
 # Tests may also include platform headers (pure helpers live there).
 $(B)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB)
-	$(CC) $(ALL_CPPFLAGS) -Iplatform $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
+	$(CC) $(ALL_CPPFLAGS) -Iplatform $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) \
 	    $(ALL_LDLIBS)
 
 $(B)/san/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(SAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -Iplatform $(ALL_CFLAGS) $(SAN) -O1 $(LDFLAGS) -o $@ $< \
+	$(CC) $(ALL_CPPFLAGS) -Iplatform $(ALL_CFLAGS) $(SAN) -O1 $(ALL_LDFLAGS) -o $@ $< \
 	    $(SAN_LIB) $(ALL_LDLIBS)
 
 # Each fuzz target also links with replay.c, so make check replays its
 # corpus (tests/fuzz/corpus/TARGET) with any compiler.
 $(B)/fuzz_%_replay: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ \
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ \
 	    $< tests/fuzz/replay.c $(LIB) $(ALL_LDLIBS)
 
 $(B)/san/fuzz_%_replay: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(SAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 $(LDFLAGS) -o $@ \
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 $(ALL_LDFLAGS) -o $@ \
 	    $< tests/fuzz/replay.c $(SAN_LIB) $(ALL_LDLIBS)
 
 # A sanitizer build of the whole probe, for the hostile-capture test.
 $(B)/san/picoflow: $(B)/san/src/main.o $(SAN_LIB)
-	$(CC) $(ALL_CFLAGS) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(SAN) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 unit: $(UNIT_BIN) $(UNIT_SAN_BIN)
 
@@ -153,9 +164,12 @@ demo: picoflow
 bench: picoflow
 	tests/bench/bench.sh
 
-install: picoflow
+# What a TOOLCHAIN build runs under qemu-user (no sanitizers there).
+cross-bins: $(PROG) $(UNIT_BIN) $(B)/fuzz_decode_replay
+
+install: $(PROG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
-	install -m 0755 picoflow $(DESTDIR)$(BINDIR)/picoflow
+	install -m 0755 $(PROG) $(DESTDIR)$(BINDIR)/picoflow
 	install -m 0644 src/picoflow.8 $(DESTDIR)$(MANDIR)/man8/picoflow.8
 
 uninstall:

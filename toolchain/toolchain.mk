@@ -1,0 +1,42 @@
+# Cross-build settings, included by the Makefile before anything else.
+#
+#   make TOOLCHAIN=mips          settings from toolchain/mips.mk
+#   make ipk ARCH_PKG=mips_24kc  the toolchain follows from OpenWrt's package
+#                                architecture (mips_*, mipsel_*, arm_*,
+#                                aarch64_*, x86_64)
+#
+# A toolchain file sets CROSS_COMPILE (or CC), QEMU (qemu-user to run the
+# results), TC_TRIPLET, TC_ELF (readelf's Machine line) and TC_ARCH_PKG
+# (default OpenWrt architecture); this file adds the sysroot that
+# toolchain/sysroot.sh fills with a static libpcap, and links statically so
+# that qemu-user needs no target libraries and an .ipk runs on any libc.
+# Objects and the binary of a TOOLCHAIN build go to build/$(TOOLCHAIN)/, so
+# a native and a cross build never share an object.
+#
+# Without TOOLCHAIN nothing here applies: CROSS_COMPILE=... or CC=... with
+# CFLAGS/LDFLAGS (an OpenWrt SDK) work as for any Makefile.
+TOOLCHAIN	?=
+ARCH_PKG	?=
+ifeq ($(TOOLCHAIN),)
+ifneq ($(ARCH_PKG),)
+TOOLCHAIN	:= $(strip \
+	$(if $(filter mipsel_%,$(ARCH_PKG)),mipsel, \
+	$(if $(filter mips_%,$(ARCH_PKG)),mips, \
+	$(if $(filter arm_%,$(ARCH_PKG)),armhf, \
+	$(if $(filter aarch64_%,$(ARCH_PKG)),aarch64, \
+	$(if $(filter x86_64,$(ARCH_PKG)),musl,$(error \
+	    ARCH_PKG=$(ARCH_PKG): no toolchain for it; set TOOLCHAIN=)))))))
+endif
+endif
+
+ifneq ($(TOOLCHAIN),)
+include toolchain/$(TOOLCHAIN).mk
+SYSROOT		?= toolchain/sysroot/$(TC_SYSROOT_DIR)
+TC_CPPFLAGS	:= -I$(SYSROOT)/include $(TC_CPPFLAGS_EXTRA)
+TC_LDFLAGS	:= -static -L$(SYSROOT)/lib
+ARCH_PKG	:= $(or $(ARCH_PKG),$(TC_ARCH_PKG))
+endif
+
+# make -s print-VAR: a variable's value, for scripts (tests/cross-check.sh).
+print-%:
+	@echo '$($*)'
