@@ -79,7 +79,8 @@ UNIT_SAN_BIN	:= $(UNIT:%=$(B)/san/test_%)
 FUZZ		:= decode pipeline opts
 FUZZ_REPLAY	:= $(FUZZ:%=$(B)/fuzz_%_replay) $(FUZZ:%=$(B)/san/fuzz_%_replay)
 
-.PHONY: all check unit clean install uninstall fuzz demo bench cross-bins
+.PHONY: all check unit clean install uninstall fuzz demo bench cross-bins \
+	ipk
 all: $(PROG)
 
 $(PROG): $(B)/src/main.o $(LIB)
@@ -166,6 +167,12 @@ bench: picoflow
 
 # What a TOOLCHAIN build runs under qemu-user (no sanitizers there).
 cross-bins: $(PROG) $(UNIT_BIN) $(B)/fuzz_decode_replay
+
+# An OpenWrt package from a cross build, without the SDK:
+#   make ipk ARCH_PKG=mips_24kc   (or TOOLCHAIN=mips)
+ipk: $(PROG)
+	STRIP=$(CROSS_COMPILE)strip openwrt/mkipk.sh $(PROG) $(ARCH_PKG) \
+	    $(VERSION) $(B)
 
 install: $(PROG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
