@@ -80,7 +80,7 @@ FUZZ		:= decode pipeline opts
 FUZZ_REPLAY	:= $(FUZZ:%=$(B)/fuzz_%_replay) $(FUZZ:%=$(B)/san/fuzz_%_replay)
 
 .PHONY: all check unit clean install uninstall fuzz demo bench cross-bins \
-	ipk
+	cross-check ipk
 all: $(PROG)
 
 $(PROG): $(B)/src/main.o $(LIB)
@@ -167,6 +167,11 @@ bench: picoflow
 
 # What a TOOLCHAIN build runs under qemu-user (no sanitizers there).
 cross-bins: $(PROG) $(UNIT_BIN) $(B)/fuzz_decode_replay
+
+# Every toolchain: build, unit tests under qemu, exports byte-identical to
+# the native build's; then the table of binary sizes.
+cross-check: picoflow
+	tests/cross-check.sh
 
 # An OpenWrt package from a cross build, without the SDK:
 #   make ipk ARCH_PKG=mips_24kc   (or TOOLCHAIN=mips)

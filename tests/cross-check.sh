@@ -1,0 +1,339 @@
+#!/bin/bash
+# The runner behind "make cross-check": picoflow on every cross toolchain.
+#
+#   tests/cross-check.sh [TARGET...]    mips mipsel armhf aarch64 musl (default: all)
+#
+# For each target (toolchain/TARGET.mk):
+#   sysroot    toolchain/sysroot.sh TARGET (a static libpcap; cached)
+#   build      make TOOLCHAIN=TARGET cross-bins: picoflow, unit tests and the
+#              fuzz replay driver, statically linked, in build/TARGET/
+#   elf        readelf: the machine is the target's, the binary is static
+#   nofp       no floating point in our objects (OpenWrt MIPS is soft-float):
+#              no FPU instruction or register in their disassembly, and no
+#              call into a soft-float helper (__adddf3, __floatsidf, ...)
+#   unit       every unit test under qemu-user: exit 0, a TAP plan, no "not ok"
+#   fuzz       the decoder fuzz corpus replayed under qemu-user
+#   exports    picoflow -r on the generated demo capture and on every capture in
+#              ../shared/pcaps/real (if there), exporting to a receiver on
+#              127.0.0.1: the datagrams must be byte-identical, in the same
+#              order, to those of the native ./picoflow, and so must the
+#              statistics it prints at the end
+#   ipk        tests/integration/ipk.sh on the target's .ipk (make ipk)
+# then a table of stripped binary sizes per target and capture backend (every
+# platform/*.mk that builds here; the pcap backend is the one tested).
+#
+# One line per check (PASS / FAIL / SKIP), logs in build/cross-logs/, and the
+# last line "N passed, N failed, N skipped".  A missing cross compiler or qemu
+# is a SKIP, or a FAIL with CROSS_STRICT=1 (CI).
+# Env: CROSS_STRICT, JOBS (make -j, default 2), CROSS_PCAPS (a glob within
+#      ../shared/pcaps/real, default all), PICOFLOW_SHARED.
+set -u
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/integration/lib.sh"
+cd "$ROOT" || exit 2
+LOGS=build/cross-logs
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+JOBS=${JOBS:-2}
+STRICT=${CROSS_STRICT:-0}
+[ $# -gt 0 ] || set -- mips mipsel armhf aarch64 musl
+
+npass=0 nfail=0 nskip=0
+failed=()
+sizes=()
+
+result() {	# result PASS|FAIL|SKIP NAME DETAIL [LOG]
+	case $1 in
+	PASS) npass=$((npass + 1)) ;;
+	FAIL) nfail=$((nfail + 1)); failed+=("$2") ;;
+	SKIP) nskip=$((nskip + 1)) ;;
+	esac
+	printf '%-4s  %-28s %s\n' "$1" "$2" "$3"
+	if [ "$1" = FAIL ] && [ -n "${4:-}" ] && [ -s "$4" ]; then
+		echo "      --- last lines of $4:"
+		tail -n 30 "$4" | sed 's/^/      | /'
+	fi
+}
+
+missing_tool() {	# missing_tool NAME WHY: SKIP, or FAIL when strict
+	if [ "$STRICT" = 1 ]; then
+		result FAIL "$1" "$2"
+	else
+		result SKIP "$1" "$2"
+	fi
+}
+
+since() { echo "($(( $(date +%s) - $1 ))s)"; }
+
+tcvar() {	# tcvar TARGET VAR: a variable of the Makefile for that toolchain
+	make -s --no-print-directory TOOLCHAIN="$1" print-"$2"
+}
+
+# Payloads of a sink pcap (raw IPv4/UDP records), each as a 4-byte
+# big-endian length and the bytes, into OUT; prints the datagram count.
+payloads() {
+	python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+out = open(sys.argv[2], "wb"); off = 24; n = 0
+while off + 16 <= len(d):
+    cap = struct.unpack_from("<I", d, off + 8)[0]
+    p = d[off + 16 + 28:off + 16 + cap]
+    out.write(struct.pack("!I", len(p)) + p); off += 16 + cap; n += 1
+print(n)' "$1" "$2"
+}
+
+# Where two payload files first differ: "datagram N byte M".
+first_diff() {
+	python3 -c '
+import struct, sys
+def dg(f):
+    d = open(f, "rb").read(); off = 0; r = []
+    while off + 4 <= len(d):
+        n = struct.unpack_from("!I", d, off)[0]; r.append(d[off + 4:off + 4 + n]); off += 4 + n
+    return r
+a, b = dg(sys.argv[1]), dg(sys.argv[2])
+for i, (x, y) in enumerate(zip(a, b)):
+    if x != y:
+        j = next((k for k in range(min(len(x), len(y))) if x[k] != y[k]), min(len(x), len(y)))
+        print("datagram %d byte %d (lengths %d/%d)" % (i + 1, j, len(x), len(y))); sys.exit()
+print("datagram counts %d/%d" % (len(a), len(b)))' "$1" "$2"
+}
+
+# export_run OUTBASE CMD...: CMD -r ... -n 127.0.0.1:PORT into a fresh sink;
+# leaves OUTBASE.bin (payloads), OUTBASE.err (stderr), OUTBASE.rc.
+export_run() {
+	local out=$1 rc
+	shift
+	sink_start "$out.pcap" || return 1
+	"$@" -n 127.0.0.1:"$SINK_PORT" > /dev/null 2> "$out.err" < /dev/null
+	rc=$?
+	echo "$rc" > "$out.rc"
+	sink_stop
+	payloads "$out.pcap" "$out.bin" > "$out.count"
+	rm -f "$out.pcap" "$out.pcap.log"
+}
+
+# The captures and the native reference exports.
+captures=()
+python3 tests/data/mkdemo.py "$WORK/demo.pcap" > /dev/null 2>&1 &&
+    captures+=("$WORK/demo.pcap")
+if [ -d "$SHARED/pcaps/real" ]; then
+	for f in "$SHARED"/pcaps/real/${CROSS_PCAPS:-*}; do
+		[ -f "$f" ] && captures+=("$f")
+	done
+else
+	echo "note: $SHARED/pcaps/real is absent: exports are compared on the" \
+	    "generated capture only"
+fi
+mkdir -p "$WORK/native"
+t0=$(date +%s)
+if [ ! -x ./picoflow ]; then
+	result FAIL native/reference "./picoflow is not built (make cross-check builds it)"
+	captures=()
+else
+	for f in "${captures[@]}"; do
+		b=$(basename "$f")
+		export_run "$WORK/native/$b" ./picoflow -r "$f"
+	done
+	result PASS native/reference "${#captures[@]} captures exported by ./picoflow $(since "$t0")"
+fi
+
+nofp_check() {	# nofp_check TARGET CROSS_COMPILE: our objects only
+	local t=$1 cc=$2 re objs
+	objs=$(find "build/$t/src" "build/$t/platform" -name '*.o' | sort)
+	case $t in
+	mips*) re='\$f[0-9]|^(lwc1|swc1|ldc1|sdc1|mtc1|mfc1|mthc1|mfhc1|ctc1|cfc1|bc1[ft]l?)( |$)|^[a-z0-9.]*\.(s|d|ps)(\.[a-z]+)?( |$)' ;;
+	armhf) re='^v(add|sub|mul|div|sqrt|abs|neg|cmpe?|cvt[a-z]*|mla|mls|fma|fms|nmul)\.f(32|64)( |$)|^v(mrs|msr)( |$)' ;;
+	aarch64) re='^(fadd|fsub|fmul|fdiv|fsqrt|fabs|fneg|fcmpe?|fccmpe?|fcvt[a-z]*|scvtf|ucvtf|fmadd|fmsub|fmin|fmax|fmov)( |$)' ;;
+	*) re='^(add|sub|mul|div|sqrt|ucomi|comi|max|min)(ss|sd)( |$)|^cvt[a-z0-9]*( |$)|^f(ld|st|add|mul|div|sub|ild|ist|xch|comp?|ucom)[a-z]*( |$)' ;;
+	esac
+	# shellcheck disable=SC2086 # a list of files
+	"${cc}objdump" -d --no-show-raw-insn $objs > "$LOGS/$t-objdump.txt" 2>&1 ||
+	    return 1
+	# disassembly lines only ("  addr:<TAB>mnemonic<TAB>operands"), as
+	# "mnemonic operands"
+	if grep -P '^\s+[0-9a-f]+:\t' "$LOGS/$t-objdump.txt" | cut -f2- |
+	    tr '\t' ' ' | grep -E "$re" > "$LOGS/$t-fp.txt"; then
+		return 1
+	fi
+	# shellcheck disable=SC2086
+	if "${cc}nm" -u $objs 2>/dev/null | grep -E \
+	    '__(add|sub|mul|div|neg|extend|trunc|fix|fixuns|float|floatun|cmp|eq|ne|lt|le|gt|ge|unord)[sdtx]f[0-9]?\b|__aeabi_[fd](add|sub|mul|div|cmp|2)' \
+	    >> "$LOGS/$t-fp.txt"; then
+		return 1
+	fi
+	return 0
+}
+
+unit_check() {	# unit_check TARGET QEMU: every unit test under qemu
+	local t=$1 q=$2 bin name n=0 asserts=0 bad=() log
+	for bin in build/"$t"/test_*; do
+		[ -x "$bin" ] || continue
+		name=$(basename "$bin")
+		log=$LOGS/$t-$name.log
+		n=$((n + 1))
+		# shellcheck disable=SC2086 # QEMU is empty for a native target
+		if timeout -k 5 300 $q "$bin" > "$log" 2>&1 < /dev/null &&
+		    grep -Eq '^1\.\.[0-9]+' "$log" && ! grep -q '^not ok' "$log"; then
+			asserts=$((asserts + $(grep -c '^ok' "$log")))
+		else
+			bad+=("$name")
+		fi
+	done
+	if [ "$n" -eq 0 ]; then
+		result FAIL "$t/unit" "no unit test was built"
+	elif [ "${#bad[@]}" -gt 0 ]; then
+		result FAIL "$t/unit" "failed: ${bad[*]}" "$LOGS/$t-${bad[0]}.log"
+	else
+		result PASS "$t/unit" "$n tests, $asserts assertions under ${q:-native}"
+	fi
+}
+
+exports_check() {	# exports_check TARGET QEMU
+	local t=$1 q=$2 f b bad=() dgs=0 why
+	mkdir -p "$WORK/$t"
+	: > "$LOGS/$t-exports.txt"
+	for f in "${captures[@]}"; do
+		b=$(basename "$f")
+		# shellcheck disable=SC2086
+		export_run "$WORK/$t/$b" $q "build/$t/picoflow" -r "$f"
+		why=
+		if ! cmp -s "$WORK/native/$b.rc" "$WORK/$t/$b.rc"; then
+			why="exit $(cat "$WORK/$t/$b.rc") vs $(cat "$WORK/native/$b.rc")"
+		elif ! cmp -s "$WORK/native/$b.bin" "$WORK/$t/$b.bin"; then
+			why="datagrams differ at $(first_diff "$WORK/native/$b.bin" "$WORK/$t/$b.bin")"
+		elif ! cmp -s "$WORK/native/$b.err" "$WORK/$t/$b.err"; then
+			why="stderr differs: $(diff "$WORK/native/$b.err" "$WORK/$t/$b.err" | head -5 | tr '\n' ' ')"
+		fi
+		if [ -n "$why" ]; then
+			bad+=("$b")
+			echo "$b: $why" >> "$LOGS/$t-exports.txt"
+		else
+			dgs=$((dgs + $(cat "$WORK/$t/$b.count")))
+		fi
+	done
+	if [ "${#captures[@]}" -eq 0 ]; then
+		result SKIP "$t/exports" "no capture to replay"
+	elif [ "${#bad[@]}" -gt 0 ]; then
+		result FAIL "$t/exports" "${#bad[@]} of ${#captures[@]} captures differ" \
+		    "$LOGS/$t-exports.txt"
+	else
+		result PASS "$t/exports" "${#captures[@]} captures, $dgs datagrams byte-identical"
+	fi
+}
+
+size_row() {	# size_row TARGET BACKEND BINARY CROSS_COMPILE OBJECTS...
+	local t=$1 be=$2 bin=$3 cc=$4 s own link
+	shift 4
+	"${cc}strip" -o "$WORK/stripped" "$bin" 2>/dev/null || return 1
+	s=$(stat -c %s "$WORK/stripped")
+	own=$("${cc}size" -t "$@" 2>/dev/null | awk 'END { print $1 + $2 }')
+	link=dynamic
+	readelf -l "$bin" 2>/dev/null | grep -q 'INTERP' || link=static
+	sizes+=("$(printf '%-9s %-8s %-8s %9s %9s' "$t" "$be" "$link" "$s" "$own")")
+}
+
+# Extra backends (platform/*.mk but pcap): build for the size table only.
+extra_backends() {
+	local t=$1 cc=$2 mk be
+	for mk in platform/*.mk; do
+		be=$(basename "$mk" .mk)
+		[ "$be" = pcap ] && continue
+		if make -j"$JOBS" TOOLCHAIN="$t" BACKEND="$be" B="build/$t/$be" \
+		    "build/$t/$be/picoflow" > "$LOGS/$t-build-$be.log" 2>&1; then
+			size_row "$t" "$be" "build/$t/$be/picoflow" "$cc" \
+			    build/"$t"/"$be"/src/main.o "build/$t/$be/libpicoflow.a"
+		else
+			sizes+=("$(printf '%-9s %-8s %s' "$t" "$be" "does not build here (see $LOGS/$t-build-$be.log)")")
+		fi
+	done
+}
+
+one_target() {
+	local t=$1 cc cross q elf t0 m
+	if [ ! -f "toolchain/$t.mk" ]; then
+		result FAIL "$t" "no toolchain/$t.mk"
+		return
+	fi
+	cc=$(tcvar "$t" CC)
+	cross=$(tcvar "$t" CROSS_COMPILE)
+	q=$(tcvar "$t" QEMU)
+	elf=$(tcvar "$t" TC_ELF)
+	if ! command -v "${cc%% *}" > /dev/null 2>&1; then
+		missing_tool "$t" "${cc%% *} is not installed"
+		return
+	fi
+	if [ -n "$q" ] && ! command -v "$q" > /dev/null 2>&1; then
+		missing_tool "$t" "$q is not installed (qemu-user)"
+		return
+	fi
+	t0=$(date +%s)
+	if toolchain/sysroot.sh "$t" > "$LOGS/$t-sysroot.log" 2>&1; then
+		result PASS "$t/sysroot" "$(tail -1 "$LOGS/$t-sysroot.log" | sed 's/^sysroot.sh: //') $(since "$t0")"
+	else
+		result FAIL "$t/sysroot" "toolchain/sysroot.sh $t failed" "$LOGS/$t-sysroot.log"
+		return
+	fi
+	t0=$(date +%s)
+	if make -j"$JOBS" TOOLCHAIN="$t" cross-bins > "$LOGS/$t-build.log" 2>&1; then
+		result PASS "$t/build" "$(since "$t0")"
+	else
+		result FAIL "$t/build" "make TOOLCHAIN=$t cross-bins failed" "$LOGS/$t-build.log"
+		return
+	fi
+	m=$(readelf -h "build/$t/picoflow" | sed -n 's/^ *Machine: *//p')
+	if [ "$m" != "$elf" ]; then
+		result FAIL "$t/elf" "machine '$m', expected '$elf'"
+	elif readelf -l "build/$t/picoflow" | grep -q INTERP; then
+		result FAIL "$t/elf" "dynamically linked"
+	else
+		result PASS "$t/elf" "$m, static"
+	fi
+	if nofp_check "$t" "$cross"; then
+		result PASS "$t/nofp" "no floating point in our objects"
+	else
+		result FAIL "$t/nofp" "floating point in our objects" "$LOGS/$t-fp.txt"
+	fi
+	t0=$(date +%s)
+	unit_check "$t" "$q"
+	if timeout -k 5 300 $q "build/$t/fuzz_decode_replay" tests/fuzz/corpus \
+	    > "$LOGS/$t-fuzz.log" 2>&1 < /dev/null; then
+		result PASS "$t/fuzz" "corpus replayed under ${q:-native}"
+	else
+		result FAIL "$t/fuzz" "corpus replay failed" "$LOGS/$t-fuzz.log"
+	fi
+	t0=$(date +%s)
+	exports_check "$t" "$q"
+	if IPK_TOOLCHAIN=$t bash tests/integration/ipk.sh > "$LOGS/$t-ipk.log" 2>&1; then
+		result PASS "$t/ipk" "$(grep -m1 '^PASS' "$LOGS/$t-ipk.log" | sed 's/^PASS: *//')"
+	else
+		result FAIL "$t/ipk" "tests/integration/ipk.sh failed" "$LOGS/$t-ipk.log"
+	fi
+	size_row "$t" pcap "build/$t/picoflow" "$cross" \
+	    "build/$t/src/main.o" "build/$t/libpicoflow.a"
+	extra_backends "$t" "$cross"
+}
+
+T0=$(date +%s)
+for t in "$@"; do
+	one_target "$t"
+done
+
+if [ -x ./picoflow ]; then
+	size_row "native" "pcap" ./picoflow "" build/src/main.o build/libpicoflow.a
+fi
+echo
+echo "Binary sizes in bytes (stripped; 'own' = text+data of picoflow's objects,"
+echo "without libc and libpcap; static builds carry libpcap and libc):"
+printf '%-9s %-8s %-8s %9s %9s\n' target backend linkage stripped own
+for r in "${sizes[@]}"; do
+	echo "$r"
+done
+echo
+echo "cross-check took $(( $(date +%s) - T0 ))s (plus the native reference)"
+if [ "$nfail" -gt 0 ]; then
+	echo "failed: ${failed[*]}"
+fi
+echo "$npass passed, $nfail failed, $nskip skipped"
+[ "$nfail" -eq 0 ]
