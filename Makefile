@@ -168,6 +168,13 @@ bench: picoflow
 # What a TOOLCHAIN build runs under qemu-user (no sanitizers there).
 cross-bins: $(PROG) $(UNIT_BIN) $(B)/fuzz_decode_replay
 
+# A TOOLCHAIN build's static libpcap: built once, when absent.
+ifneq ($(TOOLCHAIN),)
+$(LIB_OBJ) $(B)/src/main.o: | $(SYSROOT)/lib/libpcap.a
+$(SYSROOT)/lib/libpcap.a:
+	toolchain/sysroot.sh $(TOOLCHAIN)
+endif
+
 # Every toolchain: build, unit tests under qemu, exports byte-identical to
 # the native build's; then the table of binary sizes.
 cross-check: picoflow

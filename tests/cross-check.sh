@@ -28,6 +28,9 @@
 # Env: CROSS_STRICT, JOBS (make -j, default 2), CROSS_PCAPS (a glob within
 #      ../shared/pcaps/real, default all), PICOFLOW_SHARED.
 set -u
+# Run from "make CC=clang cross-check", the sub-makes below must not inherit
+# CC=clang (or any other command-line variable) through MAKEFLAGS.
+unset MAKEFLAGS MAKEOVERRIDES MFLAGS
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/integration/lib.sh"
 cd "$ROOT" || exit 2
@@ -142,6 +145,7 @@ fi
 nofp_check() {	# nofp_check TARGET CROSS_COMPILE: our objects only
 	local t=$1 cc=$2 re objs
 	objs=$(find "build/$t/src" "build/$t/platform" -name '*.o' | sort)
+	# shellcheck disable=SC2016 # "$f0" is a MIPS FPU register, not shell
 	case $t in
 	mips*) re='\$f[0-9]|^(lwc1|swc1|ldc1|sdc1|mtc1|mfc1|mthc1|mfhc1|ctc1|cfc1|bc1[ft]l?)( |$)|^[a-z0-9.]*\.(s|d|ps)(\.[a-z]+)?( |$)' ;;
 	armhf) re='^v(add|sub|mul|div|sqrt|abs|neg|cmpe?|cvt[a-z]*|mla|mls|fma|fms|nmul)\.f(32|64)( |$)|^v(mrs|msr)( |$)' ;;
@@ -297,6 +301,7 @@ one_target() {
 	fi
 	t0=$(date +%s)
 	unit_check "$t" "$q"
+	# shellcheck disable=SC2086 # QEMU is empty for a native target
 	if timeout -k 5 300 $q "build/$t/fuzz_decode_replay" tests/fuzz/corpus \
 	    > "$LOGS/$t-fuzz.log" 2>&1 < /dev/null; then
 		result PASS "$t/fuzz" "corpus replayed under ${q:-native}"

@@ -55,8 +55,8 @@ dir_of() {
 # Print the path of the libpcap source tarball, fetching it if need be.
 source_tarball() {
 	mkdir -p "$SR/src"
-	t=$(ls "$SR"/src/libpcap_*.orig.tar.gz "$SR"/src/libpcap-*.tar.gz \
-	    2>/dev/null | tail -1 || true)
+	t=$(find "$SR/src" -maxdepth 1 \( -name 'libpcap_*.orig.tar.gz' -o \
+	    -name 'libpcap-*.tar.gz' \) | sort | tail -1)
 	if [ -z "$t" ]; then
 		command -v apt-get >/dev/null 2>&1 ||
 		    { echo "sysroot.sh: no apt-get; put a libpcap tarball in $SR/src" >&2; return 1; }
@@ -66,7 +66,8 @@ source_tarball() {
 			    "or put a libpcap tarball in $SR/src" >&2
 			return 1
 		}
-		t=$(ls "$SR"/src/libpcap_*.orig.tar.gz | tail -1)
+		t=$(find "$SR/src" -maxdepth 1 -name 'libpcap_*.orig.tar.gz' |
+		    sort | tail -1)
 	fi
 	echo "$t"
 }

@@ -15,6 +15,7 @@
 # the packaged binary accepts (-T, under qemu-user for a cross build); the
 # config is UCI with enabled '0', and every option in it is validated by
 # the init script and turned into a flag.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 require python3 readelf gzip tar
 cd "$ROOT" || exit 2
@@ -189,7 +190,7 @@ sh "$WORK/harness.sh" || bad "init script start_service failed against mocks"
 if [ -s "$WORK/cmd" ]; then
 	[ "$(head -1 "$WORK/cmd")" = /usr/sbin/picoflow ] || bad "command is not /usr/sbin/picoflow"
 	[ "$(cat "$WORK/netdev" 2>/dev/null)" = br-lan ] || bad "netdev is not br-lan"
-	grep -qx -- -i "$WORK/cmd" && grep -qx br-lan "$WORK/cmd" ||
+	grep -A1 -x -- -i "$WORK/cmd" | grep -qx br-lan ||
 	    bad "logical 'lan' did not become -i br-lan"
 	# the packaged binary checks it (-r instead of the live device)
 	mapfile -t args < <(tail -n +2 "$WORK/cmd" |
