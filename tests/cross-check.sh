@@ -18,6 +18,7 @@
 #              127.0.0.1: the datagrams must be byte-identical, in the same
 #              order, to those of the native ./picoflow, and so must the
 #              statistics it prints at the end
+#   exports-libpcap   the same for a few captures with --libpcap-reader
 #   ipk        tests/integration/ipk.sh on the target's .ipk (make ipk)
 # then a table of stripped binary sizes per target and capture backend (every
 # platform/*.mk that builds here; the pcap backend is the one tested).
@@ -118,7 +119,7 @@ export_run() {
 }
 
 # The captures and the native reference exports.
-captures=()
+captures=() lp_captures=()
 python3 tests/data/mkdemo.py "$WORK/demo.pcap" > /dev/null 2>&1 &&
     captures+=("$WORK/demo.pcap")
 if [ -d "$SHARED/pcaps/real" ]; then
@@ -139,7 +140,17 @@ else
 		b=$(basename "$f")
 		export_run "$WORK/native/$b" ./picoflow -r "$f"
 	done
-	result PASS native/reference "${#captures[@]} captures exported by ./picoflow $(since "$t0")"
+	# a few through libpcap's reader too (its byte-swapping on mips)
+	mkdir -p "$WORK/native-lp"
+	for f in "${captures[@]}"; do
+		case $(basename "$f") in
+		demo.pcap | *.pcapng | zeek-pppoe-over-qinq.pcap | ndpi-quic-mvfst-22.pcap)
+			lp_captures+=("$f")
+			export_run "$WORK/native-lp/$(basename "$f")" ./picoflow \
+			    --libpcap-reader -r "$f" ;;
+		esac
+	done
+	result PASS native/reference "${#captures[@]} captures exported by ./picoflow, ${#lp_captures[@]} also with --libpcap-reader $(since "$t0")"
 fi
 
 nofp_check() {	# nofp_check TARGET CROSS_COMPILE: our objects only
@@ -194,36 +205,43 @@ unit_check() {	# unit_check TARGET QEMU: every unit test under qemu
 	fi
 }
 
-exports_check() {	# exports_check TARGET QEMU
-	local t=$1 q=$2 f b bad=() dgs=0 why
-	mkdir -p "$WORK/$t"
-	: > "$LOGS/$t-exports.txt"
-	for f in "${captures[@]}"; do
+# exports_check TARGET QEMU NAME REF FLAGS... -- CAPTURE...: each capture
+# through build/TARGET/picoflow FLAGS -r CAPTURE against $WORK/REF/.
+exports_check() {
+	local t=$1 q=$2 name=$3 ref=$4 f b bad=() dgs=0 why out n=0 flags=()
+	shift 4
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do flags+=("$1"); shift; done
+	shift
+	mkdir -p "$WORK/$t-$name"
+	: > "$LOGS/$t-$name.txt"
+	for f in "$@"; do
 		b=$(basename "$f")
+		out=$WORK/$t-$name/$b
+		n=$((n + 1))
 		# shellcheck disable=SC2086
-		export_run "$WORK/$t/$b" $q "build/$t/picoflow" -r "$f"
+		export_run "$out" $q "build/$t/picoflow" "${flags[@]}" -r "$f"
 		why=
-		if ! cmp -s "$WORK/native/$b.rc" "$WORK/$t/$b.rc"; then
-			why="exit $(cat "$WORK/$t/$b.rc") vs $(cat "$WORK/native/$b.rc")"
-		elif ! cmp -s "$WORK/native/$b.bin" "$WORK/$t/$b.bin"; then
-			why="datagrams differ at $(first_diff "$WORK/native/$b.bin" "$WORK/$t/$b.bin")"
-		elif ! cmp -s "$WORK/native/$b.err" "$WORK/$t/$b.err"; then
-			why="stderr differs: $(diff "$WORK/native/$b.err" "$WORK/$t/$b.err" | head -5 | tr '\n' ' ')"
+		if ! cmp -s "$WORK/$ref/$b.rc" "$out.rc"; then
+			why="exit $(cat "$out.rc") vs $(cat "$WORK/$ref/$b.rc")"
+		elif ! cmp -s "$WORK/$ref/$b.bin" "$out.bin"; then
+			why="datagrams differ at $(first_diff "$WORK/$ref/$b.bin" "$out.bin")"
+		elif ! cmp -s "$WORK/$ref/$b.err" "$out.err"; then
+			why="stderr differs: $(diff "$WORK/$ref/$b.err" "$out.err" | head -5 | tr '\n' ' ')"
 		fi
 		if [ -n "$why" ]; then
 			bad+=("$b")
-			echo "$b: $why" >> "$LOGS/$t-exports.txt"
+			echo "$b: $why" >> "$LOGS/$t-$name.txt"
 		else
-			dgs=$((dgs + $(cat "$WORK/$t/$b.count")))
+			dgs=$((dgs + $(cat "$out.count")))
 		fi
 	done
-	if [ "${#captures[@]}" -eq 0 ]; then
-		result SKIP "$t/exports" "no capture to replay"
+	if [ "$n" -eq 0 ]; then
+		result SKIP "$t/$name" "no capture to replay"
 	elif [ "${#bad[@]}" -gt 0 ]; then
-		result FAIL "$t/exports" "${#bad[@]} of ${#captures[@]} captures differ" \
-		    "$LOGS/$t-exports.txt"
+		result FAIL "$t/$name" "${#bad[@]} of $n captures differ" \
+		    "$LOGS/$t-$name.txt"
 	else
-		result PASS "$t/exports" "${#captures[@]} captures, $dgs datagrams byte-identical"
+		result PASS "$t/$name" "$n captures, $dgs datagrams byte-identical"
 	fi
 }
 
@@ -309,7 +327,9 @@ one_target() {
 		result FAIL "$t/fuzz" "corpus replay failed" "$LOGS/$t-fuzz.log"
 	fi
 	t0=$(date +%s)
-	exports_check "$t" "$q"
+	exports_check "$t" "$q" exports native -- "${captures[@]}"
+	exports_check "$t" "$q" exports-libpcap native-lp --libpcap-reader -- \
+	    "${lp_captures[@]}"
 	if IPK_TOOLCHAIN=$t bash tests/integration/ipk.sh > "$LOGS/$t-ipk.log" 2>&1; then
 		result PASS "$t/ipk" "$(grep -m1 '^PASS' "$LOGS/$t-ipk.log" | sed 's/^PASS: *//')"
 	else
