@@ -11,8 +11,9 @@
 # linux, BACKEND=bpf for bsd.  The pcap file reader (-r) is built into every
 # backend.
 #
-# TOOLCHAIN=mips|mipsel|armhf|aarch64|musl cross-builds into build/$(TOOLCHAIN)/
-# with the settings of toolchain/$(TOOLCHAIN).mk (see toolchain/toolchain.mk).
+# TOOLCHAIN=mips|mipsel|armhf|aarch64|musl|mips-musl cross-builds into
+# build/$(TOOLCHAIN)/ with the settings of toolchain/$(TOOLCHAIN).mk (see
+# toolchain/toolchain.mk).
 
 include toolchain/toolchain.mk
 
@@ -46,6 +47,7 @@ PF_CFLAGS	:= -std=c99 $(PF_WARN)
 PF_CPPFLAGS	:= -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 		   -D_FILE_OFFSET_BITS=64 -DPF_VERSION=\"$(VERSION)\" -Isrc
 PF_LDLIBS	:=
+PF_CFLAGS	+= $(TC_CFLAGS)
 PF_CPPFLAGS	+= $(TC_CPPFLAGS)
 PF_LDFLAGS	:= $(TC_LDFLAGS)
 

@@ -1,13 +1,15 @@
 #!/bin/bash
 # The runner behind "make cross-check": picoflow on every cross toolchain.
 #
-#   tests/cross-check.sh [TARGET...]    mips mipsel armhf aarch64 musl (default: all)
+#   tests/cross-check.sh [TARGET...]    mips mipsel armhf aarch64 musl mips-musl
+#                                       (default: all)
 #
 # For each target (toolchain/TARGET.mk):
 #   sysroot    toolchain/sysroot.sh TARGET (a static libpcap; cached)
 #   build      make TOOLCHAIN=TARGET cross-bins: picoflow, unit tests and the
 #              fuzz replay driver, statically linked, in build/TARGET/
 #   elf        readelf: the machine is the target's, the binary is static
+#              (and soft-float where the toolchain says -msoft-float)
 #   nofp       no floating point in our objects (OpenWrt MIPS is soft-float):
 #              no FPU instruction or register in their disassembly, and no
 #              call into a soft-float helper (__adddf3, __floatsidf, ...)
@@ -40,7 +42,7 @@ rm -rf "$LOGS"
 mkdir -p "$LOGS"
 JOBS=${JOBS:-2}
 STRICT=${CROSS_STRICT:-0}
-[ $# -gt 0 ] || set -- mips mipsel armhf aarch64 musl
+[ $# -gt 0 ] || set -- mips mipsel armhf aarch64 musl mips-musl
 
 npass=0 nfail=0 nskip=0
 failed=()
@@ -273,7 +275,7 @@ extra_backends() {
 }
 
 one_target() {
-	local t=$1 cc cross q elf t0 m
+	local t=$1 cc cross q elf t0 m sf
 	if [ ! -f "toolchain/$t.mk" ]; then
 		result FAIL "$t" "no toolchain/$t.mk"
 		return
@@ -282,6 +284,7 @@ one_target() {
 	cross=$(tcvar "$t" CROSS_COMPILE)
 	q=$(tcvar "$t" QEMU)
 	elf=$(tcvar "$t" TC_ELF)
+	sf=$(tcvar "$t" TC_CFLAGS | grep -o -- -msoft-float)
 	if ! command -v "${cc%% *}" > /dev/null 2>&1; then
 		missing_tool "$t" "${cc%% *} is not installed"
 		return
@@ -309,8 +312,11 @@ one_target() {
 		result FAIL "$t/elf" "machine '$m', expected '$elf'"
 	elif readelf -l "build/$t/picoflow" | grep -q INTERP; then
 		result FAIL "$t/elf" "dynamically linked"
+	elif [ -n "$sf" ] && ! "${cross}readelf" -A "build/$t/picoflow" |
+	    grep -q 'FP ABI: *Soft float'; then
+		result FAIL "$t/elf" "not soft-float (readelf -A)"
 	else
-		result PASS "$t/elf" "$m, static"
+		result PASS "$t/elf" "$m, static${sf:+, soft-float}"
 	fi
 	if nofp_check "$t" "$cross"; then
 		result PASS "$t/nofp" "no floating point in our objects"

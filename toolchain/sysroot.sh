@@ -5,7 +5,8 @@
 # sysroot has a stamp for this libpcap version and configuration is skipped,
 # so CI pays for each build once per machine.
 #
-#   toolchain/sysroot.sh [TARGET...]     mips mipsel armhf aarch64 musl (default: all)
+#   toolchain/sysroot.sh [TARGET...]     mips mipsel armhf aarch64 musl mips-musl
+#                                        (default: all)
 #
 # Source: Debian's source package (needs deb-src lines in the apt sources and
 # dpkg-dev), downloaded once into toolchain/sysroot/src.  Only the upstream
@@ -34,6 +35,7 @@ host_of() {
 	armhf) echo arm-linux-gnueabihf ;;
 	aarch64) echo aarch64-linux-gnu ;;
 	musl) echo "$(uname -m)-linux-musl" ;;
+	mips-musl) echo mips-linux-musl ;;
 	*) return 1 ;;
 	esac
 }
@@ -41,6 +43,7 @@ host_of() {
 cc_of() {
 	case $1 in
 	musl) echo musl-gcc ;;
+	mips-musl) echo "$(dir_of "$1")/bin/musl-gcc" ;;
 	*) echo "$(host_of "$1")-gcc" ;;
 	esac
 }
@@ -48,28 +51,52 @@ cc_of() {
 dir_of() {
 	case $1 in
 	musl) echo "$SR/musl" ;;
+	mips-musl) echo "$SR/mips-linux-musl-sf" ;;
 	*) echo "$SR/$(host_of "$1")" ;;
 	esac
 }
 
-# Print the path of the libpcap source tarball, fetching it if need be.
+# source_tarball PKG: the path of PKG's source tarball (libpcap, musl),
+# fetched with apt-get source if need be.
 source_tarball() {
 	mkdir -p "$SR/src"
-	t=$(find "$SR/src" -maxdepth 1 \( -name 'libpcap_*.orig.tar.gz' -o \
-	    -name 'libpcap-*.tar.gz' \) | sort | tail -1)
+	t=$(find "$SR/src" -maxdepth 1 \( -name "$1_*.orig.tar.gz" -o \
+	    -name "$1-*.tar.gz" \) | sort | tail -1)
 	if [ -z "$t" ]; then
 		command -v apt-get >/dev/null 2>&1 ||
-		    { echo "sysroot.sh: no apt-get; put a libpcap tarball in $SR/src" >&2; return 1; }
-		(cd "$SR/src" && apt-get source --download-only libpcap) >&2 || {
-			echo "sysroot.sh: 'apt-get source libpcap' failed: add deb-src" \
+		    { echo "sysroot.sh: no apt-get; put a $1 tarball in $SR/src" >&2; return 1; }
+		(cd "$SR/src" && apt-get source --download-only "$1") >&2 || {
+			echo "sysroot.sh: 'apt-get source $1' failed: add deb-src" \
 			    "lines (Types: deb deb-src) and install dpkg-dev," \
-			    "or put a libpcap tarball in $SR/src" >&2
+			    "or put a $1 tarball in $SR/src" >&2
 			return 1
 		}
-		t=$(find "$SR/src" -maxdepth 1 -name 'libpcap_*.orig.tar.gz' |
+		t=$(find "$SR/src" -maxdepth 1 -name "$1_*.orig.tar.gz" |
 		    sort | tail -1)
 	fi
 	echo "$t"
+}
+
+# mips-musl: musl itself, soft-float as OpenWrt's mips_24kc, built with
+# Debian's mips-linux-gnu-gcc; its musl-gcc wrapper is the compiler.
+build_musl() {
+	dest=$1
+	mt=$(source_tarball musl) || return 1
+	echo "sysroot.sh: mips-musl: building $(basename "$mt") (soft-float)"
+	rm -rf "$SR/build/musl-libc"
+	mkdir -p "$SR/build/musl-libc"
+	tar xzf "$mt" -C "$SR/build/musl-libc" --strip-components=1
+	(
+		cd "$SR/build/musl-libc"
+		./configure --target=mips-linux-musl --prefix="$dest" \
+		    CROSS_COMPILE=mips-linux-gnu- CC=mips-linux-gnu-gcc \
+		    CFLAGS="-O2 -msoft-float" --disable-shared \
+		    --enable-wrapper=gcc > configure.log 2>&1 ||
+		    { tail -30 configure.log; exit 1; }
+		make -j"$JOBS" > make.log 2>&1 || { tail -30 make.log; exit 1; }
+		make install > install.log 2>&1 || { tail -30 install.log; exit 1; }
+	) || return 1
+	rm -rf "$SR/build/musl-libc"
 }
 
 build_one() {
@@ -77,14 +104,19 @@ build_one() {
 	host=$(host_of "$target") || { echo "sysroot.sh: unknown target $target" >&2; return 2; }
 	cc=$(cc_of "$target")
 	dest=$(dir_of "$target")
-	tarball=$(source_tarball)
+	tarball=$(source_tarball libpcap) || return 1
 	stamp="$(basename "$tarball") rev $CONFIG_REV $cc"
 	if [ -f "$dest/lib/libpcap.a" ] && [ "$(cat "$dest/.stamp" 2>/dev/null)" = "$stamp" ]; then
 		echo "sysroot.sh: $target: up to date ($dest)"
 		return 0
 	fi
-	command -v "$cc" >/dev/null 2>&1 ||
-	    { echo "sysroot.sh: $target: $cc is not installed" >&2; return 1; }
+	if [ "$target" = mips-musl ]; then
+		command -v mips-linux-gnu-gcc >/dev/null 2>&1 ||
+		    { echo "sysroot.sh: $target: mips-linux-gnu-gcc is not installed" >&2; return 1; }
+	else
+		command -v "$cc" >/dev/null 2>&1 ||
+		    { echo "sysroot.sh: $target: $cc is not installed" >&2; return 1; }
+	fi
 	for t in flex bison make; do
 		command -v $t >/dev/null 2>&1 ||
 		    { echo "sysroot.sh: $t is needed to build libpcap" >&2; return 1; }
@@ -92,18 +124,25 @@ build_one() {
 	echo "sysroot.sh: $target: building libpcap for $host into $dest"
 	rm -rf "$dest" "$SR/build/$target"
 	mkdir -p "$SR/build/$target" "$dest"
+	[ "$target" = mips-musl ] && { build_musl "$dest" || return 1; }
 	tar xzf "$tarball" -C "$SR/build/$target" --strip-components=1
 	cppflags=
-	if [ "$target" = musl ]; then
+	case $target in musl | mips-musl)
 		# musl-gcc sees only musl's headers; libpcap needs the
 		# kernel's UAPI headers (linux/, asm/, asm-generic/).
+		if [ "$target" = musl ]; then
+			asm=/usr/include/$(gcc -print-multiarch 2>/dev/null ||
+			    echo "$(uname -m)-linux-gnu")/asm
+		else
+			asm=/usr/mips-linux-gnu/include/asm
+			cppflags=-msoft-float
+		fi
 		mkdir -p "$dest/kinc"
-		ma=$(gcc -print-multiarch 2>/dev/null || echo "$(uname -m)-linux-gnu")
 		ln -sfn /usr/include/linux "$dest/kinc/linux"
 		ln -sfn /usr/include/asm-generic "$dest/kinc/asm-generic"
-		ln -sfn "/usr/include/$ma/asm" "$dest/kinc/asm"
-		cppflags="-I$dest/kinc"
-	fi
+		ln -sfn "$asm" "$dest/kinc/asm"
+		cppflags="$cppflags -idirafter $dest/kinc"
+	esac
 	(
 		cd "$SR/build/$target"
 		./configure --host="$host" --prefix="$dest" CC="$cc" \
@@ -122,7 +161,7 @@ build_one() {
 	echo "sysroot.sh: $target: done"
 }
 
-[ $# -gt 0 ] || set -- mips mipsel armhf aarch64 musl
+[ $# -gt 0 ] || set -- mips mipsel armhf aarch64 musl mips-musl
 for t in "$@"; do
 	build_one "$t"
 done

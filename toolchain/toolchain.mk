@@ -2,8 +2,8 @@
 #
 #   make TOOLCHAIN=mips          settings from toolchain/mips.mk
 #   make ipk ARCH_PKG=mips_24kc  the toolchain follows from OpenWrt's package
-#                                architecture (mips_*, mipsel_*, arm_*,
-#                                aarch64_*, x86_64)
+#                                architecture (mips_* -> mips-musl, mipsel_*,
+#                                arm_*, aarch64_*, x86_64 -> musl)
 #
 # A toolchain file sets CROSS_COMPILE (or CC), QEMU (qemu-user to run the
 # results), TC_TRIPLET, TC_ELF (readelf's Machine line) and TC_ARCH_PKG
@@ -21,7 +21,7 @@ ifeq ($(TOOLCHAIN),)
 ifneq ($(ARCH_PKG),)
 TOOLCHAIN	:= $(strip \
 	$(if $(filter mipsel_%,$(ARCH_PKG)),mipsel, \
-	$(if $(filter mips_%,$(ARCH_PKG)),mips, \
+	$(if $(filter mips_%,$(ARCH_PKG)),mips-musl, \
 	$(if $(filter arm_%,$(ARCH_PKG)),armhf, \
 	$(if $(filter aarch64_%,$(ARCH_PKG)),aarch64, \
 	$(if $(filter x86_64,$(ARCH_PKG)),musl,$(error \
