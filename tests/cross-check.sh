@@ -285,6 +285,9 @@ one_target() {
 	q=$(tcvar "$t" QEMU)
 	elf=$(tcvar "$t" TC_ELF)
 	sf=$(tcvar "$t" TC_CFLAGS | grep -o -- -msoft-float)
+	# the compiler to install: the cross gcc (mips-musl's musl-gcc wraps
+	# it and is built by sysroot.sh), or CC for a native toolchain (musl)
+	[ -n "$cross" ] && cc=${cross}gcc
 	if ! command -v "${cc%% *}" > /dev/null 2>&1; then
 		missing_tool "$t" "${cc%% *} is not installed"
 		return
