@@ -23,7 +23,7 @@
 #   exports-libpcap   the same for a few captures with --libpcap-reader
 #   ipk        tests/integration/ipk.sh on the target's .ipk (make ipk)
 # then a table of stripped binary sizes per target and capture backend (every
-# platform/*.mk that builds here; the pcap backend is the one tested).
+# platform/*.mk that builds here; the default one, linux, is the one tested).
 #
 # One line per check (PASS / FAIL / SKIP), logs in build/cross-logs/, and the
 # last line "N passed, N failed, N skipped".  A missing cross compiler or qemu
@@ -258,12 +258,12 @@ size_row() {	# size_row TARGET BACKEND BINARY CROSS_COMPILE OBJECTS...
 	sizes+=("$(printf '%-9s %-8s %-8s %9s %9s' "$t" "$be" "$link" "$s" "$own")")
 }
 
-# Extra backends (platform/*.mk but pcap): build for the size table only.
+# Other backends (platform/*.mk but the default): for the size table only.
 extra_backends() {
-	local t=$1 cc=$2 mk be
+	local t=$1 cc=$2 def=$3 mk be
 	for mk in platform/*.mk; do
 		be=$(basename "$mk" .mk)
-		[ "$be" = pcap ] && continue
+		[ "$be" = "$def" ] && continue
 		if make -j"$JOBS" TOOLCHAIN="$t" BACKEND="$be" B="build/$t/$be" \
 		    "build/$t/$be/picoflow" > "$LOGS/$t-build-$be.log" 2>&1; then
 			size_row "$t" "$be" "build/$t/$be/picoflow" "$cc" \
@@ -275,7 +275,7 @@ extra_backends() {
 }
 
 one_target() {
-	local t=$1 cc cross q elf t0 m sf
+	local t=$1 cc cross q elf t0 m sf be
 	if [ ! -f "toolchain/$t.mk" ]; then
 		result FAIL "$t" "no toolchain/$t.mk"
 		return
@@ -284,6 +284,7 @@ one_target() {
 	cross=$(tcvar "$t" CROSS_COMPILE)
 	q=$(tcvar "$t" QEMU)
 	elf=$(tcvar "$t" TC_ELF)
+	be=$(tcvar "$t" BACKEND)
 	sf=$(tcvar "$t" TC_CFLAGS | grep -o -- -msoft-float)
 	# the compiler to install: the cross gcc (mips-musl's musl-gcc wraps
 	# it and is built by sysroot.sh), or CC for a native toolchain (musl)
@@ -344,9 +345,9 @@ one_target() {
 	else
 		result FAIL "$t/ipk" "tests/integration/ipk.sh failed" "$LOGS/$t-ipk.log"
 	fi
-	size_row "$t" pcap "build/$t/picoflow" "$cross" \
+	size_row "$t" "$be" "build/$t/picoflow" "$cross" \
 	    "build/$t/src/main.o" "build/$t/libpicoflow.a"
-	extra_backends "$t" "$cross"
+	extra_backends "$t" "$cross" "$be"
 }
 
 T0=$(date +%s)
@@ -355,7 +356,8 @@ for t in "$@"; do
 done
 
 if [ -x ./picoflow ]; then
-	size_row "native" "pcap" ./picoflow "" build/src/main.o build/libpicoflow.a
+	size_row "native" "$(make -s --no-print-directory print-BACKEND)" \
+	    ./picoflow "" build/src/main.o build/libpicoflow.a
 fi
 echo
 echo "Binary sizes in bytes (stripped; 'own' = text+data of picoflow's objects,"
