@@ -9,6 +9,8 @@
 #ifndef PF_KFILTER_H
 #define PF_KFILTER_H
 
+#include <sys/types.h>	/* u_int, u_short for <pcap/bpf.h>: musl's other
+			   headers do not bring them in as glibc's do */
 #include <stddef.h>
 #include <stdint.h>
 

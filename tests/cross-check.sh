@@ -162,7 +162,8 @@ nofp_check() {	# nofp_check TARGET CROSS_COMPILE: our objects only
 	case $t in
 	mips*) re='\$f[0-9]|^(lwc1|swc1|ldc1|sdc1|mtc1|mfc1|mthc1|mfhc1|ctc1|cfc1|bc1[ft]l?)( |$)|^[a-z0-9.]*\.(s|d|ps)(\.[a-z]+)?( |$)' ;;
 	armhf) re='^v(add|sub|mul|div|sqrt|abs|neg|cmpe?|cvt[a-z]*|mla|mls|fma|fms|nmul)\.f(32|64)( |$)|^v(mrs|msr)( |$)' ;;
-	aarch64) re='^(fadd|fsub|fmul|fdiv|fsqrt|fabs|fneg|fcmpe?|fccmpe?|fcvt[a-z]*|scvtf|ucvtf|fmadd|fmsub|fmin|fmax|fmov)( |$)' ;;
+	# (not fmov: gcc moves integers through SIMD registers with it)
+	aarch64) re='^(fadd|fsub|fmul|fdiv|fsqrt|fabs|fneg|fcmpe?|fccmpe?|fcvt[a-z]*|scvtf|ucvtf|fmadd|fmsub|fnmul|fmin|fmax)( |$)' ;;
 	*) re='^(add|sub|mul|div|sqrt|ucomi|comi|max|min)(ss|sd)( |$)|^cvt[a-z0-9]*( |$)|^f(ld|st|add|mul|div|sub|ild|ist|xch|comp?|ucom)[a-z]*( |$)' ;;
 	esac
 	# shellcheck disable=SC2086 # a list of files
