@@ -168,7 +168,7 @@ bench: picoflow
 	tests/bench/bench.sh
 
 # What a TOOLCHAIN build runs under qemu-user (no sanitizers there).
-cross-bins: $(PROG) $(UNIT_BIN) $(B)/fuzz_decode_replay
+cross-bins: $(PROG) $(UNIT_BIN) $(FUZZ:%=$(B)/fuzz_%_replay)
 
 # A TOOLCHAIN build's static libpcap: built once, when absent.
 ifneq ($(TOOLCHAIN),)

@@ -14,7 +14,7 @@
 #              no FPU instruction or register in their disassembly, and no
 #              call into a soft-float helper (__adddf3, __floatsidf, ...)
 #   unit       every unit test under qemu-user: exit 0, a TAP plan, no "not ok"
-#   fuzz       the decoder fuzz corpus replayed under qemu-user
+#   fuzz       every fuzz corpus replayed under qemu-user
 #   exports    picoflow -r on the generated demo capture and on every capture in
 #              ../shared/pcaps/real (if there), exporting to a receiver on
 #              127.0.0.1: the datagrams must be byte-identical, in the same
@@ -330,13 +330,18 @@ one_target() {
 	fi
 	t0=$(date +%s)
 	unit_check "$t" "$q"
-	# shellcheck disable=SC2086 # QEMU is empty for a native target
-	if timeout -k 5 300 $q "build/$t/fuzz_decode_replay" tests/fuzz/corpus \
-	    > "$LOGS/$t-fuzz.log" 2>&1 < /dev/null; then
-		result PASS "$t/fuzz" "corpus replayed under ${q:-native}"
-	else
-		result FAIL "$t/fuzz" "corpus replay failed" "$LOGS/$t-fuzz.log"
-	fi
+	for fz in tests/fuzz/corpus/*/; do
+		fz=$(basename "$fz")
+		# shellcheck disable=SC2086 # QEMU is empty for a native target
+		if timeout -k 5 300 $q "build/$t/fuzz_${fz}_replay" \
+		    "tests/fuzz/corpus/$fz" > "$LOGS/$t-fuzz-$fz.log" 2>&1 \
+		    < /dev/null && grep -q '^replayed [1-9]' "$LOGS/$t-fuzz-$fz.log"; then
+			result PASS "$t/fuzz-$fz" "$fz corpus replayed under ${q:-native}"
+		else
+			result FAIL "$t/fuzz-$fz" "$fz corpus replay failed" \
+			    "$LOGS/$t-fuzz-$fz.log"
+		fi
+	done
 	t0=$(date +%s)
 	exports_check "$t" "$q" exports native -- "${captures[@]}"
 	exports_check "$t" "$q" exports-libpcap native-lp --libpcap-reader -- \
