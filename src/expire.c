@@ -58,70 +58,69 @@ elapsed(uint64_t now, uint64_t then)
 }
 
 static void
-finish(struct expire *ex, const struct flow_rec *r, enum flow_end end,
-    struct flow_rec *out)
+finish(struct expire *ex, const struct flowtab *tab,
+    const struct flowtab_ent *e, enum flow_end end, struct flow_rec *out)
 {
-	*out = *r;
+	flowtab_get(tab, e, out);
 	out->end = (uint8_t)end;
 	ex->st.ended[end]++;
 }
 
 static void
-retire(struct expire *ex, struct flowtab *tab, struct flow_rec *r,
+retire(struct expire *ex, struct flowtab *tab, struct flowtab_ent *e,
     enum flow_end end, struct flow_rec *out)
 {
-	finish(ex, r, end, out);
-	flowtab_remove(tab, r);
+	finish(ex, tab, e, end, out);
+	flowtab_remove(tab, e);
 }
 
 /* Least recently touched flow on any list, or NULL; see expire.h. */
-static struct flow_rec *
+static struct flowtab_ent *
 oldest_overall(struct flowtab *tab)
 {
-	struct flow_rec *r, *best = NULL;
+	struct flowtab_ent *e, *best = NULL;
+	uint64_t best_ms = 0, ms;
 	int c;
 
 	for (c = 0; c < FLOWTAB_NCLASS; c++) {
-		r = flowtab_oldest(tab, (enum flowtab_class)c);
-		if (r != NULL && (best == NULL || r->last_ms < best->last_ms))
-			best = r;
+		e = flowtab_oldest(tab, (enum flowtab_class)c);
+		if (e == NULL)
+			continue;
+		ms = flowtab_last_ms(tab, e);
+		if (best == NULL || ms < best_ms) {
+			best = e;
+			best_ms = ms;
+		}
 	}
 	return best;
 }
 
 static int
-idle_due(const struct expire *ex, const struct flow_rec *r,
-    enum flowtab_class cls, uint64_t now)
+idle_due(const struct expire *ex, const struct flowtab *tab,
+    const struct flowtab_ent *e, enum flowtab_class cls, uint64_t now)
 {
-	return elapsed(now, r->last_ms) >= ex->cfg.idle_ms[cls];
+	return elapsed(now, flowtab_last_ms(tab, e)) >= ex->cfg.idle_ms[cls];
 }
 
 /*
  * The table is full: end the least recently touched flow.  If its idle
  * timeout has already passed (expire_due() has not run yet), it ends for
  * that reason, so ended[FLOW_END_EVICTED] counts only flows the table
- * really had no room for.
+ * really had no room for.  0 if the table is empty.
  */
-static void
+static size_t
 make_room(struct expire *ex, struct flowtab *tab, uint64_t now,
     struct flow_rec *out)
 {
-	struct flow_rec *r = oldest_overall(tab);
-	enum flowtab_class cls = flowtab_class_of(tab, r);
+	struct flowtab_ent *e = oldest_overall(tab);
+	enum flowtab_class cls;
 
-	retire(ex, tab, r, idle_due(ex, r, cls, now) ? idle_end(cls) :
+	if (e == NULL)
+		return 0;
+	cls = flowtab_class_of(tab, e);
+	retire(ex, tab, e, idle_due(ex, tab, e, cls, now) ? idle_end(cls) :
 	    FLOW_END_EVICTED, out);
-}
-
-/* Make r a fresh record in place; the caller then accounts the packet. */
-static void
-restart(struct flow_rec *r, const struct pkt_meta *meta, uint64_t now)
-{
-	r->packets = 0;
-	r->bytes = 0;
-	r->first_ms = now;
-	r->tcp_flags = 0;
-	r->tos = meta->tos;
+	return 1;
 }
 
 size_t
@@ -129,39 +128,44 @@ expire_packet(struct expire *ex, struct flowtab *tab,
     const struct flow_key *key, const struct pkt_meta *meta, uint64_t now,
     struct flow_rec *out)
 {
-	struct flow_rec *r;
+	struct flowtab_ent *e;
 	enum flowtab_class cls;
 	size_t n = 0;
+	uint8_t flags;
 
-	if ((r = flowtab_find(tab, key)) == NULL) {
-		if (flowtab_count(tab) == flowtab_capacity(tab))
-			make_room(ex, tab, now, &out[n++]);
+	if ((e = flowtab_find(tab, key)) == NULL) {
 		cls = class_for(key->proto, meta->tcp_flags);
-		/* Cannot fail: there is at least one free entry now. */
-		if ((r = flowtab_insert(tab, key, cls)) == NULL)
-			return n;
+		/*
+		 * An IPv6 flow needs two free units: up to two flows may
+		 * have to go.  Only a 1-unit table cannot take an IPv6 flow.
+		 */
+		while ((e = flowtab_insert(tab, key, cls, now)) == NULL)
+			if (make_room(ex, tab, now, &out[n]) == 0)
+				return n;
+			else
+				n++;
 		ex->st.created++;
-		restart(r, meta, now);
+		flowtab_restart(tab, e, now, meta->tos);
 	} else {
 		/*
 		 * A flow past its idle timeout is over even if expire_due()
 		 * has not run yet: no record spans an idle gap, however
-		 * seldom the caller ticks.
+		 * seldom the caller ticks.  The table's 32-bit packet
+		 * counter ends a record as an active timeout would.
 		 */
-		cls = flowtab_class_of(tab, r);
-		if (idle_due(ex, r, cls, now)) {
-			finish(ex, r, idle_end(cls), &out[n++]);
-			restart(r, meta, now);
-		} else if (elapsed(now, r->first_ms) >= ex->cfg.active_ms) {
-			finish(ex, r, FLOW_END_ACTIVE, &out[n++]);
-			restart(r, meta, now);
+		cls = flowtab_class_of(tab, e);
+		if (idle_due(ex, tab, e, cls, now)) {
+			finish(ex, tab, e, idle_end(cls), &out[n++]);
+			flowtab_restart(tab, e, now, meta->tos);
+		} else if (elapsed(now, flowtab_first_ms(tab, e)) >=
+		    ex->cfg.active_ms ||
+		    flowtab_packets(e) == FLOWTAB_PACKETS_MAX) {
+			finish(ex, tab, e, FLOW_END_ACTIVE, &out[n++]);
+			flowtab_restart(tab, e, now, meta->tos);
 		}
 	}
-	r->packets++;
-	r->bytes += meta->bytes;
-	r->tcp_flags |= meta->tcp_flags;
-	r->last_ms = now;
-	flowtab_touch(tab, r, class_for(key->proto, r->tcp_flags));
+	flags = flowtab_add(tab, e, meta->bytes, meta->tcp_flags, now);
+	flowtab_touch(tab, e, class_for(key->proto, flags));
 	return n;
 }
 
@@ -174,11 +178,11 @@ expire_due(struct expire *ex, struct flowtab *tab, uint64_t now,
 
 	for (c = 0; c < FLOWTAB_NCLASS && n < max; c++) {
 		enum flowtab_class cls = (enum flowtab_class)c;
-		struct flow_rec *r;
+		struct flowtab_ent *e;
 
-		while (n < max && (r = flowtab_oldest(tab, cls)) != NULL &&
-		    idle_due(ex, r, cls, now))
-			retire(ex, tab, r, idle_end(cls), &out[n++]);
+		while (n < max && (e = flowtab_oldest(tab, cls)) != NULL &&
+		    idle_due(ex, tab, e, cls, now))
+			retire(ex, tab, e, idle_end(cls), &out[n++]);
 	}
 	return n;
 }
@@ -187,11 +191,11 @@ size_t
 expire_all(struct expire *ex, struct flowtab *tab, struct flow_rec *out,
     size_t max)
 {
-	struct flow_rec *r;
+	struct flowtab_ent *e;
 	size_t n = 0;
 
-	while (n < max && (r = oldest_overall(tab)) != NULL)
-		retire(ex, tab, r, FLOW_END_FLUSH, &out[n++]);
+	while (n < max && (e = oldest_overall(tab)) != NULL)
+		retire(ex, tab, e, FLOW_END_FLUSH, &out[n++]);
 	return n;
 }
 
@@ -202,14 +206,14 @@ expire_next_ms(const struct expire *ex, struct flowtab *tab, uint64_t now)
 	int c;
 
 	for (c = 0; c < FLOWTAB_NCLASS; c++) {
-		const struct flow_rec *r;
-		uint64_t idle, e;
+		const struct flowtab_ent *e;
+		uint64_t idle, el;
 
-		if ((r = flowtab_oldest(tab, (enum flowtab_class)c)) == NULL)
+		if ((e = flowtab_oldest(tab, (enum flowtab_class)c)) == NULL)
 			continue;
 		idle = ex->cfg.idle_ms[c];
-		e = elapsed(now, r->last_ms);
-		best = MIN(best, e >= idle ? 0 : idle - e);
+		el = elapsed(now, flowtab_last_ms(tab, e));
+		best = MIN(best, el >= idle ? 0 : idle - el);
 	}
 	return best == UINT64_MAX ? EXPIRE_NEXT_EMPTY_MS : best;
 }

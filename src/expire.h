@@ -53,18 +53,22 @@ void	expire_defaults(struct expire_cfg *);
 
 /*
  * Account one packet at time now.  Returns the number of finished records
- * written to out, 0 or 1 (a new flow may push one out, a known flow may be
- * split, never both):
+ * written to out, 0 to EXPIRE_PACKET_MAX (a new flow may push out one or
+ * two, a known flow may be split, never both):
  *  - new flow, table full: the oldest flow, end FLOW_END_EVICTED (or its
  *    idle end if its idle timeout has passed but expire_due() has not
- *    run yet);
+ *    run yet); an IPv6 flow takes two units (flowtab.h), so it may push
+ *    out two flows;
  *  - known flow whose idle timeout has passed (expire_due() was not called
  *    in time): the flow so far, end FLOW_END_IDLE or FLOW_END_TCP, and the
  *    packet starts a new record in its place;
- *  - known flow whose record spans active_ms or more: the record so far,
- *    end FLOW_END_ACTIVE, and the packet starts a new record.
+ *  - known flow whose record spans active_ms or more, or whose packet
+ *    count has reached FLOWTAB_PACKETS_MAX (2^32 - 1, the table's 32-bit
+ *    counter): the record so far, end FLOW_END_ACTIVE, and the packet
+ *    starts a new record.
+ * A 1-unit table cannot hold an IPv6 flow: its packets are not accounted.
  */
-#define EXPIRE_PACKET_MAX	1
+#define EXPIRE_PACKET_MAX	2
 size_t	expire_packet(struct expire *, struct flowtab *,
 	    const struct flow_key *, const struct pkt_meta *, uint64_t now,
 	    struct flow_rec *out);

@@ -3,33 +3,53 @@
 /*
  * Design note.
  *
- * Records.  A flow lives in a struct fentry: the contract record (struct
- * flow_rec, 88 bytes wherever uint64_t is 8-aligned, LP64 and 32-bit MIPS
- * and ARM alike) followed by its list links, 96 bytes in all.  The links are
- * 32-bit entry indices rather than pointers (half the size on LP64); the
- * class needs 3 bits and shares a word with prev, which caps the pool at
- * 2^28 entries, well above FLOWTAB_MAX_FLOWS.  The pool is one array of
- * max_flows entries followed by FLOWTAB_NCLASS list heads (sentinels), so
- * each class list is circular and linking or unlinking never tests for an
- * empty list or an end, nor needs to know which list it is on.
+ * Records.  The table does not store struct flow_rec (88 bytes): a flow
+ * lives in a 48-byte struct flowtab_ent, the same size and layout on every
+ * ABI (fields in size order, no padding, 8-aligned array), and is turned
+ * into a flow_rec only when it leaves (flowtab_get()).  The key takes 26
+ * bytes: IPv4 addresses 4 + 4, ports, protocol, direction, ifindex; ipver
+ * is one bit.  Counters: 64-bit bytes, 32-bit packets (expire.c ends the
+ * record, FLOW_END_ACTIVE, when it reaches 2^32 - 1: at 1.49 Mpps that is
+ * 48 minutes, longer than any sane active timeout).  first/last are 32-bit
+ * ms offsets from a table epoch, the time of the insert that found the
+ * table empty: the probe flushes the table before every clock rebase
+ * (CLOCK_REBASE_MS = 2^31 ms, probe.c rebase()), so offsets stay below
+ * 2^32; later times clamp rather than wrap.  List links are 32-bit entry
+ * indices; prev shares a word with the class (3 bits) and the IPv6 bit.
  *
- * Unused entries come from a high-water mark, freed ones from a LIFO free
+ * Units.  The pool is an array of 48-byte units.  An IPv4 flow takes one;
+ * an IPv6 flow takes two, the second holding its 32 address bytes (the
+ * first's address field holds that unit's index).  max_flows (-m) counts
+ * units, so the memory per unit is fixed and flowtab_bytes() stays exact
+ * and linear: 48 + 6 (index) = 54 bytes per IPv4 flow, 108 per IPv6 flow,
+ * 58.3 on a 92/8 IPv4/IPv6 mix such as the benchmark trace (was 108
+ * per flow of any family).  When an IPv6 flow finds one unit free, expire
+ * pushes out up to two flows (EXPIRE_PACKET_MAX is 2).
+ *
+ * The pool is max_flows units followed by FLOWTAB_NCLASS list heads
+ * (sentinels), so each class list is circular and linking or unlinking
+ * never tests for an empty list or an end, nor needs to know which list it
+ * is on.
+ *
+ * Unused units come from a high-water mark, freed ones from a LIFO free
  * list threaded through next.  flowtab_new() therefore writes no record
  * memory: the zeroed pages stay untouched until flows arrive, and a freed
- * entry, likely still in cache, is the first reused.
+ * unit, likely still in cache, is the first reused.
  *
  * Index.  Open addressing with linear probing over nslots = n + n/2 + 1
- * slots of 8 bytes: {32-bit hash, entry index + 1}, where 0 marks an empty
- * slot, so the zeroed allocation is an empty index.  When the table is full
- * the load is 2/3: a hit reads 2 slots and a miss 5 on average (Knuth,
- * TAOCP 6.4), 16 to 40 bytes, mostly one cache line.  Keeping the hash in
- * the slot means a probe reads a record, the likely cache miss, only when
- * all 32 bits match, and deletion finds each slot's home without rehashing.
+ * 32-bit slots (n units): 7 bits of the hash above the entry index + 1
+ * (25 bits), where 0 marks an empty slot, so the zeroed allocation is an
+ * empty index.  When the table is full of IPv4 flows the load is 2/3: a
+ * hit reads 2 slots and a miss 5 on average (Knuth, TAOCP 6.4), 8 to 20
+ * bytes, one cache line.  The 7 tag bits mean a probe reads an entry, the
+ * likely cache miss, for only 1 in 128 slots that are not its own.  The
+ * slot no longer holds the whole hash, so deletion and
+ * flowtab_probe_stats() rehash the entry's key to find a slot's home.
  *
  * The home slot is (hash * nslots) >> 32 (Lemire's multiply-shift range
  * reduction) rather than hash & (nslots - 1), so nslots need not be a power
- * of two: the index is 12 bytes per flow at every size instead of jumping
- * between 8 and 16 at each power of two, and flowtab_bytes() is linear in
+ * of two: the index is 6 bytes per unit at every size instead of jumping
+ * between 4 and 8 at each power of two, and flowtab_bytes() is linear in
  * max_flows, which makes turning a -M budget into a flow count exact.  The
  * cost is one 32x32->64 multiply per lookup.
  *
@@ -68,33 +88,53 @@
 
 #define KEY_WORDS	12		/* flow_key as 32-bit words, padded */
 #define NH_WORDS	(KEY_WORDS + 6)	/* key words: full form, IPv4 form */
-#define IDX_BITS	28		/* width of fentry.prev */
 #define FREE_END	UINT32_MAX	/* end of the free list */
+#define PREV_MASK	0x01ffffffu	/* fentry.link: prev index, 25 bits */
+#define CLS_SHIFT	25		/* ... class, 3 bits */
+#define V6_BIT		0x80000000u	/* ... IPv6 flow: addr holds a unit */
+#define SLOT_IDX	0x01ffffffu	/* slot: entry index + 1, 25 bits */
+#define SLOT_TAG	0xfe000000u	/* ... 7 bits of the hash */
 
 /* C99 has no static_assert: a negative array size stops the build. */
 typedef char key_fits_words[sizeof(struct flow_key) <= KEY_WORDS * 4 ? 1 : -1];
-typedef char pool_fits_idx[FLOWTAB_MAX_FLOWS + FLOWTAB_NCLASS <
-    ((size_t)1 << IDX_BITS) ? 1 : -1];
+typedef char pool_fits_idx[FLOWTAB_MAX_FLOWS + FLOWTAB_NCLASS <= PREV_MASK ?
+    1 : -1];
 
-struct fentry {
-	struct flow_rec	rec;
+/* One flow, 48 bytes on every ABI (no padding: fields in size order). */
+struct flowtab_ent {
+	uint64_t	bytes;
+	uint32_t	packets;
+	uint32_t	first;		/* ms after the table epoch */
+	uint32_t	last;
 	uint32_t	next;		/* list successor, or free list link */
-	unsigned int	prev : IDX_BITS;	/* list predecessor */
-	unsigned int	cls : 32 - IDX_BITS;	/* enum flowtab_class */
+	uint32_t	link;		/* prev | cls << CLS_SHIFT | V6_BIT */
+	uint32_t	ifindex;
+	uint16_t	sport;
+	uint16_t	dport;
+	uint8_t		proto;
+	uint8_t		direction;
+	uint8_t		tcp_flags;
+	uint8_t		tos;
+	uint8_t		addr[8];	/* IPv4 src, dst; IPv6: unit index */
 };
 
-struct fslot {
-	uint32_t	hash;
-	uint32_t	ent;		/* entry index + 1; 0 = empty */
+/* A pool unit: a flow, or the addresses of an IPv6 flow. */
+union unit {
+	struct flowtab_ent	e;
+	uint8_t			a6[32];	/* src, dst */
 };
+
+typedef char ent_is_48[sizeof(union unit) == 48 ? 1 : -1];
 
 struct flowtab {
-	struct fentry	*ent;		/* max entries, then NCLASS heads */
-	struct fslot	*slot;
+	union unit	*u;		/* max units, then NCLASS heads */
+	uint32_t	*slot;		/* tag | entry index + 1; 0 = empty */
+	uint64_t	 epoch;		/* ms; times are kept relative to it */
 	uint32_t	 nslots;	/* > max, so a probe always ends */
 	uint32_t	 max;
-	uint32_t	 count;
-	uint32_t	 hwm;		/* entries [0, hwm) have been used */
+	uint32_t	 count;		/* flows */
+	uint32_t	 used;		/* units */
+	uint32_t	 hwm;		/* units [0, hwm) have been used */
 	uint32_t	 freelist;	/* FREE_END if empty */
 	uint32_t	 k[NH_WORDS];	/* NH key */
 	/*
@@ -104,6 +144,8 @@ struct flowtab {
 	uint32_t	 miss_hash;
 	struct flow_key	 miss_key;
 };
+
+#define ENT(t, i)	(&(t)->u[i].e)
 
 static size_t
 index_slots(size_t max_flows)
@@ -119,14 +161,14 @@ flowtab_bytes(size_t max_flows)
 	if (max_flows > FLOWTAB_MAX_FLOWS)
 		return SIZE_MAX;
 	return sizeof(struct flowtab) +
-	    (max_flows + FLOWTAB_NCLASS) * sizeof(struct fentry) +
-	    index_slots(max_flows) * sizeof(struct fslot);
+	    (max_flows + FLOWTAB_NCLASS) * sizeof(union unit) +
+	    index_slots(max_flows) * sizeof(uint32_t);
 }
 
 size_t
 flowtab_bytes_per_flow(void)
 {
-	return sizeof(struct fentry) + sizeof(struct fslot) * 3 / 2;
+	return sizeof(union unit) + sizeof(uint32_t) * 3 / 2;
 }
 
 size_t
@@ -137,7 +179,6 @@ flowtab_max_flows(size_t budget)
 	/* flowtab_bytes() is nondecreasing: find the last n that fits. */
 	while (lo < hi) {
 		size_t mid = hi - (hi - lo) / 2;
-
 
 		if (flowtab_bytes(mid) <= budget)
 			lo = mid;
@@ -206,11 +247,11 @@ flowtab_new(size_t max_flows, uint64_t seed)
 		errno = ENOMEM;
 		return NULL;
 	}
-	t->ent = mem_alloc((max_flows + FLOWTAB_NCLASS) * sizeof(*t->ent),
+	t->u = mem_alloc((max_flows + FLOWTAB_NCLASS) * sizeof(*t->u),
 	    "flow records");
 	t->slot = mem_alloc(index_slots(max_flows) * sizeof(*t->slot),
 	    "flow index");
-	if (t->ent == NULL || t->slot == NULL) {
+	if (t->u == NULL || t->slot == NULL) {
 		flowtab_free(t);
 		errno = ENOMEM;
 		return NULL;
@@ -221,9 +262,8 @@ flowtab_new(size_t max_flows, uint64_t seed)
 	for (c = 0; c < FLOWTAB_NCLASS; c++) {
 		uint32_t head = t->max + c;
 
-		t->ent[head].next = head;
-		t->ent[head].prev = head;
-		t->ent[head].cls = c;
+		ENT(t, head)->next = head;
+		ENT(t, head)->link = head | c << CLS_SHIFT;
 	}
 	for (i = 0; i < NH_WORDS; i++)
 		t->k[i] = (uint32_t)(splitmix64(&seed) >> 32);
@@ -238,7 +278,7 @@ flowtab_free(struct flowtab *t)
 	if (t == NULL)
 		return;
 	mem_free(t->slot);
-	mem_free(t->ent);
+	mem_free(t->u);
 	mem_free(t);
 }
 
@@ -254,95 +294,220 @@ flowtab_capacity(const struct flowtab *t)
 	return t->max;
 }
 
+size_t
+flowtab_units_free(const struct flowtab *t)
+{
+	return t->max - t->used;
+}
+
 static uint32_t
 home_slot(const struct flowtab *t, uint32_t hash)
 {
 	return (uint32_t)(((uint64_t)hash * t->nslots) >> 32);
 }
 
-static int
-key_eq(const struct flow_key *a, const struct flow_key *b)
+static uint32_t
+slot_tag(uint32_t hash)
 {
-	return memcmp(a, b, sizeof(*a)) == 0;
+	return hash << 25;	/* the low 7 bits; home_slot uses the high */
 }
 
-struct flow_rec *
+static uint32_t
+ent_index(const struct flowtab *t, const struct flowtab_ent *e)
+{
+	return (uint32_t)((const union unit *)(const void *)e - t->u);
+}
+
+static uint32_t
+v6_unit(const struct flowtab_ent *e)
+{
+	uint32_t x;
+
+	memcpy(&x, e->addr, sizeof(x));
+	return x;
+}
+
+/* Does entry e hold key?  Every field of the key takes part. */
+static int
+ent_match(const struct flowtab *t, const struct flowtab_ent *e,
+    const struct flow_key *key)
+{
+	if (e->ifindex != key->ifindex || e->sport != key->sport ||
+	    key->pad != 0 ||
+	    e->dport != key->dport || e->proto != key->proto ||
+	    e->direction != key->direction)
+		return 0;
+	if (key->ipver == 4)
+		return !(e->link & V6_BIT) &&
+		    memcmp(e->addr, key->src, 4) == 0 &&
+		    memcmp(e->addr + 4, key->dst, 4) == 0;
+	if (!(e->link & V6_BIT))
+		return 0;
+	return memcmp(t->u[v6_unit(e)].a6, key->src, 16) == 0 &&
+	    memcmp(t->u[v6_unit(e)].a6 + 16, key->dst, 16) == 0;
+}
+
+/* The key entry e was inserted with (padding zero, as decode writes it). */
+static void
+ent_key(const struct flowtab *t, const struct flowtab_ent *e,
+    struct flow_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (e->link & V6_BIT) {
+		memcpy(k->src, t->u[v6_unit(e)].a6, 16);
+		memcpy(k->dst, t->u[v6_unit(e)].a6 + 16, 16);
+		k->ipver = 6;
+	} else {
+		memcpy(k->src, e->addr, 4);
+		memcpy(k->dst, e->addr + 4, 4);
+		k->ipver = 4;
+	}
+	k->ifindex = e->ifindex;
+	k->sport = e->sport;
+	k->dport = e->dport;
+	k->proto = e->proto;
+	k->direction = e->direction;
+}
+
+static uint32_t
+ent_hash(const struct flowtab *t, uint32_t slot)
+{
+	struct flow_key k;
+
+	ent_key(t, ENT(t, (slot & SLOT_IDX) - 1), &k);
+	return key_hash(t, &k);
+}
+
+struct flowtab_ent *
 flowtab_find(struct flowtab *t, const struct flow_key *key)
 {
-	uint32_t h, i;
+	uint32_t h, i, tag;
 
 	h = key_hash(t, key);
+	tag = slot_tag(h);
 	i = home_slot(t, h);
 	for (;;) {
-		const struct fslot *s = &t->slot[i];
+		uint32_t s = t->slot[i];
 
-		if (s->ent == 0) {
+		if (s == 0) {
 			t->miss_hash = h;
 			t->miss_key = *key;
 			return NULL;
 		}
-		if (s->hash == h && key_eq(&t->ent[s->ent - 1].rec.key, key))
-			return &t->ent[s->ent - 1].rec;
+		if ((s & SLOT_TAG) == tag &&
+		    ent_match(t, ENT(t, (s & SLOT_IDX) - 1), key))
+			return ENT(t, (s & SLOT_IDX) - 1);
 		if (++i == t->nslots)
 			i = 0;
 	}
 }
 
 static void
+set_prev(struct flowtab_ent *e, uint32_t prev)
+{
+	e->link = (e->link & ~PREV_MASK) | prev;
+}
+
+static void
 list_unlink(struct flowtab *t, uint32_t i)
 {
-	struct fentry *e = &t->ent[i];
+	struct flowtab_ent *e = ENT(t, i);
+	uint32_t prev = e->link & PREV_MASK;
 
-	t->ent[e->prev].next = e->next;
-	t->ent[e->next].prev = e->prev;
+	ENT(t, prev)->next = e->next;
+	set_prev(ENT(t, e->next), prev);
 }
 
 static void
 list_add_tail(struct flowtab *t, uint32_t i, enum flowtab_class cls)
 {
-	struct fentry *e = &t->ent[i], *head = &t->ent[t->max + cls];
+	struct flowtab_ent *e = ENT(t, i), *head = ENT(t, t->max + cls);
+	uint32_t last = head->link & PREV_MASK;
 
 	e->next = t->max + cls;
-	e->prev = head->prev;
-	e->cls = cls;
-	t->ent[head->prev].next = i;
-	head->prev = i;
+	e->link = (e->link & V6_BIT) | (uint32_t)cls << CLS_SHIFT | last;
+	ENT(t, last)->next = i;
+	set_prev(head, i);
 }
 
-struct flow_rec *
-flowtab_insert(struct flowtab *t, const struct flow_key *key,
-    enum flowtab_class cls)
+static uint32_t
+unit_alloc(struct flowtab *t)
 {
-	struct fentry *e;
-	uint32_t idx, h, i;
+	uint32_t idx;
 
-	if (t->count == t->max)
-		return NULL;
 	if (t->freelist != FREE_END) {
 		idx = t->freelist;
-		t->freelist = t->ent[idx].next;
+		t->freelist = ENT(t, idx)->next;
 	} else
 		idx = t->hwm++;
-	e = &t->ent[idx];
-	memset(&e->rec, 0, sizeof(e->rec));
-	e->rec.key = *key;
+	return idx;
+}
+
+static void
+unit_free(struct flowtab *t, uint32_t idx)
+{
+	ENT(t, idx)->next = t->freelist;
+	t->freelist = idx;
+}
+
+/* now as an offset from the epoch, clamped (see flowtab.h). */
+static uint32_t
+offset(const struct flowtab *t, uint64_t now)
+{
+	if (now <= t->epoch)
+		return 0;
+	return now - t->epoch > UINT32_MAX ? UINT32_MAX :
+	    (uint32_t)(now - t->epoch);
+}
+
+struct flowtab_ent *
+flowtab_insert(struct flowtab *t, const struct flow_key *key,
+    enum flowtab_class cls, uint64_t now)
+{
+	struct flowtab_ent *e;
+	uint32_t idx, h, i, need = FLOWTAB_UNITS(key);
+
+	if (t->max - t->used < need)
+		return NULL;
+	if (t->count == 0)
+		t->epoch = now;
+	idx = unit_alloc(t);
+	e = ENT(t, idx);
+	memset(e, 0, sizeof(*e));
+	if (need == 2) {
+		uint32_t a = unit_alloc(t);
+
+		memcpy(t->u[a].a6, key->src, 16);
+		memcpy(t->u[a].a6 + 16, key->dst, 16);
+		memcpy(e->addr, &a, sizeof(a));
+		e->link = V6_BIT;
+	} else {
+		memcpy(e->addr, key->src, 4);
+		memcpy(e->addr + 4, key->dst, 4);
+	}
+	e->ifindex = key->ifindex;
+	e->sport = key->sport;
+	e->dport = key->dport;
+	e->proto = key->proto;
+	e->direction = key->direction;
+	e->first = e->last = offset(t, now);
 	list_add_tail(t, idx, cls);
 
 	/* The key is absent, so the first empty slot is its place. */
-	h = key_eq(key, &t->miss_key) ? t->miss_hash : key_hash(t, key);
-	for (i = home_slot(t, h); t->slot[i].ent != 0; )
+	h = memcmp(key, &t->miss_key, sizeof(*key)) == 0 ? t->miss_hash :
+	    key_hash(t, key);
+	for (i = home_slot(t, h); t->slot[i] != 0; )
 		if (++i == t->nslots)
 			i = 0;
-	t->slot[i].hash = h;
-	t->slot[i].ent = idx + 1;
+	t->slot[i] = slot_tag(h) | (idx + 1);
 	t->count++;
-	return &e->rec;
+	t->used += need;
+	return e;
 }
 
 void
-flowtab_touch(struct flowtab *t, struct flow_rec *rec, enum flowtab_class cls)
+flowtab_touch(struct flowtab *t, struct flowtab_ent *e, enum flowtab_class cls)
 {
-	struct fentry *e = CONTAINER_OF(rec, struct fentry, rec);
 	uint32_t i;
 
 	/*
@@ -351,33 +516,32 @@ flowtab_touch(struct flowtab *t, struct flow_rec *rec, enum flowtab_class cls)
 	 */
 	if (e->next == t->max + cls)
 		return;
-	i = (uint32_t)(e - t->ent);
+	i = ent_index(t, e);
 	list_unlink(t, i);
 	list_add_tail(t, i, cls);
 }
 
-struct flow_rec *
+struct flowtab_ent *
 flowtab_oldest(struct flowtab *t, enum flowtab_class cls)
 {
-	uint32_t head = t->max + cls, first = t->ent[head].next;
+	uint32_t head = t->max + cls, first = ENT(t, head)->next;
 
-	return first == head ? NULL : &t->ent[first].rec;
+	return first == head ? NULL : ENT(t, first);
 }
 
 enum flowtab_class
-flowtab_class_of(const struct flowtab *t, const struct flow_rec *rec)
+flowtab_class_of(const struct flowtab *t, const struct flowtab_ent *e)
 {
-	const struct fentry *e = CONTAINER_OF(rec, const struct fentry, rec);
-
 	(void)t;
-	return (enum flowtab_class)e->cls;
+	return (enum flowtab_class)((e->link >> CLS_SHIFT) & 7);
 }
 
 /*
  * Free slot hole by walking the rest of its cluster: the slot at j stays if
  * its home lies cyclically in (hole, j], since moving it before its home
  * would hide it; otherwise it moves back into the hole, and the hole moves
- * to j.  The last hole becomes empty.
+ * to j.  The last hole becomes empty.  A slot keeps 7 bits of its hash,
+ * so its home is recomputed from its entry's key.
  */
 static void
 index_delete(struct flowtab *t, uint32_t hole)
@@ -389,36 +553,100 @@ index_delete(struct flowtab *t, uint32_t hole)
 
 		if (++j == t->nslots)
 			j = 0;
-		if (t->slot[j].ent == 0)
+		if (t->slot[j] == 0)
 			break;
-		h = home_slot(t, t->slot[j].hash);
+		h = home_slot(t, ent_hash(t, t->slot[j]));
 		if (hole <= j ? (hole < h && h <= j) : (hole < h || h <= j))
 			continue;
 		t->slot[hole] = t->slot[j];
 		hole = j;
 	}
-	t->slot[hole].hash = 0;
-	t->slot[hole].ent = 0;
+	t->slot[hole] = 0;
 }
 
 void
-flowtab_remove(struct flowtab *t, struct flow_rec *rec)
+flowtab_remove(struct flowtab *t, struct flowtab_ent *e)
 {
-	struct fentry *e = CONTAINER_OF(rec, struct fentry, rec);
-	uint32_t idx = (uint32_t)(e - t->ent), i;
+	uint32_t idx = ent_index(t, e), i;
+	struct flow_key k;
 
-	i = home_slot(t, key_hash(t, &rec->key));
-	while (t->slot[i].ent != idx + 1) {
-		if (t->slot[i].ent == 0)
+	ent_key(t, e, &k);
+	i = home_slot(t, key_hash(t, &k));
+	while ((t->slot[i] & SLOT_IDX) != idx + 1) {
+		if (t->slot[i] == 0)
 			return;		/* not in the table: caller bug */
 		if (++i == t->nslots)
 			i = 0;
 	}
 	index_delete(t, i);
 	list_unlink(t, idx);
-	e->next = t->freelist;
-	t->freelist = idx;
+	if (e->link & V6_BIT) {
+		unit_free(t, v6_unit(e));
+		t->used--;
+	}
+	unit_free(t, idx);
+	t->used--;
 	t->count--;
+}
+
+void
+flowtab_get(const struct flowtab *t, const struct flowtab_ent *e,
+    struct flow_rec *r)
+{
+	ent_key(t, e, &r->key);
+	r->packets = e->packets;
+	r->bytes = e->bytes;
+	r->first_ms = t->epoch + e->first;
+	r->last_ms = t->epoch + e->last;
+	r->tcp_flags = e->tcp_flags;
+	r->tos = e->tos;
+	r->end = 0;
+	r->pad = 0;
+}
+
+uint64_t
+flowtab_first_ms(const struct flowtab *t, const struct flowtab_ent *e)
+{
+	return t->epoch + e->first;
+}
+
+uint64_t
+flowtab_last_ms(const struct flowtab *t, const struct flowtab_ent *e)
+{
+	return t->epoch + e->last;
+}
+
+uint32_t
+flowtab_packets(const struct flowtab_ent *e)
+{
+	return e->packets;
+}
+
+uint8_t
+flowtab_tcp_flags(const struct flowtab_ent *e)
+{
+	return e->tcp_flags;
+}
+
+void
+flowtab_restart(struct flowtab *t, struct flowtab_ent *e, uint64_t now,
+    uint8_t tos)
+{
+	e->packets = 0;
+	e->bytes = 0;
+	e->first = e->last = offset(t, now);
+	e->tcp_flags = 0;
+	e->tos = tos;
+}
+
+uint8_t
+flowtab_add(struct flowtab *t, struct flowtab_ent *e, uint32_t bytes,
+    uint8_t tcp_flags, uint64_t now)
+{
+	e->packets++;
+	e->bytes += bytes;
+	e->last = offset(t, now);
+	return e->tcp_flags |= tcp_flags;
 }
 
 uint64_t
@@ -428,9 +656,9 @@ flowtab_probe_stats(const struct flowtab *t, uint32_t *max)
 	uint32_t i, h, d, dmax = 0;
 
 	for (i = 0; i < t->nslots; i++) {
-		if (t->slot[i].ent == 0)
+		if (t->slot[i] == 0)
 			continue;
-		h = home_slot(t, t->slot[i].hash);
+		h = home_slot(t, ent_hash(t, t->slot[i]));
 		d = i >= h ? i - h : i + t->nslots - h;
 		sum += d;
 		dmax = MAX(dmax, d);

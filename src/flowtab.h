@@ -25,17 +25,35 @@ enum flowtab_class {
 	FLOWTAB_NCLASS
 };
 
-/* Largest max_flows accepted (16 Mi flows, about 1.7 GiB). */
+/*
+ * Capacity is counted in units: an IPv4 flow takes one unit, an IPv6 flow
+ * two (its 32 address bytes live in a second unit).  -m N is N units, so
+ * the table holds N IPv4 flows, or N/2 IPv6 flows, or any mix with
+ * IPv4 + 2 * IPv6 <= N.  Largest max_flows accepted: 16 Mi units, 54
+ * bytes each (about 864 MiB).
+ */
 #define FLOWTAB_MAX_FLOWS	((size_t)1 << 24)
+/* Units a flow with this key takes. */
+#define FLOWTAB_UNITS(key)	((key)->ipver == 6 ? 2u : 1u)
+/*
+ * A flow's packet counter is 32-bit in the table: expire.c ends the record
+ * (FLOW_END_ACTIVE) when it has reached this.  (A test that compiles the
+ * table in may lower it.)
+ */
+#ifndef FLOWTAB_PACKETS_MAX
+#define FLOWTAB_PACKETS_MAX	UINT32_MAX
+#endif
 
 struct flowtab;
+/* A flow in the table; valid until flowtab_remove(). */
+struct flowtab_ent;
 
 /*
- * Bytes flowtab_new() allocates for max_flows (for the -M budget): 0 for
- * 0, SIZE_MAX above FLOWTAB_MAX_FLOWS.  Linear in max_flows.
+ * Bytes flowtab_new() allocates for max_flows units (for the -M budget): 0
+ * for 0, SIZE_MAX above FLOWTAB_MAX_FLOWS.  Linear in max_flows, exact.
  */
 size_t		 flowtab_bytes(size_t max_flows);
-/* Bytes each additional flow costs (record + index share). */
+/* Bytes each additional unit costs (entry + index share). */
 size_t		 flowtab_bytes_per_flow(void);
 /* Largest max_flows with flowtab_bytes(max_flows) <= budget (0 if none). */
 size_t		 flowtab_max_flows(size_t budget);
@@ -47,26 +65,55 @@ size_t		 flowtab_max_flows(size_t budget);
 struct flowtab	*flowtab_new(size_t max_flows, uint64_t seed);
 void		 flowtab_free(struct flowtab *);
 
+/* Flows in the table. */
 size_t		 flowtab_count(const struct flowtab *);
+/* Units in all (max_flows), and units not in use. */
 size_t		 flowtab_capacity(const struct flowtab *);
+size_t		 flowtab_units_free(const struct flowtab *);
 
-/* The record for key, or NULL. */
-struct flow_rec	*flowtab_find(struct flowtab *, const struct flow_key *);
+/* The flow with this key, or NULL. */
+struct flowtab_ent *flowtab_find(struct flowtab *, const struct flow_key *);
 /*
- * Insert a zeroed record with this key (which must not be present) on the
- * tail of list cls.  NULL if the table is full.
+ * Insert a flow with this key (which must not be present) on the tail of
+ * list cls, with zero counters and first = last = now.  NULL if fewer than
+ * FLOWTAB_UNITS(key) units are free.
+ *
+ * Times are kept as 32-bit ms offsets from an epoch, the time of the
+ * insert that found the table empty: every time given to the table must
+ * be >= that epoch and less than 2^32 ms after it (the probe flushes the
+ * table at each clock rebase, CLOCK_REBASE_MS = 2^31 ms, so it holds);
+ * later times are clamped.
  */
-struct flow_rec	*flowtab_insert(struct flowtab *, const struct flow_key *,
-		    enum flowtab_class cls);
-/* Move rec to the tail of list cls (after its last_ms was updated). */
-void		 flowtab_touch(struct flowtab *, struct flow_rec *,
+struct flowtab_ent *flowtab_insert(struct flowtab *, const struct flow_key *,
+		    enum flowtab_class cls, uint64_t now);
+/* Move e to the tail of list cls (after it was accounted). */
+void		 flowtab_touch(struct flowtab *, struct flowtab_ent *,
 		    enum flowtab_class cls);
 /* Head (least recently touched) of list cls, or NULL. */
-struct flow_rec	*flowtab_oldest(struct flowtab *, enum flowtab_class cls);
+struct flowtab_ent *flowtab_oldest(struct flowtab *, enum flowtab_class cls);
 enum flowtab_class flowtab_class_of(const struct flowtab *,
-		    const struct flow_rec *);
-/* Unlink and free rec's slot; rec is invalid afterwards. */
-void		 flowtab_remove(struct flowtab *, struct flow_rec *);
+		    const struct flowtab_ent *);
+/* Unlink and free e's units; e is invalid afterwards. */
+void		 flowtab_remove(struct flowtab *, struct flowtab_ent *);
+
+/* The flow as a contract record (end = 0). */
+void		 flowtab_get(const struct flowtab *, const struct flowtab_ent *,
+		    struct flow_rec *);
+uint64_t	 flowtab_first_ms(const struct flowtab *,
+		    const struct flowtab_ent *);
+uint64_t	 flowtab_last_ms(const struct flowtab *,
+		    const struct flowtab_ent *);
+uint32_t	 flowtab_packets(const struct flowtab_ent *);
+uint8_t		 flowtab_tcp_flags(const struct flowtab_ent *);
+/* Zero the counters and flags, first = last = now, tos. */
+void		 flowtab_restart(struct flowtab *, struct flowtab_ent *,
+		    uint64_t now, uint8_t tos);
+/*
+ * Account one packet at now (packets must be below FLOWTAB_PACKETS_MAX).
+ * Returns the OR of the flow's TCP flags.
+ */
+uint8_t		 flowtab_add(struct flowtab *, struct flowtab_ent *,
+		    uint32_t bytes, uint8_t tcp_flags, uint64_t now);
 
 /*
  * Hash index health, for stats and tests: the sum over all flows of the

@@ -93,7 +93,8 @@ test_classes(void)
 		{ 58, 0, FLOWTAB_ICMP }, { 47, 0, FLOWTAB_GENERAL },
 		{ 50, 0, FLOWTAB_GENERAL }, { 17, FIN, FLOWTAB_UDP },
 	};
-	struct flow_rec out[EXPIRE_PACKET_MAX], *r;
+	struct flow_rec out[EXPIRE_PACKET_MAX];
+	struct flowtab_ent *r;
 	struct expire ex;
 	struct flowtab *t;
 	struct flow_key k;
@@ -120,7 +121,7 @@ test_classes(void)
 	is_int(flowtab_class_of(t, r), FLOWTAB_TCP_RST, "class: then RST");
 	pkt(&ex, t, 100, 6, ACK, 40, 1003, out);
 	is_int(flowtab_class_of(t, r), FLOWTAB_TCP_RST, "class: RST sticks");
-	is_int(r->tcp_flags, SYN | FIN | RST | ACK, "class: flags ORed");
+	is_int(flowtab_tcp_flags(r), SYN | FIN | RST | ACK, "class: flags ORed");
 	flowtab_free(t);
 }
 

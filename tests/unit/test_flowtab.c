@@ -68,7 +68,22 @@ mkkey(uint32_t i)
 	return k;
 }
 
-static struct flow_rec *
+/* Units keys 0 .. n - 1 take (IPv6 flows take two, flowtab.h). */
+static size_t
+units_for(uint32_t n)
+{
+	size_t u = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		struct flow_key k = mkkey(i);
+
+		u += FLOWTAB_UNITS(&k);
+	}
+	return u;
+}
+
+static struct flowtab_ent *
 find_i(struct flowtab *t, uint32_t i)
 {
 	struct flow_key k = mkkey(i);
@@ -76,12 +91,12 @@ find_i(struct flowtab *t, uint32_t i)
 	return flowtab_find(t, &k);
 }
 
-static struct flow_rec *
+static struct flowtab_ent *
 insert_i(struct flowtab *t, uint32_t i, enum flowtab_class cls)
 {
 	struct flow_key k = mkkey(i);
 
-	return flowtab_insert(t, &k, cls);
+	return flowtab_insert(t, &k, cls, 0);
 }
 
 static void
@@ -89,7 +104,8 @@ test_basic(void)
 {
 	struct flow_key k = mkkey(1), z;
 	struct flowtab *t;
-	struct flow_rec *r;
+	struct flowtab_ent *r;
+	struct flow_rec rec;
 
 	mem_init(MEM_UNLIMITED);
 	t = flowtab_new(100, 1);
@@ -97,12 +113,13 @@ test_basic(void)
 	is_int(flowtab_count(t), 0, "basic: empty");
 	is_int(flowtab_capacity(t), 100, "basic: capacity");
 	ok(flowtab_find(t, &k) == NULL, "basic: find in empty table");
-	r = flowtab_insert(t, &k, FLOWTAB_TCP);
+	r = flowtab_insert(t, &k, FLOWTAB_TCP, 0);
 	ok(r != NULL, "basic: insert");
-	is_mem(&r->key, sizeof(r->key), &k, sizeof(k), "basic: key stored");
+	flowtab_get(t, r, &rec);
+	is_mem(&rec.key, sizeof(rec.key), &k, sizeof(k), "basic: key stored");
 	memset(&z, 0, sizeof(z));
-	ok(r->packets == 0 && r->bytes == 0 && r->first_ms == 0 &&
-	    r->last_ms == 0 && r->tcp_flags == 0, "basic: record zeroed");
+	ok(rec.packets == 0 && rec.bytes == 0 && rec.first_ms == 0 &&
+	    rec.last_ms == 0 && rec.tcp_flags == 0, "basic: record zeroed");
 	ok(flowtab_find(t, &k) == r, "basic: find after insert");
 	ok(find_i(t, 2) == NULL, "basic: other key absent");
 	z = k;
@@ -217,12 +234,12 @@ static void
 test_collide(uint32_t n, uint64_t seed)
 {
 	struct flowtab *t, *fresh;
-	struct flow_rec **recs;
+	struct flowtab_ent **recs;
 	uint32_t *perm, i, bad_in = 0, bad_out = 0, max1, max2;
 	uint64_t s1, s2;
 
 	mem_init(MEM_UNLIMITED);
-	t = flowtab_new(n, seed);
+	t = flowtab_new(units_for(n), seed);
 	recs = calloc(n, sizeof(*recs));
 	perm = calloc(n, sizeof(*perm));
 	for (i = 0; i < n; i++) {
@@ -263,7 +280,7 @@ test_collide(uint32_t n, uint64_t seed)
 	 * displacement does not depend on insertion order: a fresh table
 	 * with the same seed and keys must measure the same.
 	 */
-	fresh = flowtab_new(n, seed);
+	fresh = flowtab_new(units_for(n), seed);
 	for (i = 0; i < n; i++)
 		if (recs[i] != NULL)
 			insert_i(fresh, i, FLOWTAB_TCP);
@@ -284,25 +301,30 @@ static void
 test_churn(uint32_t n, uint32_t steps, uint64_t seed)
 {
 	struct flowtab *t, *fresh;
-	struct flow_rec **recs;
+	struct flowtab_ent **recs;
 	uint32_t u = 3 * n + 2, i, k, bad = 0, check;
-	size_t count = 0;
+	size_t count = 0, units = 0;
 
 	mem_init(MEM_UNLIMITED);
 	t = flowtab_new(n, seed);
 	recs = calloc(u, sizeof(*recs));
 	check = n <= 64 ? 1 : 997;
 	for (i = 0; i < steps; i++) {
+		struct flow_key key;
+
 		k = rnd(u);
+		key = mkkey(k);
 		if (recs[k] != NULL) {
 			flowtab_remove(t, recs[k]);
 			recs[k] = NULL;
 			count--;
-		} else if (count < n) {
+			units -= FLOWTAB_UNITS(&key);
+		} else if (units + FLOWTAB_UNITS(&key) <= n) {
 			recs[k] = insert_i(t, k, FLOWTAB_GENERAL);
 			if (recs[k] == NULL)
 				bad++;
 			count++;
+			units += FLOWTAB_UNITS(&key);
 		} else if (insert_i(t, k, FLOWTAB_GENERAL) != NULL)
 			bad++;
 		if (i % check == 0 || i == steps - 1) {
@@ -328,7 +350,7 @@ test_churn(uint32_t n, uint32_t steps, uint64_t seed)
 static void
 test_lists(void)
 {
-	struct flow_rec *a, *b, *c, *d;
+	struct flowtab_ent *a, *b, *c, *d;
 	struct flowtab *t;
 
 	mem_init(MEM_UNLIMITED);
@@ -369,13 +391,15 @@ drain(struct flowtab *t, uint32_t *order, uint32_t n)
 	int c;
 
 	for (c = 0; c < FLOWTAB_NCLASS; c++) {
-		struct flow_rec *r;
+		struct flowtab_ent *r;
+		struct flow_rec rec;
 
 		while ((r = flowtab_oldest(t, (enum flowtab_class)c)) != NULL) {
+			flowtab_get(t, r, &rec);
 			if (i < n)
-				order[i++] = (uint32_t)r->key.src[1] << 16 |
-				    (uint32_t)r->key.src[2] << 8 |
-				    r->key.src[3];
+				order[i++] = (uint32_t)rec.key.src[1] << 16 |
+				    (uint32_t)rec.key.src[2] << 8 |
+				    rec.key.src[3];
 			flowtab_remove(t, r);
 		}
 	}
@@ -387,7 +411,7 @@ test_seeds(void)
 {
 	enum { N = 2000, U = 5000, STEPS = 50000 };
 	struct flowtab *t[2];
-	struct flow_rec *r0[2], *r;
+	struct flowtab_ent *r0[2], *r;
 	uint32_t *order[2], i, diff = 0;
 	long off[2];
 	int s;
@@ -498,7 +522,7 @@ test_flood(void)
 static void
 test_one(void)
 {
-	struct flow_rec *a, *b;
+	struct flowtab_ent *a, *b;
 	struct flowtab *t;
 
 	mem_init(MEM_UNLIMITED);
@@ -514,6 +538,105 @@ test_one(void)
 	b = insert_i(t, 2, FLOWTAB_ICMP);
 	ok(b == a, "one: the single entry is reused");
 	ok(find_i(t, 1) == NULL && find_i(t, 2) == b, "one: after reuse");
+	flowtab_free(t);
+}
+
+/* An IPv6 flow takes two units; its addresses come back exactly. */
+static void
+test_units(void)
+{
+	struct flowtab_ent *a, *b, *c;
+	struct flow_rec rec;
+	struct flow_key k6, k4;
+	struct flowtab *t;
+
+	mem_init(MEM_UNLIMITED);
+	t = flowtab_new(5, 21);
+	key_mode = KEYS_MIXED;
+	k6 = mkkey(1);
+	is_int(FLOWTAB_UNITS(&k6), 2, "units: IPv6 takes two");
+	a = insert_i(t, 1, FLOWTAB_UDP);
+	b = insert_i(t, 3, FLOWTAB_UDP);
+	ok(a != NULL && b != NULL, "units: two IPv6 flows in 5 units");
+	is_int(flowtab_units_free(t), 1, "units: 1 unit left");
+	ok(insert_i(t, 5, FLOWTAB_UDP) == NULL, "units: third IPv6 refused");
+	c = insert_i(t, 2, FLOWTAB_UDP);
+	k4 = mkkey(2);
+	ok(c != NULL && FLOWTAB_UNITS(&k4) == 1, "units: IPv4 fits in the last");
+	is_int(flowtab_units_free(t), 0, "units: none left");
+	is_int(flowtab_count(t), 3, "units: count is flows");
+	ok(find_i(t, 1) == a && find_i(t, 3) == b && find_i(t, 2) == c,
+	    "units: all found");
+	flowtab_get(t, a, &rec);
+	is_mem(&rec.key, sizeof(rec.key), &k6, sizeof(k6),
+	    "units: IPv6 key round trip");
+	flowtab_get(t, c, &rec);
+	is_mem(&rec.key, sizeof(rec.key), &k4, sizeof(k4),
+	    "units: IPv4 key round trip");
+	flowtab_remove(t, a);
+	is_int(flowtab_units_free(t), 2, "units: removing IPv6 frees two");
+	ok(insert_i(t, 5, FLOWTAB_UDP) != NULL && find_i(t, 5) != NULL,
+	    "units: IPv6 fits again");
+	ok(find_i(t, 1) == NULL, "units: removed key gone");
+	flowtab_free(t);
+	is_int(mem_used(), 0, "units: free returns all memory");
+	key_mode = KEYS_V4;
+}
+
+/* Bytes per flow: exact, and <= 64 on the benchmark's 92/8 mix. */
+static void
+test_footprint(void)
+{
+	size_t flows = 375000, v6 = flows * 8 / 100, units = flows + v6;
+	size_t pf = flowtab_bytes_per_flow();
+
+	diag("footprint: %zu bytes per unit: IPv4 flow %zu, IPv6 flow %zu; "
+	    "%zu flows (8%% IPv6): %zu bytes, %zu per flow", pf, pf, 2 * pf,
+	    flows, flowtab_bytes(units), flowtab_bytes(units) / flows);
+	ok(pf <= 56, "footprint: an IPv4 flow takes at most 56 bytes");
+	ok(flowtab_bytes(units) <= 64 * flows,
+	    "footprint: at most 64 bytes per flow on a 92/8 mix");
+	is_int(flowtab_bytes(units + 2) - flowtab_bytes(units), 2 * pf,
+	    "footprint: linear in units");
+}
+
+/* Times are 32-bit offsets from the epoch of the first insert. */
+static void
+test_epoch(void)
+{
+	uint64_t t0 = 1700000000000ULL;	/* replay: Unix ms */
+	struct flowtab_ent *a, *b;
+	struct flow_key k = mkkey(1);
+	struct flow_rec rec;
+	struct flowtab *t;
+
+	mem_init(MEM_UNLIMITED);
+	t = flowtab_new(4, 8);
+	a = flowtab_insert(t, &k, FLOWTAB_UDP, t0);
+	flowtab_get(t, a, &rec);
+	ok(rec.first_ms == t0 && rec.last_ms == t0, "epoch: insert time");
+	flowtab_restart(t, a, t0 + 10, 0x2e);
+	flowtab_add(t, a, 100, 0, t0 + 10);
+	flowtab_add(t, a, 200, 0, t0 + ((uint64_t)1 << 31) + 5);
+	flowtab_get(t, a, &rec);
+	ok(rec.first_ms == t0 + 10 &&
+	    rec.last_ms == t0 + ((uint64_t)1 << 31) + 5,
+	    "epoch: 2^31 ms apart, exact");
+	ok(rec.packets == 2 && rec.bytes == 300 && rec.tos == 0x2e,
+	    "epoch: counters");
+	is_int(flowtab_last_ms(t, a), t0 + ((uint64_t)1 << 31) + 5,
+	    "epoch: last_ms");
+	flowtab_add(t, a, 1, 0, t0 + ((uint64_t)1 << 33));
+	is_int(flowtab_last_ms(t, a), t0 + UINT32_MAX,
+	    "epoch: beyond 2^32 ms clamps");
+	b = insert_i(t, 2, FLOWTAB_UDP);
+	flowtab_get(t, b, &rec);
+	is_int(rec.first_ms, t0, "epoch: earlier time clamps to the epoch");
+	flowtab_remove(t, a);
+	flowtab_remove(t, b);
+	a = flowtab_insert(t, &k, FLOWTAB_UDP, 5 * t0);
+	flowtab_get(t, a, &rec);
+	is_int(rec.first_ms, 5 * t0, "epoch: an empty table takes a new one");
 	flowtab_free(t);
 }
 
@@ -542,5 +665,8 @@ main(void)
 	test_seeds();
 	test_flood();
 	test_one();
+	test_units();
+	test_footprint();
+	test_epoch();
 	return done();
 }
