@@ -131,6 +131,8 @@ expire_packet(struct expire *ex, struct flowtab *tab,
 	struct flowtab_ent *e;
 	enum flowtab_class cls;
 	size_t n = 0;
+	uint64_t epoch;
+	uint32_t off;
 	uint8_t flags;
 
 	if ((e = flowtab_find(tab, key)) == NULL) {
@@ -146,25 +148,29 @@ expire_packet(struct expire *ex, struct flowtab *tab,
 				n++;
 		ex->st.created++;
 		flowtab_restart(tab, e, now, meta->tos);
+		epoch = flowtab_epoch(tab);
+		off = flowtab_offset(epoch, now);
 	} else {
 		/*
 		 * A flow past its idle timeout is over even if expire_due()
 		 * has not run yet: no record spans an idle gap, however
 		 * seldom the caller ticks.  The table's 32-bit packet
 		 * counter ends a record as an active timeout would.
+		 * Times compare as offsets from the table's epoch.
 		 */
-		cls = flowtab_class_of(tab, e);
-		if (idle_due(ex, tab, e, cls, now)) {
+		epoch = flowtab_epoch(tab);
+		off = flowtab_offset(epoch, now);
+		cls = flowtab_ent_class(e);
+		if (elapsed(off, e->last) >= ex->cfg.idle_ms[cls]) {
 			finish(ex, tab, e, idle_end(cls), &out[n++]);
 			flowtab_restart(tab, e, now, meta->tos);
-		} else if (elapsed(now, flowtab_first_ms(tab, e)) >=
-		    ex->cfg.active_ms ||
-		    flowtab_packets(e) == FLOWTAB_PACKETS_MAX) {
+		} else if (elapsed(off, e->first) >= ex->cfg.active_ms ||
+		    e->packets == FLOWTAB_PACKETS_MAX) {
 			finish(ex, tab, e, FLOW_END_ACTIVE, &out[n++]);
 			flowtab_restart(tab, e, now, meta->tos);
 		}
 	}
-	flags = flowtab_add(tab, e, meta->bytes, meta->tcp_flags, now);
+	flags = flowtab_ent_add(e, meta->bytes, meta->tcp_flags, off);
 	flowtab_touch(tab, e, class_for(key->proto, flags));
 	return n;
 }

@@ -89,8 +89,8 @@
 #define KEY_WORDS	12		/* flow_key as 32-bit words, padded */
 #define NH_WORDS	(KEY_WORDS + 6)	/* key words: full form, IPv4 form */
 #define FREE_END	UINT32_MAX	/* end of the free list */
-#define PREV_MASK	0x01ffffffu	/* fentry.link: prev index, 25 bits */
-#define CLS_SHIFT	25		/* ... class, 3 bits */
+#define PREV_MASK	0x01ffffffu	/* flowtab_ent.link: prev, 25 bits */
+#define CLS_SHIFT	FLOWTAB_CLS_SHIFT	/* ... class, 3 bits */
 #define V6_BIT		0x80000000u	/* ... IPv6 flow: addr holds a unit */
 #define SLOT_IDX	0x01ffffffu	/* slot: entry index + 1, 25 bits */
 #define SLOT_TAG	0xfe000000u	/* ... 7 bits of the hash */
@@ -99,24 +99,6 @@
 typedef char key_fits_words[sizeof(struct flow_key) <= KEY_WORDS * 4 ? 1 : -1];
 typedef char pool_fits_idx[FLOWTAB_MAX_FLOWS + FLOWTAB_NCLASS <= PREV_MASK ?
     1 : -1];
-
-/* One flow, 48 bytes on every ABI (no padding: fields in size order). */
-struct flowtab_ent {
-	uint64_t	bytes;
-	uint32_t	packets;
-	uint32_t	first;		/* ms after the table epoch */
-	uint32_t	last;
-	uint32_t	next;		/* list successor, or free list link */
-	uint32_t	link;		/* prev | cls << CLS_SHIFT | V6_BIT */
-	uint32_t	ifindex;
-	uint16_t	sport;
-	uint16_t	dport;
-	uint8_t		proto;
-	uint8_t		direction;
-	uint8_t		tcp_flags;
-	uint8_t		tos;
-	uint8_t		addr[8];	/* IPv4 src, dst; IPv6: unit index */
-};
 
 /* A pool unit: a flow, or the addresses of an IPv6 flow. */
 union unit {
@@ -333,9 +315,8 @@ ent_match(const struct flowtab *t, const struct flowtab_ent *e,
     const struct flow_key *key)
 {
 	if (e->ifindex != key->ifindex || e->sport != key->sport ||
-	    key->pad != 0 ||
 	    e->dport != key->dport || e->proto != key->proto ||
-	    e->direction != key->direction)
+	    e->direction != key->direction || key->pad != 0)
 		return 0;
 	if (key->ipver == 4)
 		return !(e->link & V6_BIT) &&
@@ -418,7 +399,7 @@ list_unlink(struct flowtab *t, uint32_t i)
 	set_prev(ENT(t, e->next), prev);
 }
 
-static void
+static inline void
 list_add_tail(struct flowtab *t, uint32_t i, enum flowtab_class cls)
 {
 	struct flowtab_ent *e = ENT(t, i), *head = ENT(t, t->max + cls);
@@ -454,10 +435,13 @@ unit_free(struct flowtab *t, uint32_t idx)
 static uint32_t
 offset(const struct flowtab *t, uint64_t now)
 {
-	if (now <= t->epoch)
-		return 0;
-	return now - t->epoch > UINT32_MAX ? UINT32_MAX :
-	    (uint32_t)(now - t->epoch);
+	return flowtab_offset(t->epoch, now);
+}
+
+uint64_t
+flowtab_epoch(const struct flowtab *t)
+{
+	return t->epoch;
 }
 
 struct flowtab_ent *

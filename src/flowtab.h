@@ -45,8 +45,30 @@ enum flowtab_class {
 #endif
 
 struct flowtab;
-/* A flow in the table; valid until flowtab_remove(). */
-struct flowtab_ent;
+
+/*
+ * A flow in the table, valid until flowtab_remove(): 48 bytes on every
+ * ABI (fields in size order, no padding).  The layout is the table's own
+ * (design note in flowtab.c); outside flowtab.c it is read only through
+ * the functions below, some inline for the per-packet path.
+ */
+struct flowtab_ent {
+	uint64_t	bytes;
+	uint32_t	packets;
+	uint32_t	first;		/* ms after the table epoch */
+	uint32_t	last;
+	uint32_t	next;		/* list successor, or free list link */
+	uint32_t	link;		/* prev | cls << 25 | IPv6 bit 31 */
+	uint8_t		tcp_flags;
+	uint8_t		tos;
+	uint8_t		proto;
+	uint8_t		direction;
+	uint32_t	ifindex;
+	uint16_t	sport;
+	uint16_t	dport;
+	uint8_t		addr[8];	/* IPv4 src, dst; IPv6: unit index */
+};
+#define FLOWTAB_CLS_SHIFT	25
 
 /*
  * Bytes flowtab_new() allocates for max_flows units (for the -M budget): 0
@@ -114,6 +136,37 @@ void		 flowtab_restart(struct flowtab *, struct flowtab_ent *,
  */
 uint8_t		 flowtab_add(struct flowtab *, struct flowtab_ent *,
 		    uint32_t bytes, uint8_t tcp_flags, uint64_t now);
+
+/*
+ * The per-packet path without calls: the epoch once, then times as
+ * offsets from it (flowtab_offset() clamps as flowtab_insert() describes).
+ */
+uint64_t	 flowtab_epoch(const struct flowtab *);
+
+static inline uint32_t
+flowtab_offset(uint64_t epoch, uint64_t now)
+{
+	if (now <= epoch)
+		return 0;
+	return now - epoch > UINT32_MAX ? UINT32_MAX : (uint32_t)(now - epoch);
+}
+
+static inline enum flowtab_class
+flowtab_ent_class(const struct flowtab_ent *e)
+{
+	return (enum flowtab_class)((e->link >> FLOWTAB_CLS_SHIFT) & 7);
+}
+
+/* As flowtab_add(), with now given as flowtab_offset(epoch, now). */
+static inline uint8_t
+flowtab_ent_add(struct flowtab_ent *e, uint32_t bytes, uint8_t tcp_flags,
+    uint32_t off)
+{
+	e->packets++;
+	e->bytes += bytes;
+	e->last = off;
+	return e->tcp_flags |= tcp_flags;
+}
 
 /*
  * Hash index health, for stats and tests: the sum over all flows of the
