@@ -139,7 +139,7 @@ expire_packet(struct expire *ex, struct flowtab *tab,
 		cls = class_for(key->proto, meta->tcp_flags);
 		/*
 		 * An IPv6 flow needs two free units: up to two flows may
-		 * have to go.  Only a 1-unit table cannot take an IPv6 flow.
+		 * have to go.  An empty table takes any flow, so this ends.
 		 */
 		while ((e = flowtab_insert(tab, key, cls, now)) == NULL)
 			if (make_room(ex, tab, now, &out[n]) == 0)

@@ -66,7 +66,6 @@ void	expire_defaults(struct expire_cfg *);
  *    count has reached FLOWTAB_PACKETS_MAX (2^32 - 1, the table's 32-bit
  *    counter): the record so far, end FLOW_END_ACTIVE, and the packet
  *    starts a new record.
- * A 1-unit table cannot hold an IPv6 flow: its packets are not accounted.
  */
 #define EXPIRE_PACKET_MAX	2
 size_t	expire_packet(struct expire *, struct flowtab *,

@@ -26,7 +26,11 @@
  * per flow of any family).  When an IPv6 flow finds one unit free, expire
  * pushes out up to two flows (EXPIRE_PACKET_MAX is 2).
  *
- * The pool is max_flows units followed by FLOWTAB_NCLASS list heads
+ * An empty table takes any flow, so one spare unit beyond max_flows lets
+ * even a 1-unit table hold an IPv6 flow: expire can always make room, and
+ * no packet goes unaccounted.
+ *
+ * The pool is max_flows + 1 units followed by FLOWTAB_NCLASS list heads
  * (sentinels), so each class list is circular and linking or unlinking
  * never tests for an empty list or an end, nor needs to know which list it
  * is on.
@@ -97,8 +101,8 @@
 
 /* C99 has no static_assert: a negative array size stops the build. */
 typedef char key_fits_words[sizeof(struct flow_key) <= KEY_WORDS * 4 ? 1 : -1];
-typedef char pool_fits_idx[FLOWTAB_MAX_FLOWS + FLOWTAB_NCLASS <= PREV_MASK ?
-    1 : -1];
+typedef char pool_fits_idx[FLOWTAB_MAX_FLOWS + 1 + FLOWTAB_NCLASS <=
+    PREV_MASK ? 1 : -1];
 
 /* A pool unit: a flow, or the addresses of an IPv6 flow. */
 union unit {
@@ -109,7 +113,7 @@ union unit {
 typedef char ent_is_48[sizeof(union unit) == 48 ? 1 : -1];
 
 struct flowtab {
-	union unit	*u;		/* max units, then NCLASS heads */
+	union unit	*u;		/* max + SPARE units, NCLASS heads */
 	uint32_t	*slot;		/* tag | entry index + 1; 0 = empty */
 	uint64_t	 epoch;		/* ms; times are kept relative to it */
 	uint32_t	 nslots;	/* > max, so a probe always ends */
@@ -128,6 +132,13 @@ struct flowtab {
 };
 
 #define ENT(t, i)	(&(t)->u[i].e)
+/*
+ * One unit beyond max_flows, so that an empty table can always take an
+ * IPv6 flow (a 1-unit table included): expire can then always make room
+ * by emptying the table, and no packet goes unaccounted.
+ */
+#define SPARE		1
+#define HEAD(t, c)	((t)->max + SPARE + (c))	/* list head of class c */
 
 static size_t
 index_slots(size_t max_flows)
@@ -143,7 +154,7 @@ flowtab_bytes(size_t max_flows)
 	if (max_flows > FLOWTAB_MAX_FLOWS)
 		return SIZE_MAX;
 	return sizeof(struct flowtab) +
-	    (max_flows + FLOWTAB_NCLASS) * sizeof(union unit) +
+	    (max_flows + SPARE + FLOWTAB_NCLASS) * sizeof(union unit) +
 	    index_slots(max_flows) * sizeof(uint32_t);
 }
 
@@ -229,7 +240,7 @@ flowtab_new(size_t max_flows, uint64_t seed)
 		errno = ENOMEM;
 		return NULL;
 	}
-	t->u = mem_alloc((max_flows + FLOWTAB_NCLASS) * sizeof(*t->u),
+	t->u = mem_alloc((max_flows + SPARE + FLOWTAB_NCLASS) * sizeof(*t->u),
 	    "flow records");
 	t->slot = mem_alloc(index_slots(max_flows) * sizeof(*t->slot),
 	    "flow index");
@@ -242,7 +253,7 @@ flowtab_new(size_t max_flows, uint64_t seed)
 	t->nslots = (uint32_t)index_slots(max_flows);
 	t->freelist = FREE_END;
 	for (c = 0; c < FLOWTAB_NCLASS; c++) {
-		uint32_t head = t->max + c;
+		uint32_t head = HEAD(t, c);
 
 		ENT(t, head)->next = head;
 		ENT(t, head)->link = head | c << CLS_SHIFT;
@@ -279,7 +290,7 @@ flowtab_capacity(const struct flowtab *t)
 size_t
 flowtab_units_free(const struct flowtab *t)
 {
-	return t->max - t->used;
+	return t->used >= t->max ? 0 : t->max - t->used;
 }
 
 static uint32_t
@@ -402,10 +413,10 @@ list_unlink(struct flowtab *t, uint32_t i)
 static inline void
 list_add_tail(struct flowtab *t, uint32_t i, enum flowtab_class cls)
 {
-	struct flowtab_ent *e = ENT(t, i), *head = ENT(t, t->max + cls);
+	struct flowtab_ent *e = ENT(t, i), *head = ENT(t, HEAD(t, cls));
 	uint32_t last = head->link & PREV_MASK;
 
-	e->next = t->max + cls;
+	e->next = HEAD(t, cls);
 	e->link = (e->link & V6_BIT) | (uint32_t)cls << CLS_SHIFT | last;
 	ENT(t, last)->next = i;
 	set_prev(head, i);
@@ -451,7 +462,8 @@ flowtab_insert(struct flowtab *t, const struct flow_key *key,
 	struct flowtab_ent *e;
 	uint32_t idx, h, i, need = FLOWTAB_UNITS(key);
 
-	if (t->max - t->used < need)
+	/* An empty table takes any flow: see SPARE. */
+	if (t->used + need > t->max && t->count != 0)
 		return NULL;
 	if (t->count == 0)
 		t->epoch = now;
@@ -498,7 +510,7 @@ flowtab_touch(struct flowtab *t, struct flowtab_ent *e, enum flowtab_class cls)
 	 * Only the tail of list cls has that list's head as successor: a
 	 * burst of one flow costs one compare.
 	 */
-	if (e->next == t->max + cls)
+	if (e->next == HEAD(t, cls))
 		return;
 	i = ent_index(t, e);
 	list_unlink(t, i);
@@ -508,7 +520,7 @@ flowtab_touch(struct flowtab *t, struct flowtab_ent *e, enum flowtab_class cls)
 struct flowtab_ent *
 flowtab_oldest(struct flowtab *t, enum flowtab_class cls)
 {
-	uint32_t head = t->max + cls, first = ENT(t, head)->next;
+	uint32_t head = HEAD(t, cls), first = ENT(t, head)->next;
 
 	return first == head ? NULL : ENT(t, first);
 }

@@ -29,7 +29,7 @@ enum flowtab_class {
  * Capacity is counted in units: an IPv4 flow takes one unit, an IPv6 flow
  * two (its 32 address bytes live in a second unit).  -m N is N units, so
  * the table holds N IPv4 flows, or N/2 IPv6 flows, or any mix with
- * IPv4 + 2 * IPv6 <= N.  Largest max_flows accepted: 16 Mi units, 54
+ * IPv4 + 2 * IPv6 <= N (or a single flow of either family).  Largest max_flows accepted: 16 Mi units, 54
  * bytes each (about 864 MiB).
  */
 #define FLOWTAB_MAX_FLOWS	((size_t)1 << 24)
@@ -89,7 +89,7 @@ void		 flowtab_free(struct flowtab *);
 
 /* Flows in the table. */
 size_t		 flowtab_count(const struct flowtab *);
-/* Units in all (max_flows), and units not in use. */
+/* max_flows, and units of it not in use. */
 size_t		 flowtab_capacity(const struct flowtab *);
 size_t		 flowtab_units_free(const struct flowtab *);
 
@@ -98,7 +98,9 @@ struct flowtab_ent *flowtab_find(struct flowtab *, const struct flow_key *);
 /*
  * Insert a flow with this key (which must not be present) on the tail of
  * list cls, with zero counters and first = last = now.  NULL if fewer than
- * FLOWTAB_UNITS(key) units are free.
+ * FLOWTAB_UNITS(key) units are free, unless the table is empty: an empty
+ * table takes any flow (there is a spare unit), so a 1-unit table holds
+ * one IPv4 or one IPv6 flow.
  *
  * Times are kept as 32-bit ms offsets from an epoch, the time of the
  * insert that found the table empty: every time given to the table must

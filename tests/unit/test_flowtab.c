@@ -483,7 +483,7 @@ test_flood(void)
 	found[n++] = 0;
 	insert_i(t, 0, FLOWTAB_GENERAL);
 	for (cand = 1; n < WANT && cand < (1U << 22); cand++) {
-		struct flow_rec *r = insert_i(t, cand, FLOWTAB_GENERAL);
+		struct flowtab_ent *r = insert_i(t, cand, FLOWTAB_GENERAL);
 
 		if (flowtab_probe_stats(t, NULL) == 1)
 			found[n++] = cand;
@@ -580,6 +580,15 @@ test_units(void)
 	ok(find_i(t, 1) == NULL, "units: removed key gone");
 	flowtab_free(t);
 	is_int(mem_used(), 0, "units: free returns all memory");
+	t = flowtab_new(1, 22);
+	a = insert_i(t, 1, FLOWTAB_UDP);
+	ok(a != NULL && find_i(t, 1) == a,
+	    "units: an empty 1-unit table takes an IPv6 flow (spare unit)");
+	ok(insert_i(t, 2, FLOWTAB_UDP) == NULL, "units: ... and nothing more");
+	is_int(flowtab_units_free(t), 0, "units: none free");
+	flowtab_remove(t, a);
+	ok(insert_i(t, 2, FLOWTAB_UDP) != NULL, "units: then an IPv4 flow");
+	flowtab_free(t);
 	key_mode = KEYS_V4;
 }
 
