@@ -64,13 +64,16 @@ clock_packet(struct pf_clock *c, uint64_t ts_us)
 	return c->now_ms;
 }
 
+/*
+ * Runs for every replayed packet just before clock_packet(), so it
+ * compares in microseconds rather than dividing a second time (a library
+ * call for 64-bit division on 32-bit MIPS).
+ */
 int
 clock_packet_needs_rebase(const struct pf_clock *c, uint64_t ts_us)
 {
-	uint64_t ms = ts_us / 1000;
-
-	return c->started && ms > c->now_ms &&
-	    ms - c->boot_ms >= CLOCK_REBASE_MS;
+	return c->started && ts_us >= (c->now_ms + 1) * 1000 &&
+	    ts_us >= (c->boot_ms + CLOCK_REBASE_MS) * 1000;
 }
 
 int
