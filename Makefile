@@ -53,8 +53,29 @@ PF_LDFLAGS	:= $(TC_LDFLAGS)
 
 include platform/$(BACKEND).mk
 
+# NETLINK: how picoflow learns the host's interfaces (and, later, routes
+# and NAT).  mnl: Linux netlink through libmnl, link events included; the
+# default on Linux when libmnl is found (pkg-config, or a TOOLCHAIN
+# sysroot that has it).  none: names from if_nameindex(3), re-read once a
+# second while a capture waits for its interface; any POSIX system.
+ifeq ($(TOOLCHAIN),)
+NETLINK_FOUND	= $(if $(filter Linux,$(shell uname -s 2>/dev/null)),$(shell \
+		  $(PKG_CONFIG) --exists libmnl 2>/dev/null && echo mnl))
+else
+NETLINK_FOUND	= $(if $(wildcard $(SYSROOT)/lib/libmnl.a),mnl)
+endif
+NETLINK		?= $(or $(NETLINK_FOUND),none)
+ifeq ($(NETLINK),mnl)
+PLATFORM_EXTRA	+= platform/links_netlink.c platform/nl_link.c
+PF_LDLIBS	+= -lmnl
+else ifeq ($(NETLINK),none)
+PLATFORM_EXTRA	+= platform/links_posix.c
+else
+$(error NETLINK=$(NETLINK): expected mnl or none)
+endif
+
 CORE		:= opts probe decode sample flowtab expire nf9 export clock \
-		   mem log print filter kfilter privs
+		   mem log print filter kfilter privs iftable
 # bpf_walk.c is pure and built everywhere, so its tests run on Linux too.
 PLATFORM_SRC	:= platform/capture_file.c platform/file_format.c \
 		   platform/capture_pcap.c platform/bpf_walk.c $(PLATFORM_EXTRA)
@@ -75,7 +96,9 @@ SAN		:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 SAN_LIB		:= $(B)/san/libpicoflow.a
 SAN_OBJ		:= $(LIB_SRC:%.c=$(B)/san/%.o)
 
-UNIT		:= $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
+# test_nl_*: netlink message parsing, built only where libmnl is.
+UNIT		:= $(filter-out $(if $(filter none,$(NETLINK)),nl_%), \
+		   $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c)))
 UNIT_BIN	:= $(UNIT:%=$(B)/test_%)
 UNIT_SAN_BIN	:= $(UNIT:%=$(B)/san/test_%)
 FUZZ		:= decode pipeline opts

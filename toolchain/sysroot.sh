@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds a static, minimal libpcap for each cross target into
+# Builds a static, minimal libpcap and libmnl for each cross target into
 # toolchain/sysroot/<dir> (gitignored), because Debian ships no libpcap for
 # big-endian mips and none at all for musl.  Idempotent: a target whose
 # sysroot has a stamp for this libpcap version and configuration is skipped,
@@ -15,8 +15,10 @@
 # A libpcap-*.tar.gz or libpcap_*.orig.tar.gz dropped into that folder by
 # hand is used as it is.
 #
-# libmnl is not built: no code uses it yet, and netlink support is to stay
-# optional at build time (a stub when the library is absent).
+# libmnl (netlink: interface table, routes, conntrack) comes from Debian's
+# source package the same way when the archive has it; it is small and has
+# no dependencies.  Where it cannot be had the target is built with
+# NETLINK=none (platform/linux.mk), which the Makefile picks by itself.
 #
 # Env: JOBS (parallel make jobs, default 2).
 set -eu
@@ -60,8 +62,8 @@ dir_of() {
 # fetched with apt-get source if need be.
 source_tarball() {
 	mkdir -p "$SR/src"
-	t=$(find "$SR/src" -maxdepth 1 \( -name "$1_*.orig.tar.gz" -o \
-	    -name "$1-*.tar.gz" \) | sort | tail -1)
+	t=$(find "$SR/src" -maxdepth 1 \( -name "$1_*.orig.tar.*" -o \
+	    -name "$1-*.tar.*" \) ! -name '*.asc' | sort | tail -1)
 	if [ -z "$t" ]; then
 		command -v apt-get >/dev/null 2>&1 ||
 		    { echo "sysroot.sh: no apt-get; put a $1 tarball in $SR/src" >&2; return 1; }
@@ -71,8 +73,8 @@ source_tarball() {
 			    "or put a $1 tarball in $SR/src" >&2
 			return 1
 		}
-		t=$(find "$SR/src" -maxdepth 1 -name "$1_*.orig.tar.gz" |
-		    sort | tail -1)
+		t=$(find "$SR/src" -maxdepth 1 -name "$1_*.orig.tar.*" \
+		    ! -name '*.asc' | sort | tail -1)
 	fi
 	echo "$t"
 }
@@ -161,7 +163,46 @@ build_one() {
 	echo "sysroot.sh: $target: done"
 }
 
+# libmnl into the same sysroot, after libpcap (which may have rebuilt it).
+build_mnl() {
+	target=$1
+	host=$(host_of "$target")
+	cc=$(cc_of "$target")
+	dest=$(dir_of "$target")
+	# Optional: without it the target is built with NETLINK=none.
+	tarball=$(source_tarball libmnl 2>/dev/null) && [ -n "$tarball" ] || {
+		echo "sysroot.sh: $target: no libmnl source (apt-get source" \
+		    "libmnl failed; a libmnl-*.tar.bz2 in $SR/src would do):" \
+		    "this target builds without netlink (NETLINK=none)"
+		return 0
+	}
+	stamp="$(basename "$tarball") $cc"
+	if [ -f "$dest/lib/libmnl.a" ] && [ "$(cat "$dest/.stamp-mnl" 2>/dev/null)" = "$stamp" ]; then
+		echo "sysroot.sh: $target: libmnl up to date"
+		return 0
+	fi
+	echo "sysroot.sh: $target: building libmnl for $host into $dest"
+	rm -rf "$SR/build/mnl-$target"
+	mkdir -p "$SR/build/mnl-$target"
+	tar xf "$tarball" -C "$SR/build/mnl-$target" --strip-components=1
+	cppflags=
+	[ -d "$dest/kinc" ] && cppflags="-idirafter $dest/kinc"
+	[ "$target" = mips-musl ] && cppflags="$cppflags -msoft-float"
+	(
+		cd "$SR/build/mnl-$target"
+		./configure --host="$host" --prefix="$dest" CC="$cc" \
+		    CFLAGS="-O2 $cppflags" --disable-shared --enable-static \
+		    > configure.log 2>&1 || { tail -30 configure.log; exit 1; }
+		make -j"$JOBS" -C src > make.log 2>&1 || { tail -30 make.log; exit 1; }
+		make -C src install > install.log 2>&1 || { tail -30 install.log; exit 1; }
+		make -C include install >> install.log 2>&1 || { tail -30 install.log; exit 1; }
+	)
+	rm -rf "$SR/build/mnl-$target"
+	echo "$stamp" > "$dest/.stamp-mnl"
+}
+
 [ $# -gt 0 ] || set -- mips mipsel armhf aarch64 musl mips-musl
 for t in "$@"; do
 	build_one "$t"
+	build_mnl "$t"
 done
