@@ -57,6 +57,7 @@ struct capture {
 	uint32_t	 off;		/* offset of the next one in blk */
 	int		 cooked;	/* SOCK_DGRAM: we write the header */
 	int		 ifindex;	/* bound to, 0 for "any" */
+	int		 promisc;
 	int		 dlt;
 	uint64_t	 received;	/* PACKET_STATISTICS, accumulated: */
 	uint64_t	 dropped;	/* the kernel resets them on read */
@@ -245,20 +246,20 @@ setup_ring(struct capture *c, const struct capture_cfg *cfg, char *err,
 }
 
 static int
-join(struct capture *c, const struct capture_cfg *cfg, int ifindex,
-    char *err, size_t errlen)
+join(struct capture *c, const char *source, int ifindex, char *err,
+    size_t errlen)
 {
 	struct packet_mreq mr;
 	struct sockaddr_ll sll;
 
-	if (cfg->promisc && ifindex != 0) {
+	if (c->promisc && ifindex != 0) {
 		memset(&mr, 0, sizeof(mr));
 		mr.mr_ifindex = ifindex;
 		mr.mr_type = PACKET_MR_PROMISC;
 		if (setsockopt(c->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr,
 		    sizeof(mr)) == -1) {
 			snprintf(err, errlen, "%s: promiscuous mode: %s",
-			    cfg->source, strerror(errno));
+			    source, strerror(errno));
 			return -1;
 		}
 	}
@@ -268,10 +269,11 @@ join(struct capture *c, const struct capture_cfg *cfg, int ifindex,
 	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = ifindex;
 	if (bind(c->fd, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
-		snprintf(err, errlen, "%s: bind: %s", cfg->source,
+		snprintf(err, errlen, "%s: bind: %s", source,
 		    strerror(errno));
 		return -1;
 	}
+	c->ifindex = ifindex;
 	return 0;
 }
 
@@ -319,10 +321,10 @@ afp_open(const struct capture_cfg *cfg, char *err, size_t errlen)
 		    strerror(errno));
 		goto fail;
 	}
-	c->ifindex = ifindex;
+	c->promisc = cfg->promisc;
 	if (attach_filter(c, cfg, any, err, errlen) == -1 ||
 	    setup_ring(c, cfg, err, errlen) == -1 ||
-	    join(c, cfg, ifindex, err, errlen) == -1)
+	    join(c, cfg->source, ifindex, err, errlen) == -1)
 		goto fail;
 	return c;
 fail:
@@ -442,11 +444,30 @@ read_frame(struct capture *c, struct pkt *p)
 }
 
 /*
+ * A removed interface leaves the socket bound to nothing (the kernel
+ * reports ENETDOWN, as for a link going down, and sets the bound index to
+ * -1): getsockname() tells the two apart.
+ */
+static int
+still_bound(struct capture *c)
+{
+	struct sockaddr_ll sll;
+	socklen_t len = sizeof(sll);
+
+	memset(&sll, 0, sizeof(sll));
+	if (c->ifindex == 0 || getsockname(c->fd, (struct sockaddr *)&sll,
+	    &len) == -1 || sll.sll_ifindex == c->ifindex)
+		return 1;
+	snprintf(c->err, sizeof(c->err), "the interface was removed");
+	return 0;
+}
+
+/*
  * With the ring empty, collect a pending socket error, which would
  * otherwise keep poll() returning at once.  ENETDOWN: the interface went
- * down; the kernel resumes capture by itself when it comes back up, so
- * that is not an error.  ENODEV (the interface was removed) and anything
- * else end the capture.  One getsockopt() per empty ring, i.e. per wake-up.
+ * down, and the kernel resumes capture by itself when it comes back up;
+ * or it was removed, which reattach() can mend.  Anything else ends the
+ * capture.  One getsockopt() per empty ring, i.e. per wake-up.
  */
 static int
 ring_empty(struct capture *c)
@@ -456,10 +477,11 @@ ring_empty(struct capture *c)
 
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
 		e = errno;
-	if (e == 0 || e == ENETDOWN)
+	if (e == 0)
 		return 0;
-	snprintf(c->err, sizeof(c->err), "%s", e == ENODEV ?
-	    "the interface was removed" : strerror(e));
+	if (e == ENETDOWN || e == ENODEV)
+		return still_bound(c) ? 0 : CAPTURE_GONE;
+	snprintf(c->err, sizeof(c->err), "%s", strerror(e));
 	return -1;
 }
 
@@ -481,25 +503,6 @@ afp_next(struct capture *c, struct pkt *p)
 	}
 }
 
-/*
- * A removed interface leaves the socket bound to nothing, silently (the
- * kernel reports ENETDOWN when it goes down, not when it then goes
- * away): getsockname() then gives ifindex -1.
- */
-static int
-still_bound(struct capture *c)
-{
-	struct sockaddr_ll sll;
-	socklen_t len = sizeof(sll);
-
-	memset(&sll, 0, sizeof(sll));
-	if (c->ifindex == 0 || getsockname(c->fd, (struct sockaddr *)&sll,
-	    &len) == -1 || sll.sll_ifindex == c->ifindex)
-		return 1;
-	snprintf(c->err, sizeof(c->err), "the interface was removed");
-	return 0;
-}
-
 /* PACKET_STATISTICS counts since the last read; tp_packets includes drops. */
 static int
 afp_stats(struct capture *c, struct capture_stats *st)
@@ -519,7 +522,32 @@ afp_stats(struct capture *c, struct capture_stats *st)
 	c->dropped += ks.tp_drops;
 	st->received = c->received;
 	st->dropped = c->dropped;
-	return still_bound(c) ? 0 : -1;
+	return still_bound(c) ? 0 : CAPTURE_GONE;
+}
+
+/*
+ * Same socket, ring and filter, bound to the interface's new index; the
+ * socket already exists, so no privilege is needed.  The ring was sized
+ * and the filter compiled for the old link type: a new one that differs
+ * (an Ethernet name coming back as a PPP device) needs a restart.
+ */
+static int
+afp_reattach(struct capture *c, const char *name, char *err, size_t errlen)
+{
+	int ifindex, dlt, cooked;
+
+	if ((ifindex = (int)if_nametoindex(name)) == 0) {
+		snprintf(err, errlen, "%s: no such interface", name);
+		return -1;
+	}
+	if (link_kind(name, &dlt, &cooked, err, errlen) == -1)
+		return -1;
+	if (dlt != c->dlt || cooked != c->cooked) {
+		snprintf(err, errlen, "%s: came back with link type %d, was %d: "
+		    "restart picoflow to capture it", name, dlt, c->dlt);
+		return -1;
+	}
+	return join(c, name, ifindex, err, errlen);
 }
 
 const struct capture_ops capture_live = {
@@ -531,5 +559,6 @@ const struct capture_ops capture_live = {
 	.next = afp_next,
 	.error = afp_error,
 	.stats = afp_stats,
+	.reattach = afp_reattach,
 	.close = afp_close,
 };

@@ -61,7 +61,6 @@ dump(struct links *l, char *err, size_t errlen)
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
 	struct pollfd pfd;
-	ssize_t n;
 	int rc;
 
 	nlh = mnl_nlmsg_put_header(l->buf);
@@ -80,7 +79,8 @@ dump(struct links *l, char *err, size_t errlen)
 	pfd.fd = mnl_socket_get_fd(l->nl);
 	pfd.events = POLLIN;
 	for (;;) {
-		n = mnl_socket_recvfrom(l->nl, l->buf, l->bufsz);
+		ssize_t n = mnl_socket_recvfrom(l->nl, l->buf, l->bufsz);
+
 		if (n == -1 && errno == EAGAIN) {
 			if (poll(&pfd, 1, DUMP_WAIT_MS) == 1)
 				continue;
@@ -147,11 +147,10 @@ links_fd(const struct links *l)
 int
 links_update(struct links *l, char *err, size_t errlen)
 {
-	ssize_t n;
-
 	l->changed = 0;
 	for (;;) {
-		n = mnl_socket_recvfrom(l->nl, l->buf, l->bufsz);
+		ssize_t n = mnl_socket_recvfrom(l->nl, l->buf, l->bufsz);
+
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)

@@ -43,6 +43,8 @@ struct capture_stats {
 struct capture;
 
 #define CAPTURE_EOF	(-2)
+/* The interface went away; reattach() may bring the capture back. */
+#define CAPTURE_GONE	(-3)
 
 /* capture_ops.caps */
 #define CAPTURE_CAN_SAMPLE	0x01	/* honours capture_cfg.kernel_sample */
@@ -57,15 +59,24 @@ struct capture_ops {
 	int		(*fd)(struct capture *);
 	/* libpcap DLT_* value of the frames this capture delivers. */
 	int		(*datalink)(struct capture *);
-	/* 1: *p holds a frame; 0: nothing ready now; CAPTURE_EOF; -1: error
-	 * (message via error()). */
+	/* 1: *p holds a frame; 0: nothing ready now; CAPTURE_EOF;
+	 * CAPTURE_GONE; -1: error (message via error()). */
 	int		(*next)(struct capture *, struct pkt *p);
 	const char	*(*error)(struct capture *);
 	/* Totals since open.  -1 if they cannot be read; a live backend also
 	 * returns -1 (message via error()) once its capture can never
-	 * deliver again, e.g. its interface was removed: the probe polls this
-	 * every second and closes such a capture. */
+	 * deliver again, or CAPTURE_GONE when its interface was removed: the
+	 * probe polls this every second. */
 	int		(*stats)(struct capture *, struct capture_stats *);
+	/*
+	 * Optional (NULL: the backend cannot): after CAPTURE_GONE, bind the
+	 * same capture (ring, filter, counters) to the interface now called
+	 * name, which has a new index.  Needs no privileges the socket does
+	 * not already have, so it works after -u.  0, or -1 with a message in
+	 * err (the capture stays detached and may be tried again).
+	 */
+	int		(*reattach)(struct capture *, const char *name,
+			    char *err, size_t errlen);
 	void		(*close)(struct capture *);
 };
 

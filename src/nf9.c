@@ -222,7 +222,7 @@ tmpl_id(uint32_t h, const uint16_t *taken, size_t ntaken)
 static void
 assign_ids(struct nf9 *nf)
 {
-	uint16_t taken[2] = { 0, 0 };
+	uint16_t taken[3] = { 0, 0, 0 };
 	uint32_t h;
 	size_t i;
 
@@ -235,7 +235,12 @@ assign_ids(struct nf9 *nf)
 	h = fnv_byte(h, nf->scope.n);
 	h = fnv_fields(h, nf->scope.f, nf->scope.n);
 	h = fnv_fields(h, nf->opt.f, nf->opt.n);
-	nf->opt_id = tmpl_id(h, taken, 2);
+	taken[2] = nf->opt_id = tmpl_id(h, taken, 2);
+	h = fnv_byte(2166136261u, nf->fmt->opt_set_id);
+	h = fnv_byte(h, nf->ifscope.n);
+	h = fnv_fields(h, nf->ifscope.f, nf->ifscope.n);
+	h = fnv_fields(h, nf->ifopt.f, nf->ifopt.n);
+	nf->ifopt_id = tmpl_id(h, taken, 3);
 }
 
 /*
@@ -251,6 +256,8 @@ wire_field(unsigned version, struct nf9_field f, int v6, int scope)
 		return f;
 	if (scope && f.type == NF9_SCOPE_SYSTEM)
 		f.type = IPFIX_OBS_DOMAIN_ID;
+	else if (scope && f.type == NF9_SCOPE_INTERFACE)
+		f.type = IPFIX_INGRESS_INTERFACE;
 	else if (scope)
 		return f;
 	else if (f.type == NF9_FIRST_SWITCHED || f.type == NF9_LAST_SWITCHED) {
@@ -293,7 +300,9 @@ layouts_make(struct nf9 *nf)
 	    ARRAY_SIZE(nf9_tmpl_v6), v, 1, 0) | layout_make(&nf->scope,
 	    nf9_opt_scope, ARRAY_SIZE(nf9_opt_scope), v, 0, 1) |
 	    layout_make(&nf->opt, nf9_opt_fields, ARRAY_SIZE(nf9_opt_fields),
-	    v, 0, 0);
+	    v, 0, 0) | layout_make(&nf->ifscope, nf9_ifopt_scope,
+	    ARRAY_SIZE(nf9_ifopt_scope), v, 0, 1) | layout_make(&nf->ifopt,
+	    nf9_ifopt_fields, ARRAY_SIZE(nf9_ifopt_fields), v, 0, 0);
 }
 
 static void
@@ -335,14 +344,15 @@ put_tmpl_set(struct wbuf *w, const struct nf9 *nf)
  * shape, but its head counts fields: all of them, then the scope ones.
  */
 static void
-put_opt_tmpl_set(struct wbuf *w, const struct nf9 *nf)
+put_opt_tmpl_set(struct wbuf *w, const struct nf9 *nf, uint16_t id,
+    const struct nf9_layout *scope, const struct nf9_layout *opt)
 {
-	size_t ns = nf->scope.n, no = nf->opt.n;
+	size_t ns = scope->n, no = opt->n;
 	size_t len = NF9_SET_HDR_LEN + 6 + 4 * (ns + no);
 
 	put_be16(w, nf->fmt->opt_set_id);
 	put_be16(w, PAD4(len));
-	put_be16(w, nf->opt_id);
+	put_be16(w, id);
 	if (nf->fmt->version == NF9_FMT_IPFIX) {
 		put_be16(w, ns + no);
 		put_be16(w, ns);
@@ -350,8 +360,8 @@ put_opt_tmpl_set(struct wbuf *w, const struct nf9 *nf)
 		put_be16(w, 4 * ns);
 		put_be16(w, 4 * no);
 	}
-	put_field_list(w, nf->scope.f, ns);
-	put_field_list(w, nf->opt.f, no);
+	put_field_list(w, scope->f, ns);
+	put_field_list(w, opt->f, no);
 	put_zero(w, PAD4(len) - len);
 }
 
@@ -418,7 +428,7 @@ put_templates(struct wbuf *w, const struct nf9 *nf)
 	put_tmpl_set(w, nf);
 	if (!opts_sent(nf))
 		return 2;
-	put_opt_tmpl_set(w, nf);
+	put_opt_tmpl_set(w, nf, nf->opt_id, &nf->scope, &nf->opt);
 	put_opt_data_set(w, nf);
 	return 2 + 1 + 1;
 }
@@ -679,6 +689,7 @@ next_packet(struct nf9 *nf, int had_tmpl, uint64_t now_ms)
 	nf->seq += nf->fmt->version == NF9_FMT_V9 ? 1 : nf9_pending(nf) +
 	    (nf->fmt->version == NF9_FMT_IPFIX && had_tmpl && opts_sent(nf));
 	if (had_tmpl) {
+		nf->tmpl_sends++;
 		nf->tmpl_ever_sent = 1;
 		nf->tmpl_force = 0;
 		nf->tmpl_sent_ms = now_ms;
@@ -872,6 +883,55 @@ nf9_finish(struct nf9 *nf, uint64_t now_ms, size_t *len)
 		return NULL;	/* cannot happen: nf9_add() counted it */
 	*len = (size_t)(w.p - nf->out);
 	return nf->out;
+}
+
+/*
+ * Header, the interface options template, then one options data FlowSet
+ * of IF_NAME records.  Names are cut to the field and NUL-padded.  The
+ * sequence number moves as for a data packet: v9 one packet, IPFIX its
+ * data records (nfdump 1.7 counts flow records only, so it reports the
+ * names as lost records; Wireshark and nfacctd count them right).
+ */
+const uint8_t *
+nf9_ifnames(struct nf9 *nf, const struct iftable_entry *ifs, size_t n,
+    size_t *next, uint64_t now_ms, size_t *len)
+{
+	size_t per = (size_t)nf->ifscope.len + nf->ifopt.len;
+	size_t tmpl = PAD4(NF9_SET_HDR_LEN + 6 + 4 * (nf->ifscope.n +
+	    nf->ifopt.n));
+	size_t room = nf->cfg.mtu - nf->fmt->hdr_len - tmpl - NF9_SET_HDR_LEN;
+	size_t k, i, set;
+	struct wbuf w;
+
+	*len = 0;
+	if (!nf->fmt->templates || *next >= n || per == 0 || room < per)
+		return NULL;
+	k = MIN(room / per, n - *next);
+	set = NF9_SET_HDR_LEN + k * per;
+	wb_init(&w, nf->out, nf->cfg.mtu);
+	nf->fmt->put_header(&w, nf, (unsigned)(1 + k), nf->fmt->hdr_len +
+	    tmpl + PAD4(set), now_ms);
+	put_opt_tmpl_set(&w, nf, nf->ifopt_id, &nf->ifscope, &nf->ifopt);
+	put_be16(&w, nf->ifopt_id);
+	put_be16(&w, PAD4(set));
+	for (i = *next; i < *next + k; i++) {
+		put_uint(&w, ifs[i].index, nf->ifscope.f[0].len);
+		put_addr(&w, (const uint8_t *)ifs[i].name, sizeof(ifs[i].name),
+		    nf->ifopt.f[0].len);
+	}
+	put_zero(&w, PAD4(set) - set);
+	if (w.err)
+		return NULL;	/* cannot happen: room was counted */
+	nf->seq += nf->fmt->version == NF9_FMT_V9 ? 1 : (uint32_t)k;
+	*next += k;
+	*len = (size_t)(w.p - nf->out);
+	return nf->out;
+}
+
+uint32_t
+nf9_template_sends(const struct nf9 *nf)
+{
+	return nf->tmpl_sends;
 }
 
 void

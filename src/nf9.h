@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "flow.h"
+#include "iftable.h"
 
 /*
  * The smallest MTU that still takes the header, all templates, the options
@@ -87,6 +88,7 @@ struct nf9 {
 	const struct nf9_fmt *fmt;
 	struct nf9_layout lay[2];	/* data records: IPv4, IPv6 */
 	struct nf9_layout scope, opt;	/* options template */
+	struct nf9_layout ifscope, ifopt; /* interface names template */
 	uint64_t	boot_ms;
 	int64_t		wall_offset_ms;
 	uint64_t	rebase_ms;	/* boot_ms from the next packet on */
@@ -102,6 +104,8 @@ struct nf9 {
 	uint16_t	tmpl_bytes;	/* template + options FlowSets */
 	uint16_t	tmpl_records;	/* records in them, for the Count */
 	uint16_t	opt_id;		/* options template ID */
+	uint16_t	ifopt_id;	/* interface names template ID */
+	uint32_t	tmpl_sends;	/* packets that carried templates */
 	uint8_t		*out;		/* the assembled packet, mtu bytes */
 	struct nf9_set	set[2];		/* IPv4, IPv6 (v5: IPv4 only) */
 	uint16_t	max_recs;	/* data records a packet, 0: MTU */
@@ -149,6 +153,18 @@ int	nf9_templates_due(const struct nf9 *, uint64_t now_ms);
  * until the next nf9_add() or nf9_finish().
  */
 const uint8_t *nf9_finish(struct nf9 *, uint64_t now_ms, size_t *len);
+/*
+ * Interface names: one datagram with the interface options template and
+ * the IF_NAME records of ifs[*next], ifs[*next + 1]... that fit in the
+ * MTU; *next moves past them.  Returns NULL (*len 0) once *next reaches
+ * n, and always for v5, which has no options.  The datagram is built in
+ * the packet buffer, away from the staged records: send it before the
+ * next nf9_finish().  It takes a sequence number like any packet.
+ */
+const uint8_t *nf9_ifnames(struct nf9 *, const struct iftable_entry *ifs,
+	    size_t n, size_t *next, uint64_t now_ms, size_t *len);
+/* How many packets have carried templates: names go out after each. */
+uint32_t nf9_template_sends(const struct nf9 *);
 /* Make the next packet carry templates (new boot time, collector restart). */
 void	nf9_force_templates(struct nf9 *);
 /*

@@ -33,6 +33,7 @@
 #define NF9_SAMPLING_INTERVAL	34
 #define NF9_SAMPLING_ALGORITHM	35
 #define NF9_DIRECTION		61
+#define NF9_IF_NAME		82	/* options: an interface's name */
 /* Only in the NetFlow v5 record; picoflow always sends them as 0. */
 #define NF9_SRC_MASK		9
 #define NF9_DST_MASK		13
@@ -58,6 +59,9 @@
  * are a separate number space: scope type 1 is System, not IN_BYTES.
  */
 #define NF9_SCOPE_SYSTEM	1
+#define NF9_SCOPE_INTERFACE	2
+/* IPFIX scopes are ordinary elements: the interface is ingressInterface. */
+#define IPFIX_INGRESS_INTERFACE	10
 
 /*
  * Data record layouts.  The order follows the NetFlow v5 record (addresses,
@@ -120,6 +124,21 @@ static const struct nf9_field nf9_opt_scope[] = {
 static const struct nf9_field nf9_opt_fields[] = {
 	{ NF9_SAMPLING_INTERVAL,	4 },
 	{ NF9_SAMPLING_ALGORITHM,	1 },
+};
+
+/*
+ * Interface names (issue 6): a second options template, scope Interface
+ * (its value the ifindex that INPUT_SNMP/OUTPUT_SNMP carry), option
+ * IF_NAME as 16 bytes of NUL-padded text, one data record an interface.
+ * Sent in datagrams of its own (nf9_ifnames()), as many as the
+ * interfaces need.
+ */
+static const struct nf9_field nf9_ifopt_scope[] = {
+	{ NF9_SCOPE_INTERFACE,	4 },
+};
+
+static const struct nf9_field nf9_ifopt_fields[] = {
+	{ NF9_IF_NAME,		16 },
 };
 
 /*

@@ -21,6 +21,7 @@ enum {
 	OPT_PACE,
 	OPT_SNAPLEN,
 	OPT_NO_PROMISC,
+	OPT_NO_IFNAMES,
 	OPT_SAMPLE_MODE,
 	OPT_LIBPCAP_READER
 };
@@ -51,6 +52,7 @@ static const struct option long_opts[] = {
 	{ "pace",		required_argument, NULL, OPT_PACE },
 	{ "snaplen",		required_argument, NULL, OPT_SNAPLEN },
 	{ "no-promisc",		no_argument,	   NULL, OPT_NO_PROMISC },
+	{ "no-ifnames",		no_argument,	   NULL, OPT_NO_IFNAMES },
 	{ "libpcap-reader",	no_argument,	   NULL, OPT_LIBPCAP_READER },
 	{ NULL, 0, NULL, 0 }
 };
@@ -92,6 +94,7 @@ opts_usage(FILE *f)
 "      --pace N            max datagrams/s per collector (10000, 0 = off)\n"
 "      --snaplen N         bytes captured per packet (default 256)\n"
 "      --no-promisc        do not put interfaces in promiscuous mode\n"
+"      --no-ifnames        do not send interface names (IF_NAME options)\n"
 "      --libpcap-reader    read -r files with libpcap (slower)\n"
 "  -h, --help              this text;  -V, --version  print the version\n",
 	    f);
@@ -341,6 +344,9 @@ parse_one(struct pf_opts *o, int c, const char *arg)
 		return parse_u32("--pace", arg, 0, 10000000, &o->pace);
 	case OPT_SNAPLEN:
 		return parse_u32("--snaplen", arg, 64, 65535, &o->snaplen);
+	case OPT_NO_IFNAMES:
+		o->no_ifnames = 1;
+		return 0;
 	case OPT_NO_PROMISC:
 		o->promisc = 0;
 		return 0;

@@ -38,6 +38,7 @@ struct pf_opts {
 	uint32_t	 pace;			/* datagrams/s */
 	uint32_t	 snaplen;
 	int		 promisc;
+	int		 no_ifnames;		/* --no-ifnames */
 	int		 libpcap_reader;	/* --libpcap-reader */
 	const char	*user;			/* -u: drop root to USER */
 };

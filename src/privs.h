@@ -1,7 +1,9 @@
 /*
  * Optional privilege drop (-u USER) once capture and export sockets are
  * open: supplementary groups, then group, then user, all three ids each.
- * Nothing is kept: re-opening a capture afterwards would need root again.
+ * Nothing is kept: opening a new capture afterwards would need root again
+ * (the AF_PACKET backend re-attaches a removed interface on the socket it
+ * already has, which needs none).
  */
 #ifndef PF_PRIVS_H
 #define PF_PRIVS_H

@@ -28,6 +28,8 @@
 #include "export.h"
 #include "filter.h"
 #include "flowtab.h"
+#include "iftable.h"
+#include "links.h"
 #include "log.h"
 #include "mem.h"
 #include "nf9.h"
@@ -49,6 +51,8 @@ struct counters {
 	uint64_t	records;
 	uint64_t	unexportable;	/* the format cannot express them */
 	uint64_t	rebases;
+	uint64_t	detached;	/* captures whose interface went away */
+	uint64_t	reattached;
 	uint64_t	skipped[DECODE_RESULT_MAX];
 	uint64_t	notes[NOTE_BITS];
 };
@@ -58,7 +62,15 @@ struct probe {
 	const struct capture_ops *ops;
 	struct capture		*cap[OPTS_MAX_IFACES];
 	const char		*capname[OPTS_MAX_IFACES];
+	uint8_t			 gone[OPTS_MAX_IFACES];	/* waiting for its
+						 * interface to come back */
 	unsigned		 ncap;
+	struct iftable		 ift;
+	struct links		*links;		/* NULL: no interface table */
+	uint32_t		 names_tmpl;	/* nf9_template_sends() and */
+	uint32_t		 names_gen;	/* ift.generation when names */
+	int			 names_sent;	/* last went out */
+	unsigned		 warn_reattach_s;
 	struct pf_clock		 clk;
 	struct sample		 smp;
 	struct flowtab		*tab;
@@ -125,6 +137,8 @@ random_seed(void)
 	return seed;
 }
 
+static void announce_ifnames(struct probe *, uint64_t);
+
 static void
 send_datagram(struct probe *pr, uint64_t now)
 {
@@ -136,8 +150,10 @@ send_datagram(struct probe *pr, uint64_t now)
 	if (buf == NULL)
 		return;
 	export_send(&pr->exp, buf, len);
-	if (pr->exp.st.errors == errors)
+	if (pr->exp.st.errors == errors) {
+		announce_ifnames(pr, now);
 		return;
+	}
 	/*
 	 * A datagram was lost (maybe one with the templates) or refused (the
 	 * collector is down or restarting): send the templates again with
@@ -148,6 +164,31 @@ send_datagram(struct probe *pr, uint64_t now)
 	log_warnx_rl(&pr->warn_send_s, clock_secs(&pr->clk),
 		    "export: send failed: %s (counted; later failures are "
 		    "reported once a minute)", strerror(pr->exp.last_errno));
+}
+
+/*
+ * Interface names (IF_NAME options) follow every packet that carried the
+ * templates, so a collector that learns the templates learns the names,
+ * and go out again whenever the interface table changes.
+ */
+static void
+announce_ifnames(struct probe *pr, uint64_t now)
+{
+	const uint8_t *buf;
+	size_t len, next = 0;
+
+	if (pr->links == NULL || pr->o->no_ifnames || pr->exp.ncol == 0 ||
+	    nf9_template_sends(&pr->enc) == 0)
+		return;
+	if (pr->names_sent && pr->names_tmpl == nf9_template_sends(&pr->enc) &&
+	    pr->names_gen == pr->ift.generation)
+		return;
+	pr->names_sent = 1;
+	pr->names_tmpl = nf9_template_sends(&pr->enc);
+	pr->names_gen = pr->ift.generation;
+	while ((buf = nf9_ifnames(&pr->enc, pr->ift.e, pr->ift.n, &next, now,
+	    &len)) != NULL)
+		export_send(&pr->exp, buf, len);
 }
 
 /* NetFlow v5 cannot carry IPv6 or counters over 32 bits: say so once. */
@@ -334,6 +375,10 @@ print_stats(struct probe *pr)
 		log_notice("send errors: refused %" PRIu64 " unreachable %"
 		    PRIu64 " no_buffer %" PRIu64, pr->exp.st.refused,
 		    pr->exp.st.unreachable, pr->exp.st.nobufs);
+	if (pr->st.detached != 0)
+		log_notice("interfaces removed under a capture %" PRIu64
+		    ", captures re-attached %" PRIu64, pr->st.detached,
+		    pr->st.reattached);
 	if (pr->kernel_sample != 0)
 		log_notice("sampled in the kernel, 1 in %" PRIu32 " at random: "
 		    "the counts above and below are of the frames it kept; "
@@ -343,6 +388,92 @@ print_stats(struct probe *pr)
 		    pr->ops->stats(pr->cap[i], &cs) == 0)
 			log_notice("%s: kernel received %" PRIu64 " dropped %"
 			    PRIu64, pr->capname[i], cs.received, cs.dropped);
+}
+
+/*
+ * A capture whose interface was removed stays open, detached, when the
+ * backend can bind it again: its flows go out as they time out, and
+ * relink() binds it to the next interface of that name (a PPPoE or
+ * hotplug device comes back with a new index).  Otherwise it is closed.
+ */
+static void relink(struct probe *);
+
+static int
+detach(struct probe *pr, unsigned i)
+{
+	if (pr->ops->reattach == NULL) {
+		log_warnx("%s: capture stopped: %s", pr->capname[i],
+		    pr->ops->error(pr->cap[i]));
+		pr->ops->close(pr->cap[i]);
+		pr->cap[i] = NULL;
+		return 1;
+	}
+	log_warnx("%s: the interface was removed; its flows go out as they "
+	    "time out, and capture resumes when an interface of that name "
+	    "appears", pr->capname[i]);
+	pr->gone[i] = 1;
+	pr->st.detached++;
+	relink(pr);
+	return 0;
+}
+
+static void
+relink(struct probe *pr)
+{
+	const struct iftable_entry *e;
+	char err[256];
+	unsigned i;
+
+	for (i = 0; i < pr->ncap; i++) {
+		if (!pr->gone[i] || pr->cap[i] == NULL)
+			continue;
+		e = pr->links != NULL ? iftable_by_name(&pr->ift,
+		    pr->capname[i]) : NULL;
+		if (pr->links != NULL && e == NULL)
+			continue;
+		if (pr->ops->reattach(pr->cap[i], pr->capname[i], err,
+		    sizeof(err)) == -1) {
+			if (pr->links != NULL)
+				log_warnx_rl(&pr->warn_reattach_s,
+				    clock_secs(&pr->clk), "re-attaching: %s",
+				    err);
+			continue;
+		}
+		pr->gone[i] = 0;
+		pr->st.reattached++;
+		log_notice("%s: capturing again (interface index %" PRIu32
+		    ")", pr->capname[i], e != NULL ? e->index : 0);
+	}
+}
+
+static int
+any_gone(const struct probe *pr)
+{
+	unsigned i;
+
+	for (i = 0; i < pr->ncap; i++)
+		if (pr->gone[i] && pr->cap[i] != NULL)
+			return 1;
+	return 0;
+}
+
+/* Link events, or a re-read where there are none. */
+static void
+links_changed(struct probe *pr, uint64_t now)
+{
+	char err[256];
+	int rc;
+
+	if (pr->links == NULL)
+		return;
+	if ((rc = links_update(pr->links, err, sizeof(err))) == -1)
+		log_warnx_rl(&pr->warn_reattach_s, clock_secs(&pr->clk), "%s",
+		    err);
+	if (rc != 1)
+		return;
+	relink(pr);
+	if (pr->exp.ncol != 0)
+		announce_ifnames(pr, now);
 }
 
 /*
@@ -359,10 +490,18 @@ check_captures(struct probe *pr)
 	unsigned i, closed = 0, now = clock_secs(&pr->clk);
 
 	for (i = 0; i < pr->ncap; i++) {
-		if (pr->cap[i] == NULL)
+		if (pr->cap[i] == NULL || pr->gone[i])
 			continue;
-		if (pr->ops->stats(pr->cap[i], &cs) == 0) {
+		switch (pr->ops->stats(pr->cap[i], &cs)) {
+		case 0:
 			total += cs.dropped;
+			continue;
+		case CAPTURE_GONE:
+			total += cs.dropped;
+			if (detach(pr, i)) {
+				pr->kdrops_closed += cs.dropped;
+				closed++;
+			}
 			continue;
 		}
 		log_warnx("%s: capture stopped: %s", pr->capname[i],
@@ -490,6 +629,8 @@ drain(struct probe *pr, unsigned i, uint64_t now)
 			break;
 		account(pr, &p, now);
 	}
+	if (rc == CAPTURE_GONE)
+		return detach(pr, i) ? -1 : 0;
 	if (rc != -1 && rc != CAPTURE_EOF)
 		return 0;
 	log_warnx("%s: capture stopped: %s", pr->capname[i],
@@ -499,43 +640,68 @@ drain(struct probe *pr, unsigned i, uint64_t now)
 	return -1;
 }
 
+static unsigned
+captures_open(const struct probe *pr)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < pr->ncap; i++)
+		n += pr->cap[i] != NULL;
+	return n;
+}
+
+/*
+ * One poll over the captures and the link monitor.  A detached capture
+ * is left out (its socket only reports the old error); it comes back
+ * through relink(), on a link event or, without events, once a tick.
+ */
 static int
 run_live(struct probe *pr)
 {
-	struct pollfd pfd[OPTS_MAX_IFACES];
-	unsigned i, alive = pr->ncap;
+	struct pollfd pfd[OPTS_MAX_IFACES + 1];
+	unsigned i, n = pr->ncap;
 
 	tick(pr, clock_tick(&pr->clk));
-	while (!got_quit && alive > 0) {
+	while (!got_quit && captures_open(pr) > 0) {
 		uint64_t now = clock_tick(&pr->clk);
 		int timeout = now >= pr->next_tick ? 0 :
 		    (int)(pr->next_tick - now);
 
-		for (i = 0; i < pr->ncap; i++) {
-			pfd[i].fd = pr->cap[i] != NULL ?
+		for (i = 0; i < n; i++) {
+			pfd[i].fd = pr->cap[i] != NULL && !pr->gone[i] ?
 			    pr->ops->fd(pr->cap[i]) : -1;
 			pfd[i].events = POLLIN;
 			pfd[i].revents = 0;
 		}
-		if (poll(pfd, pr->ncap, timeout) == -1 && errno != EINTR) {
+		pfd[n].fd = pr->links != NULL ? links_fd(pr->links) : -1;
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
+		if (poll(pfd, n + 1, timeout) == -1 && errno != EINTR) {
 			log_warn("poll");
 			return 1;
 		}
 		now = clock_tick(&pr->clk);
-		for (i = 0; i < pr->ncap; i++)
-			if (pr->cap[i] != NULL && pfd[i].revents != 0 &&
-			    drain(pr, i, now) == -1)
-				alive--;
+		if (pfd[n].revents != 0)
+			links_changed(pr, now);
+		for (i = 0; i < n; i++)
+			if (pr->cap[i] != NULL && !pr->gone[i] &&
+			    pfd[i].revents != 0)
+				drain(pr, i, now);
 		if (now >= pr->next_tick) {
 			tick(pr, now);
-			alive -= check_captures(pr);
+			check_captures(pr);
+			/* Without link events: re-read once a tick. */
+			if (pr->links != NULL && links_fd(pr->links) == -1)
+				links_changed(pr, now);
+			if (any_gone(pr))
+				relink(pr);
 		}
 		if (got_stats) {
 			got_stats = 0;
 			print_stats(pr);
 		}
 	}
-	return alive == 0 ? 1 : 0;
+	return captures_open(pr) == 0 ? 1 : 0;
 }
 
 /* Size and allocate everything; returns 0, or an exit status. */
@@ -628,6 +794,31 @@ open_captures(struct probe *pr)
 			    pr->ops->name);
 	}
 	return 0;
+}
+
+/*
+ * The interface table, for live capture: names for the collectors and
+ * the way back for a capture whose interface is re-created.  Without it
+ * the probe still works (names are not sent; a removed interface is
+ * looked up by name once a second), so a failure is a warning.
+ */
+static void
+open_links(struct probe *pr)
+{
+	char err[256];
+
+	if (iftable_init(&pr->ift, IFTABLE_DEFAULT_MAX) == -1) {
+		log_warnx("-M: no room for an interface table (%zu bytes): "
+		    "interface names are not sent", iftable_bytes(
+		    IFTABLE_DEFAULT_MAX));
+		return;
+	}
+	if ((pr->links = links_open(&pr->ift, err, sizeof(err))) == NULL) {
+		log_warnx("%s: interface names are not sent", err);
+		iftable_free(&pr->ift);
+		return;
+	}
+	log_debug("interfaces: %zu known (%s)", pr->ift.n, links_source());
 }
 
 static int
@@ -730,8 +921,10 @@ setup(struct probe *pr)
 	if (o->file != NULL) {
 		clock_init_replay(&pr->clk);
 		STEP(replay_speed(pr));
-	} else
+	} else {
 		clock_init_live(&pr->clk);
+		open_links(pr);
+	}
 	setup_policy(pr);
 	if (pr->encbuf != NULL)
 		STEP(setup_encoder(pr, encsz));
@@ -749,6 +942,8 @@ teardown(struct probe *pr)
 		if (pr->cap[i] != NULL)
 			pr->ops->close(pr->cap[i]);
 	export_close(&pr->exp);
+	links_close(pr->links);
+	iftable_free(&pr->ift);
 	flowtab_free(pr->tab);
 	mem_free(pr->batch);
 	mem_free(pr->encbuf);
@@ -771,8 +966,8 @@ drop_privileges(const struct pf_opts *o)
 		return 1;
 	}
 	if (!o->check_only)
-		log_notice("running as %s (uid %lu); re-opening a capture "
-		    "would need root", o->user, (unsigned long)uid);
+		log_notice("running as %s (uid %lu)", o->user,
+		    (unsigned long)uid);
 	return 0;
 }
 

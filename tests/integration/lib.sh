@@ -37,6 +37,8 @@
 #                        by default: DIR/out.csv by ethertype, protocol);
 #                        sets NFACCTD_PID, NFACCTD_PORT
 #   nfacctd_stop         drain, SIGINT (plugins flush), wait
+#   LIB_NS=NAME          run nfcapd_start, sink_start and the port helpers
+#                        in network namespace NAME (the test's own)
 #
 # All traffic stays on 127.0.0.1; everything started here is stopped by pid.
 
@@ -114,11 +116,21 @@ require_truth() {
 	    skip "$SHARED/bench/pcap_truth.py is absent (set PICOFLOW_SHARED)"
 }
 
+# in_ns CMD...: exec CMD, in $LIB_NS when it is set.  It replaces the
+# calling shell, so use it in $(...) or with &: then $! is CMD's own pid
+# (ip netns exec keeps it), which stop_pid can signal.
+in_ns() {
+	if [ -n "${LIB_NS:-}" ]; then
+		exec ip netns exec "$LIB_NS" "$@"
+	fi
+	exec "$@"
+}
+
 free_udp_port() {
-	python3 -c 'import socket
+	(in_ns python3 -c 'import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
+print(s.getsockname()[1])')
 }
 
 # Bytes waiting in the receive queue of the UDP socket bound to 127.0.0.1:PORT
@@ -126,7 +138,7 @@ print(s.getsockname()[1])'
 udp_rx_queue() {
 	local hex q
 	hex=$(printf '0100007F:%04X' "$1")
-	q=$(awk -v a="$hex" '$2 == a { split($5, q, ":"); print q[2]; exit }' \
+	q=$(in_ns awk -v a="$hex" '$2 == a { split($5, q, ":"); print q[2]; exit }' \
 	    /proc/net/udp 2>/dev/null)
 	[ -n "$q" ] && echo $((16#$q))
 }
@@ -153,7 +165,7 @@ nfcapd_start() {
 	NFCAPD_PORT=${2:-$(free_udp_port)}
 	# -B: room for the burst a probe sends when it flushes at end of file
 	# (the kernel caps it at net.core.rmem_max; nfcapd then logs the size).
-	nfcapd -w "$dir" -b 127.0.0.1 -p "$NFCAPD_PORT" -t 3600 -B 16777216 \
+	in_ns nfcapd -w "$dir" -b 127.0.0.1 -p "$NFCAPD_PORT" -t 3600 -B 16777216 \
 	    > "$NFCAPD_LOG" 2>&1 &
 	NFCAPD_PID=$!
 	track "$NFCAPD_PID"
@@ -248,7 +260,7 @@ sink_start() {
 	# Empty the log here: the background job's own redirection may run
 	# after the port is looked for, which would find a previous run's.
 	: > "$SINK_LOG"
-	python3 -c "$LIB_SINK_PY" "$out" > "$SINK_LOG" 2>&1 &
+	in_ns python3 -c "$LIB_SINK_PY" "$out" > "$SINK_LOG" 2>&1 &
 	SINK_PID=$!
 	track "$SINK_PID"
 	for i in $(seq 1 200); do
