@@ -202,7 +202,8 @@ build_mnl() {
 }
 
 [ $# -gt 0 ] || set -- mips mipsel armhf aarch64 musl mips-musl
-for t in "$@"; do
-	build_one "$t"
-	build_mnl "$t"
+# (build_one's own loops reuse t: the target needs a name of its own)
+for tgt in "$@"; do
+	build_one "$tgt"
+	build_mnl "$tgt"
 done
