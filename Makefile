@@ -53,8 +53,8 @@ PF_LDFLAGS	:= $(TC_LDFLAGS)
 
 include platform/$(BACKEND).mk
 
-# NETLINK: how picoflow learns the host's interfaces (and, later, routes
-# and NAT).  mnl: Linux netlink through libmnl, link events included; the
+# NETLINK: how picoflow learns the host's interfaces, and (--egress,
+# --nat) routes and NAT translations.  mnl: Linux netlink through libmnl, link events included; the
 # default on Linux when libmnl is found (pkg-config, or a TOOLCHAIN
 # sysroot that has it).  none: names from if_nameindex(3), re-read once a
 # second while a capture waits for its interface; any POSIX system.
@@ -66,16 +66,18 @@ NETLINK_FOUND	= $(if $(wildcard $(SYSROOT)/lib/libmnl.a),mnl)
 endif
 NETLINK		?= $(or $(NETLINK_FOUND),none)
 ifeq ($(NETLINK),mnl)
-PLATFORM_EXTRA	+= platform/links_netlink.c platform/nl_link.c
+PLATFORM_EXTRA	+= platform/links_netlink.c platform/nl_link.c \
+		   platform/enrich_netlink.c platform/nl_msg.c \
+		   platform/nl_route.c platform/nl_ct.c
 PF_LDLIBS	+= -lmnl
 else ifeq ($(NETLINK),none)
-PLATFORM_EXTRA	+= platform/links_posix.c
+PLATFORM_EXTRA	+= platform/links_posix.c platform/enrich_none.c
 else
 $(error NETLINK=$(NETLINK): expected mnl or none)
 endif
 
 CORE		:= opts probe decode sample flowtab expire nf9 export clock \
-		   mem log print filter kfilter privs iftable
+		   mem log print filter kfilter privs iftable lcache
 # bpf_walk.c is pure and built everywhere, so its tests run on Linux too.
 PLATFORM_SRC	:= platform/capture_file.c platform/file_format.c \
 		   platform/capture_pcap.c platform/bpf_walk.c $(PLATFORM_EXTRA)

@@ -52,6 +52,26 @@ enum flow_end {
 	FLOW_END_MAX
 };
 
+/* What enrich.h learnt from the kernel about a finished flow. */
+#define FLOW_ENR_EGRESS	0x01	/* out_ifindex is the route's answer */
+#define FLOW_ENR_NAT	0x02	/* nat_* hold a translation that changes
+				 * at least one of the four */
+
+/*
+ * Export-time facts a flow record may carry besides its key (enrich.h):
+ * all zero unless --egress / --nat asked for them and the kernel knew.
+ * Zero means unknown, or not translated.  Not kept in the flow table.
+ */
+struct flow_enr {
+	uint32_t	out_ifindex;	/* OUTPUT_SNMP of an ingress flow */
+	uint8_t		nat_src[4];	/* post-NAT IPv4 source (field 225) */
+	uint8_t		nat_dst[4];	/* ... destination (226) */
+	uint16_t	nat_sport;	/* post-NAPT ports (227, 228) */
+	uint16_t	nat_dport;
+	uint8_t		flags;		/* FLOW_ENR_* */
+	uint8_t		pad[3];
+};
+
 /*
  * One flow.  Counters are 64-bit and are exported as 8-byte NetFlow fields,
  * so they never wrap.  Times are milliseconds on the probe clock (clock.h):
@@ -67,6 +87,7 @@ struct flow_rec {
 	uint8_t		tos;		/* of the first packet */
 	uint8_t		end;		/* enum flow_end */
 	uint8_t		pad;
+	struct flow_enr	enr;		/* filled between expiry and export */
 };
 
 #endif

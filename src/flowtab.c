@@ -3,7 +3,7 @@
 /*
  * Design note.
  *
- * Records.  The table does not store struct flow_rec (88 bytes): a flow
+ * Records.  The table does not store struct flow_rec (104 bytes): a flow
  * lives in a 48-byte struct flowtab_ent, the same size and layout on every
  * ABI (fields in size order, no padding, 8-aligned array), and is turned
  * into a flow_rec only when it leaves (flowtab_get()).  The key takes 26
@@ -598,6 +598,7 @@ flowtab_get(const struct flowtab *t, const struct flowtab_ent *e,
 	r->tos = e->tos;
 	r->end = 0;
 	r->pad = 0;
+	memset(&r->enr, 0, sizeof(r->enr));
 }
 
 uint64_t

@@ -270,20 +270,26 @@ wire_field(unsigned version, struct nf9_field f, int v6, int scope)
 }
 
 static int
-layout_make(struct nf9_layout *l, const struct nf9_field *f, size_t n,
+layout_append(struct nf9_layout *l, const struct nf9_field *f, size_t n,
     unsigned version, int v6, int scope)
 {
 	size_t i;
 
-	memset(l, 0, sizeof(*l));
-	if (n > NF9_FIELDS_MAX)
+	if (n > (size_t)(NF9_FIELDS_MAX - l->n))
 		return -1;
 	for (i = 0; i < n; i++) {
-		l->f[i] = wire_field(version, f[i], v6, scope);
-		l->len += l->f[i].len;
+		l->f[l->n] = wire_field(version, f[i], v6, scope);
+		l->len += l->f[l->n++].len;
 	}
-	l->n = (uint16_t)n;
 	return 0;
+}
+
+static int
+layout_make(struct nf9_layout *l, const struct nf9_field *f, size_t n,
+    unsigned version, int v6, int scope)
+{
+	memset(l, 0, sizeof(*l));
+	return layout_append(l, f, n, version, v6, scope);
 }
 
 /* The layouts this format sends, from the tables of nf9_fields.h. */
@@ -296,11 +302,13 @@ layouts_make(struct nf9 *nf)
 		return layout_make(&nf->lay[0], nf5_rec, ARRAY_SIZE(nf5_rec),
 		    v, 0, 0);
 	return layout_make(&nf->lay[0], nf9_tmpl_v4, ARRAY_SIZE(nf9_tmpl_v4),
-	    v, 0, 0) | layout_make(&nf->lay[1], nf9_tmpl_v6,
-	    ARRAY_SIZE(nf9_tmpl_v6), v, 1, 0) | layout_make(&nf->scope,
-	    nf9_opt_scope, ARRAY_SIZE(nf9_opt_scope), v, 0, 1) |
-	    layout_make(&nf->opt, nf9_opt_fields, ARRAY_SIZE(nf9_opt_fields),
-	    v, 0, 0) | layout_make(&nf->ifscope, nf9_ifopt_scope,
+	    v, 0, 0) | (nf->cfg.nat_fields ? layout_append(&nf->lay[0],
+	    nf9_tmpl_v4_nat, ARRAY_SIZE(nf9_tmpl_v4_nat), v, 0, 0) : 0) |
+	    layout_make(&nf->lay[1], nf9_tmpl_v6, ARRAY_SIZE(nf9_tmpl_v6), v,
+	    1, 0) | layout_make(&nf->scope, nf9_opt_scope,
+	    ARRAY_SIZE(nf9_opt_scope), v, 0, 1) | layout_make(&nf->opt,
+	    nf9_opt_fields, ARRAY_SIZE(nf9_opt_fields), v, 0, 0) |
+	    layout_make(&nf->ifscope, nf9_ifopt_scope,
 	    ARRAY_SIZE(nf9_ifopt_scope), v, 0, 1) | layout_make(&nf->ifopt,
 	    nf9_ifopt_fields, ARRAY_SIZE(nf9_ifopt_fields), v, 0, 0);
 }
@@ -488,8 +496,23 @@ put_data_field(struct wbuf *w, const struct nf9_field *f,
 	case NF9_INPUT_SNMP:	/* v5 has 16 bits: 0 (unknown) if more */
 		put_ifindex(w, k->direction ? 0 : k->ifindex, f->len);
 		break;
-	case NF9_OUTPUT_SNMP:
-		put_ifindex(w, k->direction ? k->ifindex : 0, f->len);
+	case NF9_OUTPUT_SNMP:	/* ingress: from the route (enrich.h) */
+		put_ifindex(w, k->direction ? k->ifindex :
+		    v->r->enr.out_ifindex, f->len);
+		break;
+	case NF9_POST_NAT_SRC_IPV4:
+		put_addr(w, v->r->enr.nat_src, sizeof(v->r->enr.nat_src),
+		    f->len);
+		break;
+	case NF9_POST_NAT_DST_IPV4:
+		put_addr(w, v->r->enr.nat_dst, sizeof(v->r->enr.nat_dst),
+		    f->len);
+		break;
+	case NF9_POST_NAPT_SRC_PORT:
+		put_uint(w, v->r->enr.nat_sport, f->len);
+		break;
+	case NF9_POST_NAPT_DST_PORT:
+		put_uint(w, v->r->enr.nat_dport, f->len);
 		break;
 	case NF9_DIRECTION:
 		put_uint(w, k->direction, f->len);

@@ -25,6 +25,8 @@
 #define NF9_MTU_MAX	9000
 #define NF9_MTU_DEFAULT	1400
 #define NF9_MTU_MIN_IPFIX 276
+/* What nat_fields adds to those minimums: 4 more template fields. */
+#define NF9_MTU_NAT_EXTRA 16
 /* NetFlow v5: 30 records of 48 bytes after the 24-byte header at most. */
 #define NF5_RECORDS_MAX	30
 #define NF5_MTU		(24 + 48 * NF5_RECORDS_MAX)
@@ -60,6 +62,7 @@ struct nf9_cfg {
 	uint32_t	tmpl_every_ms;	/* ... or after this much time */
 	uint32_t	sampling_interval; /* field 34; 1 = not sampled */
 	uint8_t		sampling_algorithm; /* field 35: 1 determ., 2 random */
+	int		nat_fields;	/* IPv4 records end with 225-228 */
 };
 
 struct nf9_fmt;			/* per-format constants, in nf9.c */

@@ -34,6 +34,14 @@
 #define NF9_SAMPLING_ALGORITHM	35
 #define NF9_DIRECTION		61
 #define NF9_IF_NAME		82	/* options: an interface's name */
+/*
+ * Post-NAT address and port fields: Cisco's NetFlow v9 NSEL numbers, the
+ * same in the IANA IPFIX registry (postNATSourceIPv4Address and so on).
+ */
+#define NF9_POST_NAT_SRC_IPV4	225
+#define NF9_POST_NAT_DST_IPV4	226
+#define NF9_POST_NAPT_SRC_PORT	227
+#define NF9_POST_NAPT_DST_PORT	228
 /* Only in the NetFlow v5 record; picoflow always sends them as 0. */
 #define NF9_SRC_MASK		9
 #define NF9_DST_MASK		13
@@ -72,7 +80,8 @@
  * both families) with both ports 0, and is 0 for other protocols.
  * DIRECTION is 0 for a flow seen coming in on interface INPUT_SNMP, 1 for
  * one seen going out of OUTPUT_SNMP (the other interface is then 0: a
- * probe does not know where a packet came from or goes next).
+ * probe does not know where a packet came from or goes next; with
+ * --egress an ingress flow's OUTPUT_SNMP is where the kernel routes it).
  * IPv4: 50 bytes a record, IPv6: 74.
  */
 static const struct nf9_field nf9_tmpl_v4[] = {
@@ -91,6 +100,18 @@ static const struct nf9_field nf9_tmpl_v4[] = {
 	{ NF9_PROTOCOL,		1 },
 	{ NF9_SRC_TOS,		1 },
 	{ NF9_DIRECTION,	1 },
+};
+
+/*
+ * With --nat the IPv4 layout ends with the flow's addresses and ports as
+ * the router translates them (all 0 when it does not, or nobody knows):
+ * 62 bytes a record.  The IPv6 layout and NetFlow v5 do not change.
+ */
+static const struct nf9_field nf9_tmpl_v4_nat[] = {
+	{ NF9_POST_NAT_SRC_IPV4,	4 },
+	{ NF9_POST_NAT_DST_IPV4,	4 },
+	{ NF9_POST_NAPT_SRC_PORT,	2 },
+	{ NF9_POST_NAPT_DST_PORT,	2 },
 };
 
 static const struct nf9_field nf9_tmpl_v6[] = {

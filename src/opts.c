@@ -23,7 +23,10 @@ enum {
 	OPT_NO_PROMISC,
 	OPT_NO_IFNAMES,
 	OPT_SAMPLE_MODE,
-	OPT_LIBPCAP_READER
+	OPT_LIBPCAP_READER,
+	OPT_EGRESS,
+	OPT_NAT,
+	OPT_LOOKUP_RATE
 };
 
 static const char short_opts[] = "i:r:n:Ps:m:M:t:f:S:u:v:dThV";
@@ -54,6 +57,9 @@ static const struct option long_opts[] = {
 	{ "no-promisc",		no_argument,	   NULL, OPT_NO_PROMISC },
 	{ "no-ifnames",		no_argument,	   NULL, OPT_NO_IFNAMES },
 	{ "libpcap-reader",	no_argument,	   NULL, OPT_LIBPCAP_READER },
+	{ "egress",		no_argument,	   NULL, OPT_EGRESS },
+	{ "nat",		no_argument,	   NULL, OPT_NAT },
+	{ "lookup-rate",	required_argument, NULL, OPT_LOOKUP_RATE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -96,6 +102,12 @@ opts_usage(FILE *f)
 "      --no-promisc        do not put interfaces in promiscuous mode\n"
 "      --no-ifnames        do not send interface names (IF_NAME options)\n"
 "      --libpcap-reader    read -r files with libpcap (slower)\n"
+"      --egress            OUTPUT_SNMP of incoming flows from the kernel's\n"
+"                          route to their destination (Linux, -i only)\n"
+"      --nat               add post-NAT IPv4 addresses and ports (fields\n"
+"                          225-228) from conntrack (Linux, -i, root)\n"
+"      --lookup-rate N     kernel lookups a second for --egress/--nat at\n"
+"                          most (default 1000, 0 = no cap)\n"
 "  -h, --help              this text;  -V, --version  print the version\n",
 	    f);
 }
@@ -260,6 +272,7 @@ set_defaults(struct pf_opts *o)
 	o->pace = OPTS_DEFAULT_PACE;
 	o->snaplen = OPTS_DEFAULT_SNAPLEN;
 	o->promisc = 1;
+	o->lookup_rate = OPTS_DEFAULT_LOOKUP_RATE;
 }
 
 static int
@@ -353,8 +366,44 @@ parse_one(struct pf_opts *o, int c, const char *arg)
 	case OPT_LIBPCAP_READER:
 		o->libpcap_reader = 1;
 		return 0;
+	case OPT_EGRESS:
+		o->egress = 1;
+		return 0;
+	case OPT_NAT:
+		o->nat = 1;
+		return 0;
+	case OPT_LOOKUP_RATE:
+		return parse_u32("--lookup-rate", arg, 0, 1000000,
+		    &o->lookup_rate);
 	}
 	return -1;
+}
+
+/* --egress and --nat: what they need; returns how many rules broke. */
+static int
+check_enrich(const struct pf_opts *o)
+{
+	unsigned need = (o->version == NF9_FMT_IPFIX ? NF9_MTU_MIN_IPFIX :
+	    NF9_MTU_MIN) + NF9_MTU_NAT_EXTRA;
+	int n = 0;
+
+	if ((o->egress || o->nat) && o->file != NULL)
+		n += complain("--egress/--nat ask the kernel about live "
+		    "traffic (its routes, its connections): give -i, not -r");
+	if (o->nat && o->version == NF9_FMT_V5)
+		n += complain("--nat: NetFlow v5 has no post-NAT fields; use "
+		    "-v 9 or -v 10");
+	if (o->nat && o->user != NULL)
+		n += complain("--nat and -u: conntrack answers only a process "
+		    "with CAP_NET_ADMIN, which -u gives up");
+	if (o->nat && o->version != NF9_FMT_V5 && (unsigned)o->mtu < need &&
+	    (unsigned)o->mtu + NF9_MTU_NAT_EXTRA >= need) {
+		fprintf(stderr, "picoflow: --mtu: '%u': --nat needs at least "
+		    "%u bytes with -v %u\n", (unsigned)o->mtu, need,
+		    o->version);
+		n++;
+	}
+	return n;
 }
 
 /* Rules that involve more than one flag; returns how many were broken. */
@@ -379,6 +428,7 @@ check_combination(const struct pf_opts *o, const struct opts_seen *seen)
 	if (o->version == NF9_FMT_V5 && o->source_id > UINT16_MAX)
 		n += complain("-S: NetFlow v5 has an 8-bit engine type and ID "
 		    "(-S is type * 256 + ID): at most 65535 with -v 5");
+	n += check_enrich(o);
 	if (o->version == NF9_FMT_IPFIX && o->mtu < NF9_MTU_MIN_IPFIX) {
 		fprintf(stderr, "picoflow: --mtu: '%u': IPFIX needs at least "
 		    "%u bytes for its templates and one record\n",

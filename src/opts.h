@@ -41,6 +41,9 @@ struct pf_opts {
 	int		 no_ifnames;		/* --no-ifnames */
 	int		 libpcap_reader;	/* --libpcap-reader */
 	const char	*user;			/* -u: drop root to USER */
+	int		 egress;		/* --egress: OUTPUT_SNMP */
+	int		 nat;			/* --nat: fields 225-228 */
+	uint32_t	 lookup_rate;		/* --lookup-rate, 0 = no cap */
 };
 
 #define OPTS_DEFAULT_MAX_FLOWS	8192
@@ -48,6 +51,7 @@ struct pf_opts {
 #define OPTS_DEFAULT_TMPL_SECS	60
 #define OPTS_DEFAULT_PACE	10000
 #define OPTS_DEFAULT_SNAPLEN	256
+#define OPTS_DEFAULT_LOOKUP_RATE 1000
 
 enum opts_result {
 	OPTS_RUN = 0,

@@ -24,6 +24,7 @@
 #include "capture.h"
 #include "clock.h"
 #include "decode.h"
+#include "enrich.h"
 #include "expire.h"
 #include "export.h"
 #include "filter.h"
@@ -78,6 +79,7 @@ struct probe {
 	struct nf9		 enc;
 	struct export		 exp;
 	struct flow_rec		*batch;
+	struct enrich		*enr;		/* --egress, --nat; or NULL */
 	uint8_t			*encbuf;
 	size_t			 ring_bytes;	/* per live capture, 0 = default */
 	uint32_t		 kernel_sample;	/* the kernel keeps 1 in N */
@@ -205,13 +207,15 @@ unexportable(struct probe *pr)
 }
 
 static void
-emit(struct probe *pr, const struct flow_rec *recs, size_t n, uint64_t now)
+emit(struct probe *pr, struct flow_rec *recs, size_t n, uint64_t now)
 {
 	size_t i;
 	int rc;
 
 	for (i = 0; i < n; i++) {
 		pr->st.records++;
+		if (pr->enr != NULL)
+			enrich_flow(pr->enr, &recs[i], now);
 		if (pr->o->print)
 			print_flow(stdout, &recs[i], pr->clk.wall_offset_ms);
 		if (pr->exp.ncol == 0)
@@ -330,6 +334,32 @@ replay_packet(struct probe *pr, const struct pkt *p)
 	account(pr, p, now);
 }
 
+/* --egress, --nat: one line per kind of lookup asked for. */
+static void
+print_enrich_stats(const struct probe *pr)
+{
+	struct enrich_stats es;
+	const struct enrich_count *c;
+	unsigned i;
+
+	if (pr->enr == NULL)
+		return;
+	enrich_stats(pr->enr, &es);
+	for (i = 0; i < 2; i++) {
+		c = i == 0 ? &es.egress : &es.nat;
+		if (i == 0 ? !pr->o->egress : !pr->o->nat)
+			continue;
+		log_notice("%s lookups: records %" PRIu64 " found %" PRIu64
+		    " cached %" PRIu64 " queries %" PRIu64 " over_rate %"
+		    PRIu64 " failed %" PRIu64 " query_us_avg %.1f%s%" PRIu64,
+		    i == 0 ? "egress" : "nat", c->records, c->found,
+		    c->cached, c->queries, c->limited, c->failed,
+		    c->queries != 0 ? c->query_ns / 1e3 / c->queries : 0.0,
+		    i == 0 ? " route_flushes " : " ", i == 0 ?
+		    es.route_flushes : 0);
+	}
+}
+
 static void
 print_stats(struct probe *pr)
 {
@@ -352,6 +382,7 @@ print_stats(struct probe *pr)
 	    pr->st.frames, pr->st.ip_packets, pr->st.ip_bytes, skipped,
 	    pr->st.sampled_out, pr->ex.st.created, pr->st.records,
 	    pr->exp.st.datagrams, pr->exp.st.errors, pr->st.unexportable);
+	print_enrich_stats(pr);
 	for (i = 1; i < DECODE_RESULT_MAX && len < sizeof(line) - 64; i++)
 		if (pr->st.skipped[i] != 0)
 			len += (size_t)snprintf(line + len, sizeof(line) - len,
@@ -821,6 +852,26 @@ open_links(struct probe *pr)
 	log_debug("interfaces: %zu known (%s)", pr->ift.n, links_source());
 }
 
+/* --egress, --nat: before the flow table, which takes what -M leaves. */
+static int
+open_enrich(struct probe *pr)
+{
+	struct enrich_cfg c;
+	char err[512];
+
+	if (!pr->o->egress && !pr->o->nat)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	c.egress = pr->o->egress;
+	c.nat = pr->o->nat;
+	c.max_lookups = pr->o->lookup_rate;
+	if ((pr->enr = enrich_open(&c, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 open_exporters(struct probe *pr)
 {
@@ -879,6 +930,7 @@ setup_encoder(struct probe *pr, size_t sz)
 	c.sampling_interval = o->sample_interval;
 	c.sampling_algorithm = o->sample_random ? SAMPLE_RANDOM :
 	    SAMPLE_DETERMINISTIC;
+	c.nat_fields = o->nat;
 	if (nf9_init(&pr->enc, &c, pr->encbuf, sz, pr->clk.boot_ms,
 	    pr->clk.wall_offset_ms) == -1) {
 		log_warnx("--mtu %u, -s, -S: not usable with -v %u", c.mtu,
@@ -916,6 +968,7 @@ setup(struct probe *pr)
 		STEP(2);
 	}
 	STEP(open_exporters(pr));
+	STEP(open_enrich(pr));
 	STEP(setup_memory(pr, encsz));
 	STEP(open_captures(pr));
 	if (o->file != NULL) {
@@ -944,6 +997,7 @@ teardown(struct probe *pr)
 	export_close(&pr->exp);
 	links_close(pr->links);
 	iftable_free(&pr->ift);
+	enrich_close(pr->enr);
 	flowtab_free(pr->tab);
 	mem_free(pr->batch);
 	mem_free(pr->encbuf);

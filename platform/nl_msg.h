@@ -1,0 +1,20 @@
+/*
+ * What every netlink answer parser checks first: that the bytes hold one
+ * whole message, and whether it is an error (or acknowledgement) message.
+ * Pure, like the parsers that use it.
+ */
+#ifndef PF_NL_MSG_H
+#define PF_NL_MSG_H
+
+#include <stddef.h>
+
+/* 1 if msg holds a netlink message whose length fits in len bytes. */
+int	nl_msg_whole(const void *msg, size_t len);
+/*
+ * For an NLMSG_ERROR message: 1, and *err the positive errno it carries
+ * (0 for an acknowledgement); 0 for any other type; -1 if it is too short
+ * to carry the error code.  msg must have passed nl_msg_whole().
+ */
+int	nl_msg_error(const void *msg, int *err);
+
+#endif
