@@ -300,11 +300,11 @@ nat(struct enrich *e, struct flow_rec *r, uint32_t now_s)
 static void
 read_events(struct enrich *e)
 {
-	ssize_t n;
 	int i, changed = 0;
 
 	for (i = 0; i < EVENT_READS; i++) {
-		n = mnl_socket_recvfrom(e->ev, e->buf, e->bufsz);
+		ssize_t n = mnl_socket_recvfrom(e->ev, e->buf, e->bufsz);
+
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)

@@ -96,7 +96,8 @@ nested(const struct nlattr *a, unsigned max, struct tb *tb)
 {
 	memset(tb, 0, sizeof(*tb));
 	tb->max = max;
-	if (a == NULL || mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+	if (a == NULL || mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
+	    !nl_attr_nest_whole(a))
 		return -1;
 	return mnl_attr_parse_nested(a, tb_cb, tb) == MNL_CB_OK ? 0 : -1;
 }
@@ -167,7 +168,8 @@ nl_ct_parse(const void *msg, size_t len, struct nl_ct *out, int *err)
 		return 0;
 	memset(&top, 0, sizeof(top));
 	top.max = CTA_MAX;
-	if (mnl_attr_parse(nlh, sizeof(*nfg), tb_cb, &top) != MNL_CB_OK ||
+	if (!nl_msg_attrs_whole(nlh, sizeof(*nfg)) ||
+	    mnl_attr_parse(nlh, sizeof(*nfg), tb_cb, &top) != MNL_CB_OK ||
 	    get_tuple(top.a[CTA_TUPLE_ORIG], &out->orig) == -1 ||
 	    get_tuple(top.a[CTA_TUPLE_REPLY], &out->reply) == -1)
 		return -1;

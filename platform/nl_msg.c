@@ -8,9 +8,37 @@
 int
 nl_msg_whole(const void *msg, size_t len)
 {
+	const struct nlmsghdr *nlh = msg;
+
 	/* mnl_nlmsg_ok takes an int: a length over INT_MAX is no message. */
 	return len >= sizeof(struct nlmsghdr) && len <= 0x7fffffff &&
-	    mnl_nlmsg_ok(msg, (int)len);
+	    mnl_nlmsg_ok(nlh, (int)len) && MNL_ALIGN(nlh->nlmsg_len) <= len;
+}
+
+int
+nl_msg_attrs_whole(const void *msg, size_t offset)
+{
+	const struct nlmsghdr *nlh = msg;
+	const struct nlattr *a;
+
+	if (MNL_NLMSG_HDRLEN + MNL_ALIGN(offset) > nlh->nlmsg_len)
+		return 0;
+	mnl_attr_for_each(a, nlh, offset)
+		;
+	return (const void *)a == mnl_nlmsg_get_payload_tail(nlh);
+}
+
+/* The last attribute's padding may step past an unaligned nest end. */
+int
+nl_attr_nest_whole(const struct nlattr *nest)
+{
+	const char *end = (const char *)mnl_attr_get_payload(nest) +
+	    mnl_attr_get_payload_len(nest);
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		;
+	return (const char *)a >= end;
 }
 
 int

@@ -8,8 +8,21 @@
 
 #include <stddef.h>
 
-/* 1 if msg holds a netlink message whose length fits in len bytes. */
+struct nlattr;
+
+/*
+ * 1 if msg holds a netlink message that fits in len bytes with its
+ * padding (attribute walks run to the aligned end).
+ */
 int	nl_msg_whole(const void *msg, size_t len);
+/*
+ * libmnl's attribute walks stop quietly at the first attribute that does
+ * not fit, so a cut or garbled list would just look shorter.  These say
+ * whether the attributes after offset bytes of payload (of a nest) fill
+ * it exactly; msg must have passed nl_msg_whole().
+ */
+int	nl_msg_attrs_whole(const void *msg, size_t offset);
+int	nl_attr_nest_whole(const struct nlattr *nest);
 /*
  * For an NLMSG_ERROR message: 1, and *err the positive errno it carries
  * (0 for an acknowledgement); 0 for any other type; -1 if it is too short

@@ -80,7 +80,8 @@ nl_route_parse(const void *msg, size_t len, struct nl_route *out, int *err)
 		return -1;
 	rtm = mnl_nlmsg_get_payload(nlh);
 	memset(&at, 0, sizeof(at));
-	if (mnl_attr_parse(nlh, sizeof(*rtm), attr_cb, &at) != MNL_CB_OK ||
+	if (!nl_msg_attrs_whole(nlh, sizeof(*rtm)) ||
+	    mnl_attr_parse(nlh, sizeof(*rtm), attr_cb, &at) != MNL_CB_OK ||
 	    at.bad)
 		return -1;
 	memset(out, 0, sizeof(*out));

@@ -5,7 +5,8 @@
  * grows and a collision costs a repeated lookup, never a wrong answer
  * (the whole key is compared).  Memory is taken once from mem.h; get and
  * put never allocate.  Keys are compared as raw bytes: callers clear
- * their padding.
+ * their padding.  now_s is seconds on a clock that does not wrap in the
+ * program's life (the probe clock: seconds since boot).
  */
 #ifndef PF_LCACHE_H
 #define PF_LCACHE_H

@@ -339,14 +339,14 @@ static void
 print_enrich_stats(const struct probe *pr)
 {
 	struct enrich_stats es;
-	const struct enrich_count *c;
 	unsigned i;
 
 	if (pr->enr == NULL)
 		return;
 	enrich_stats(pr->enr, &es);
 	for (i = 0; i < 2; i++) {
-		c = i == 0 ? &es.egress : &es.nat;
+		const struct enrich_count *c = i == 0 ? &es.egress : &es.nat;
+
 		if (i == 0 ? !pr->o->egress : !pr->o->nat)
 			continue;
 		log_notice("%s lookups: records %" PRIu64 " found %" PRIu64
