@@ -339,11 +339,14 @@ static void
 print_enrich_stats(const struct probe *pr)
 {
 	struct enrich_stats es;
+	char flushes[48];
 	unsigned i;
 
 	if (pr->enr == NULL)
 		return;
 	enrich_stats(pr->enr, &es);
+	snprintf(flushes, sizeof(flushes), " route_flushes %" PRIu64,
+	    es.route_flushes);
 	for (i = 0; i < 2; i++) {
 		const struct enrich_count *c = i == 0 ? &es.egress : &es.nat;
 
@@ -351,12 +354,11 @@ print_enrich_stats(const struct probe *pr)
 			continue;
 		log_notice("%s lookups: records %" PRIu64 " found %" PRIu64
 		    " cached %" PRIu64 " queries %" PRIu64 " over_rate %"
-		    PRIu64 " failed %" PRIu64 " query_us_avg %.1f%s%" PRIu64,
+		    PRIu64 " failed %" PRIu64 " query_us_avg %.1f%s",
 		    i == 0 ? "egress" : "nat", c->records, c->found,
 		    c->cached, c->queries, c->limited, c->failed,
 		    c->queries != 0 ? c->query_ns / 1e3 / c->queries : 0.0,
-		    i == 0 ? " route_flushes " : " ", i == 0 ?
-		    es.route_flushes : 0);
+		    i == 0 ? flushes : "");
 	}
 }
 

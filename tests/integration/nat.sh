@@ -253,5 +253,31 @@ while d:
 	x=$(awk '$1 == 17 && $6 == "198.18.2.1" && $7 >= 40000 && $7 <= 40999' "$WORK/nfdump.txt" | wc -l)
 	[ "$x" -ge 2 ] || { echo "FAIL: nfdump shows no translated UDP source"; fail=1; }
 fi
+# The cap: with --lookup-rate 1, six new flows exported in the same
+# second get one kernel query between them; the rest go out with 0s,
+# counted as over_rate.
+ip netns exec "$NS_R" "$PICOFLOW" -i lan --nat --egress --lookup-rate 1 -P -d \
+    > "$WORK/cap.out" 2> "$WORK/cap.log" &
+PF=$!
+track "$PF"
+wait_started picoflow "$PF" capturing "$WORK/cap.log" ||
+	{ echo "FAIL: picoflow did not start"; exit 1; }
+l python3 -c '
+import socket
+for p in range(6):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("198.18.1.2", 50000 + p)); u.sendto(b"c", ("198.18.2.2", 9999))'
+sleep 0.5
+stop_pid "$PF"
+untrack "$PF"
+cat "$WORK/cap.log"
+read -r q lim < <(sed -n 's/.* lookups: .* queries \([0-9]*\) over_rate \([0-9]*\).*/\1 \2/p' \
+    "$WORK/cap.log" | awk '{q += $1; l += $2} END {print q + 0, l + 0}')
+if [ "$q" -le 2 ] && [ "$lim" -ge 4 ]; then
+	echo "ok   --lookup-rate 1: $q queries, $lim records over the cap"
+else
+	echo "FAIL: --lookup-rate 1: $q queries, $lim over the cap"
+	fail=1
+fi
 [ $fail = 0 ] && echo "PASS: post-NAT fields equal conntrack's, OUTPUT_SNMP is the route's interface"
 exit $fail
