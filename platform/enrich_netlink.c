@@ -33,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "enrich.h"
 #include "lcache.h"
 #include "mem.h"
@@ -74,15 +75,6 @@ struct enrich {
 	struct enrich_stats	 st;
 };
 
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static int
 allowed(struct enrich *e, uint32_t now_s)
 {
@@ -106,7 +98,7 @@ ask(struct enrich *e, struct mnl_socket *nl, size_t reqlen,
     struct enrich_count *c)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)e->buf;
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = clock_mono_ns();
 	ssize_t n = -1;
 	int i;
 
@@ -124,8 +116,21 @@ ask(struct enrich *e, struct mnl_socket *nl, size_t reqlen,
 	}
 	n = -1;
 out:
-	c->query_ns += mono_ns() - t0;
+	c->query_ns += clock_mono_ns() - t0;
 	return n;
+}
+
+/*
+ * A parser's result (1 an answer, 2 an error answer, else nothing usable)
+ * as the askers return it: 0, the kernel's errno, or ASK_FAILED.  Call the
+ * parser first: it sets err, and argument order is unspecified.
+ */
+static int
+verdict(int parsed, int err)
+{
+	if (parsed == 1)
+		return 0;
+	return parsed == 2 && err != 0 ? err : ASK_FAILED;
 }
 
 /* 0 and *oif, a kernel error (a positive errno), or ASK_*. */
@@ -135,7 +140,7 @@ route_ask(struct enrich *e, const struct nl_route_query *q, uint32_t now_s,
 {
 	struct nl_route r;
 	ssize_t n;
-	int err = 0;
+	int err = 0, rc;
 
 	if (!allowed(e, now_s))
 		return ASK_LIMITED;
@@ -143,15 +148,10 @@ route_ask(struct enrich *e, const struct nl_route_query *q, uint32_t now_s,
 	    q), &e->st.egress);
 	if (n == -1)
 		return ASK_FAILED;
-	switch (nl_route_parse(e->buf, (size_t)n, &r, &err)) {
-	case 1:
+	rc = nl_route_parse(e->buf, (size_t)n, &r, &err);
+	if ((rc = verdict(rc, err)) == 0)
 		*oif = nl_route_egress(&r);
-		return 0;
-	case 2:
-		return err != 0 ? err : ASK_FAILED;
-	default:
-		return ASK_FAILED;
-	}
+	return rc;
 }
 
 /* The interface to export, or -1 when there is no answer to cache. */
@@ -217,7 +217,7 @@ ct_ask(struct enrich *e, const struct nl_ct_tuple *t, int dir,
     uint32_t now_s, struct nl_ct *ct)
 {
 	ssize_t n;
-	int err = 0;
+	int err = 0, rc;
 
 	if (!allowed(e, now_s))
 		return ASK_LIMITED;
@@ -225,14 +225,8 @@ ct_ask(struct enrich *e, const struct nl_ct_tuple *t, int dir,
 	    dir), &e->st.nat);
 	if (n == -1)
 		return ASK_FAILED;
-	switch (nl_ct_parse(e->buf, (size_t)n, ct, &err)) {
-	case 1:
-		return 0;
-	case 2:
-		return err != 0 ? err : ASK_FAILED;
-	default:
-		return ASK_FAILED;
-	}
+	rc = nl_ct_parse(e->buf, (size_t)n, ct, &err);
+	return verdict(rc, err);
 }
 
 /* 0 and *v, or -1 when there is no answer to cache. */

@@ -37,5 +37,7 @@ int	clock_needs_rebase(const struct pf_clock *);
 void	clock_rebase(struct pf_clock *);
 /* Whole seconds of probe time, for rate limiters. */
 unsigned clock_secs(const struct pf_clock *);
+/* CLOCK_MONOTONIC in nanoseconds, for pacing and timing; not probe time. */
+uint64_t clock_mono_ns(void);
 
 #endif

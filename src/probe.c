@@ -556,15 +556,6 @@ check_captures(struct probe *pr)
 	return closed;
 }
 
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * Test hook, not a user feature: PICOFLOW_REPLAY_SPEED=N reads -r at N
  * times the capture's own pace (1 = as recorded), so the fault tests can
@@ -599,14 +590,14 @@ replay_wait(struct probe *pr, uint64_t ts_us)
 	struct timespec ts;
 
 	if (pr->replay_t0_ns == 0) {
-		pr->replay_t0_ns = mono_ns();
+		pr->replay_t0_ns = clock_mono_ns();
 		pr->replay_ts0_us = ts_us;
 	}
 	if (ts_us <= pr->replay_ts0_us)
 		return;
 	due = pr->replay_t0_ns + (ts_us - pr->replay_ts0_us) * 1000 /
 	    pr->replay_speed;
-	while (!got_quit && (now = mono_ns()) < due) {
+	while (!got_quit && (now = clock_mono_ns()) < due) {
 		ts.tv_sec = 0;
 		ts.tv_nsec = (long)MIN(due - now, 100000000ULL);
 		nanosleep(&ts, NULL);
