@@ -2,7 +2,9 @@
  * rtnetlink link messages: struct ifinfomsg, then attributes, of which we
  * want IFLA_IFNAME.  Every length comes from the message, so each is
  * checked against the bytes we have before it is used; libmnl's attribute
- * walk checks each attribute against the message length.
+ * walk checks each attribute against the message length, and
+ * nl_msg_attrs_whole() that the attributes fill it (the walk would stop
+ * quietly at one that does not fit).
  */
 #include <linux/if.h>
 #include <linux/rtnetlink.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "nl_link.h"
+#include "nl_msg.h"
 
 struct attrs {
 	const struct nlattr *name;
@@ -40,11 +43,12 @@ nl_link_parse(const void *msg, size_t len, struct nl_link *out)
 	const struct ifinfomsg *ifi;
 	struct attrs at;
 
-	if (len < sizeof(*nlh) || !mnl_nlmsg_ok(nlh, (int)len))
+	if (!nl_msg_whole(msg, len))
 		return -1;
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
 		return 0;
-	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*ifi)))
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*ifi)) ||
+	    !nl_msg_attrs_whole(nlh, sizeof(*ifi)))
 		return -1;
 	ifi = mnl_nlmsg_get_payload(nlh);
 	memset(&at, 0, sizeof(at));

@@ -142,6 +142,11 @@ test_malformed(void)
 	    "an attribute running past the message: refused");
 
 	memcpy(m, nl_new_up, sizeof(m));
+	put16(m + at + 8 + 4, 0xfff0);	/* the attribute after the name */
+	is_int(nl_link_parse(m, sizeof(m), &k), -1,
+	    "a later attribute running past the message: refused too");
+
+	memcpy(m, nl_new_up, sizeof(m));
 	put16(m + at + 2, 0x7ff0);	/* no IFLA_IFNAME left */
 	is_int(nl_link_parse(m, sizeof(m), &k), -1,
 	    "a link message without a name: refused");
