@@ -46,18 +46,6 @@ struct wbuf {
 	int	 err;
 };
 
-/* One flow as the data record states it. */
-struct rec_vals {
-	const struct flow_rec	*r;
-	uint32_t		 first;		/* ms since boot_ms */
-	uint32_t		 last;
-	uint64_t		 first_unix;	/* Unix ms, for IPFIX */
-	uint64_t		 last_unix;
-	uint16_t		 sport;
-	uint16_t		 dport;
-	uint16_t		 icmp;		/* type << 8 | code, or 0 */
-};
-
 static void
 wb_init(struct wbuf *w, uint8_t *p, size_t n)
 {
@@ -77,10 +65,55 @@ wb_room(struct wbuf *w, size_t n)
 }
 
 /*
- * The low n bytes of v, most significant first, whatever the host order.
- * Every field of every record goes through here, so the usual widths are
- * spelt out rather than looped over.
+ * Big-endian stores whatever the host order: on a little-endian host the
+ * value is byte-swapped, then copied whole, as p may be unaligned.
+ * host_little() folds to a constant and the shifts of the swaps to one
+ * instruction, so a store is two or three instructions; byte-by-byte
+ * stores are merged less reliably (gcc 12 did not, next to other code).
  */
+static int
+host_little(void)
+{
+	const uint16_t one = 1;
+	uint8_t b;
+
+	memcpy(&b, &one, 1);
+	return b;
+}
+
+static uint32_t
+swap32(uint32_t v)
+{
+	v = v << 16 | v >> 16;
+	return (v & 0x00ff00ffU) << 8 | (v >> 8 & 0x00ff00ffU);
+}
+
+static void
+st_be64(uint8_t *p, uint64_t v)
+{
+	if (host_little())
+		v = (uint64_t)swap32((uint32_t)v) << 32 |
+		    swap32((uint32_t)(v >> 32));
+	memcpy(p, &v, 8);
+}
+
+static void
+st_be32(uint8_t *p, uint32_t v)
+{
+	if (host_little())
+		v = swap32(v);
+	memcpy(p, &v, 4);
+}
+
+static void
+st_be16(uint8_t *p, uint16_t v)
+{
+	if (host_little())
+		v = (uint16_t)(v << 8 | v >> 8);
+	memcpy(p, &v, 2);
+}
+
+/* The low n bytes of v, most significant first. */
 static void
 put_uint(struct wbuf *w, uint64_t v, size_t n)
 {
@@ -94,24 +127,13 @@ put_uint(struct wbuf *w, uint64_t v, size_t n)
 		p[0] = (uint8_t)v;
 		return;
 	case 2:
-		p[0] = (uint8_t)(v >> 8);
-		p[1] = (uint8_t)v;
+		st_be16(p, (uint16_t)v);
 		return;
 	case 4:
-		p[0] = (uint8_t)(v >> 24);
-		p[1] = (uint8_t)(v >> 16);
-		p[2] = (uint8_t)(v >> 8);
-		p[3] = (uint8_t)v;
+		st_be32(p, (uint32_t)v);
 		return;
 	case 8:
-		p[0] = (uint8_t)(v >> 56);
-		p[1] = (uint8_t)(v >> 48);
-		p[2] = (uint8_t)(v >> 40);
-		p[3] = (uint8_t)(v >> 32);
-		p[4] = (uint8_t)(v >> 24);
-		p[5] = (uint8_t)(v >> 16);
-		p[6] = (uint8_t)(v >> 8);
-		p[7] = (uint8_t)v;
+		st_be64(p, v);
 		return;
 	}
 	for (; n > 8; n--)
@@ -124,25 +146,6 @@ static void
 put_be16(struct wbuf *w, size_t v)
 {
 	put_uint(w, v, 2);
-}
-
-/* A counter: one too big for its field is an error, never wrapped. */
-static void
-put_count(struct wbuf *w, uint64_t v, size_t n)
-{
-	if (n < 8 && v >> (8 * n) != 0)
-		w->err = 1;
-	else
-		put_uint(w, v, n);
-}
-
-/* An interface index: v5 has 16 bits, so a larger one is sent as 0
- * (unknown) rather than cut to a wrong interface. */
-static void
-put_ifindex(struct wbuf *w, uint32_t ifindex, size_t n)
-{
-	put_uint(w, n < 4 && (uint64_t)ifindex >> (8 * n) != 0 ? 0 : ifindex,
-	    n);
 }
 
 static void
@@ -442,122 +445,250 @@ put_templates(struct wbuf *w, const struct nf9 *nf)
 }
 
 /*
+ * Data records are written from a value image: every value a record can
+ * carry, big-endian at its full width, filled once per record.  A layout
+ * is then a few copies out of it (nf9_layout.run, worked out by
+ * prog_make() at init) instead of a decision per field per record.  The
+ * image follows the v9 IPv4 record, so that record is a single copy; the
+ * IPv6 and IPFIX ones are two to four, v5's nine.  Only the part up to
+ * the last byte a layout copies is filled: v9 IPv4 records leave out the
+ * 16-byte addresses and the IPFIX times.
+ */
+enum {
+	IMG_SRC4	= 0,	/* first 4 bytes of the key's addresses */
+	IMG_DST4	= 4,
+	IMG_IN_IF	= 8,
+	IMG_OUT_IF	= 12,
+	IMG_PKTS	= 16,
+	IMG_BYTES	= 24,
+	IMG_FIRST	= 32,	/* ms since boot_ms, modulo 2^32 */
+	IMG_LAST	= 36,
+	IMG_SPORT	= 40,
+	IMG_DPORT	= 42,
+	IMG_ICMP	= 44,
+	IMG_FLAGS	= 46,
+	IMG_PROTO	= 47,
+	IMG_TOS		= 48,
+	IMG_DIR		= 49,
+	IMG_SRC6	= 50,	/* all 16 bytes */
+	IMG_DST6	= 66,
+	IMG_START_MS	= 82,	/* Unix ms, for IPFIX */
+	IMG_END_MS	= 90,
+	IMG_NAT_SRC	= 98,	/* post-NAT, --nat only (flow_enr) */
+	IMG_NAT_DST	= 102,
+	IMG_NAT_SPORT	= 106,
+	IMG_NAT_DPORT	= 108,
+	IMG_LEN		= 110
+};
+
+/*
+ * Where each integer field's value sits in the image, and its width there.
+ * A field narrower than its value takes the value's last bytes, a wider
+ * one gets leading zeros; a field not here is zeros (v5's next hop, AS,
+ * masks and padding).  Address fields take the first bytes of the key's
+ * address, from the 4-byte copy when they fit in it.
+ */
+static const struct {
+	uint16_t	type;
+	uint8_t		off;
+	uint8_t		width;
+} slots[] = {
+	{ NF9_INPUT_SNMP,		IMG_IN_IF,	4 },
+	{ NF9_OUTPUT_SNMP,		IMG_OUT_IF,	4 },
+	{ NF9_IN_PKTS,			IMG_PKTS,	8 },
+	{ NF9_IN_BYTES,			IMG_BYTES,	8 },
+	{ NF9_FIRST_SWITCHED,		IMG_FIRST,	4 },
+	{ NF9_LAST_SWITCHED,		IMG_LAST,	4 },
+	{ IPFIX_FLOW_START_MS,		IMG_START_MS,	8 },
+	{ IPFIX_FLOW_END_MS,		IMG_END_MS,	8 },
+	{ NF9_L4_SRC_PORT,		IMG_SPORT,	2 },
+	{ NF9_L4_DST_PORT,		IMG_DPORT,	2 },
+	{ NF9_ICMP_TYPE,		IMG_ICMP,	2 },
+	{ IPFIX_ICMP_TYPE_CODE_V6,	IMG_ICMP,	2 },
+	{ NF9_TCP_FLAGS,		IMG_FLAGS,	1 },
+	{ NF9_PROTOCOL,			IMG_PROTO,	1 },
+	{ NF9_SRC_TOS,			IMG_TOS,	1 },
+	{ NF9_DIRECTION,		IMG_DIR,	1 },
+	{ NF9_POST_NAT_SRC_IPV4,	IMG_NAT_SRC,	4 },
+	{ NF9_POST_NAT_DST_IPV4,	IMG_NAT_DST,	4 },
+	{ NF9_POST_NAPT_SRC_PORT,	IMG_NAT_SPORT,	2 },
+	{ NF9_POST_NAPT_DST_PORT,	IMG_NAT_DPORT,	2 },
+};
+
+/* Append len bytes from the image at off (or zeros) to the copies. */
+static int
+run_add(struct nf9_layout *l, unsigned off, size_t len)
+{
+	struct nf9_run *u;
+
+	if (len == 0)
+		return 0;
+	if (l->nrun > 0) {
+		u = &l->run[l->nrun - 1];
+		if (off == NF9_RUN_ZERO ? u->off == NF9_RUN_ZERO :
+		    u->off != NF9_RUN_ZERO && u->off + u->len == off) {
+			u->len = (uint16_t)(u->len + len);
+			return 0;
+		}
+	}
+	if (l->nrun == ARRAY_SIZE(l->run))
+		return -1;
+	u = &l->run[l->nrun++];
+	u->off = (uint8_t)off;
+	u->len = (uint16_t)len;
+	return 0;
+}
+
+/* The largest value n bytes hold. */
+static uint64_t
+max_of(size_t n)
+{
+	return n >= 8 ? UINT64_MAX : ((uint64_t)1 << (8 * n)) - 1;
+}
+
+/* An address field: where the image has the first len bytes it takes. */
+static int
+addr_slot(unsigned type, size_t len, unsigned *off)
+{
+	int src = type == NF9_IPV4_SRC_ADDR || type == NF9_IPV6_SRC_ADDR;
+
+	if (!src && type != NF9_IPV4_DST_ADDR && type != NF9_IPV6_DST_ADDR)
+		return 0;
+	if (len <= 4)
+		*off = src ? IMG_SRC4 : IMG_DST4;
+	else
+		*off = src ? IMG_SRC6 : IMG_DST6;
+	return 1;
+}
+
+/*
+ * A data layout's copies, and the limits its narrow fields put on values:
+ * a count too big for its field is an error, never wrapped (v5 has 32
+ * bits); an interface index too big (v5 has 16 bits) is sent as 0,
+ * unknown, rather than cut to a wrong interface.  -1 for an address field
+ * over 16 bytes.
+ */
+static int
+prog_make(struct nf9_layout *l)
+{
+	size_t i;
+	int rc = 0;
+
+	l->nrun = l->img_len = 0;
+	l->pkts_max = l->bytes_max = UINT64_MAX;
+	l->in_max = l->out_max = UINT32_MAX;
+	for (i = 0; i < l->n; i++) {
+		size_t len = l->f[i].len, j, w;
+		unsigned off;
+
+		if (l->f[i].type == NF9_IN_PKTS)
+			l->pkts_max = MIN(l->pkts_max, max_of(len));
+		else if (l->f[i].type == NF9_IN_BYTES)
+			l->bytes_max = MIN(l->bytes_max, max_of(len));
+		else if (l->f[i].type == NF9_INPUT_SNMP)
+			l->in_max = (uint32_t)MIN(l->in_max, max_of(len));
+		else if (l->f[i].type == NF9_OUTPUT_SNMP)
+			l->out_max = (uint32_t)MIN(l->out_max, max_of(len));
+		if (addr_slot(l->f[i].type, len, &off)) {
+			if (len > 16)
+				return -1;
+			rc |= run_add(l, off, len);
+			continue;
+		}
+		for (j = 0; j < ARRAY_SIZE(slots); j++)
+			if (slots[j].type == l->f[i].type)
+				break;
+		w = j < ARRAY_SIZE(slots) ? slots[j].width : 0;
+		if (len > w)
+			rc |= run_add(l, NF9_RUN_ZERO, len - w);
+		if (w != 0)
+			rc |= run_add(l, slots[j].off + w - MIN(len, w),
+			    MIN(len, w));
+	}
+	for (i = 0; i < l->nrun; i++)
+		if (l->run[i].off != NF9_RUN_ZERO)
+			l->img_len = (uint8_t)MAX(l->img_len,
+			    l->run[i].off + l->run[i].len);
+	return rc;
+}
+
+/*
+ * The image of one record, or -1 if a count is too big for its field.
  * Times are offsets from boot_ms, modulo 2^32 as sysUptime is (RFC 3954
  * section 5.1), or for IPFIX Unix milliseconds.  ICMP and ICMPv6 keys
  * hold type << 8 | code in dport (flow.h); it goes to ICMP_TYPE and both
  * ports are exported as 0, except in v5, which has no ICMP field and keeps
  * it in the destination port.
  */
-static void
-rec_vals(struct rec_vals *v, const struct nf9 *nf, const struct flow_rec *r)
+static int
+rec_image(uint8_t *img, const struct nf9 *nf, const struct nf9_layout *l,
+    const struct flow_rec *r)
 {
-	v->r = r;
-	v->first = (uint32_t)(r->first_ms - nf->boot_ms);
-	v->last = (uint32_t)(r->last_ms - nf->boot_ms);
-	v->first_unix = r->first_ms + (uint64_t)nf->wall_offset_ms;
-	v->last_unix = r->last_ms + (uint64_t)nf->wall_offset_ms;
-	if ((r->key.proto == PROTO_ICMP || r->key.proto == PROTO_ICMPV6) &&
-	    nf->fmt->templates) {
-		v->sport = 0;
-		v->dport = 0;
-		v->icmp = r->key.dport;
-	} else {
-		v->sport = r->key.sport;
-		v->dport = r->key.dport;
-		v->icmp = 0;
-	}
+	const struct flow_key *k = &r->key;
+	uint32_t in = k->direction ? 0 : k->ifindex;
+	/* An ingress flow's way out is known only by asking (enrich.h). */
+	uint32_t out = k->direction ? k->ifindex : r->enr.out_ifindex;
+	int icmp = (k->proto == PROTO_ICMP || k->proto == PROTO_ICMPV6) &&
+	    nf->fmt->templates;
+
+	if (r->packets > l->pkts_max || r->bytes > l->bytes_max)
+		return -1;
+	memcpy(img + IMG_SRC4, k->src, 4);
+	memcpy(img + IMG_DST4, k->dst, 4);
+	st_be32(img + IMG_IN_IF, in > l->in_max ? 0 : in);
+	st_be32(img + IMG_OUT_IF, out > l->out_max ? 0 : out);
+	st_be64(img + IMG_PKTS, r->packets);
+	st_be64(img + IMG_BYTES, r->bytes);
+	st_be32(img + IMG_FIRST, (uint32_t)(r->first_ms - nf->boot_ms));
+	st_be32(img + IMG_LAST, (uint32_t)(r->last_ms - nf->boot_ms));
+	st_be16(img + IMG_SPORT, icmp ? 0 : k->sport);
+	st_be16(img + IMG_DPORT, icmp ? 0 : k->dport);
+	st_be16(img + IMG_ICMP, icmp ? k->dport : 0);
+	img[IMG_FLAGS] = r->tcp_flags;
+	img[IMG_PROTO] = k->proto;
+	img[IMG_TOS] = r->tos;
+	img[IMG_DIR] = k->direction;
+	if (l->img_len <= IMG_SRC6)
+		return 0;
+	memcpy(img + IMG_SRC6, k->src, 16);
+	memcpy(img + IMG_DST6, k->dst, 16);
+	if (l->img_len <= IMG_START_MS)
+		return 0;
+	st_be64(img + IMG_START_MS, r->first_ms +
+	    (uint64_t)nf->wall_offset_ms);
+	st_be64(img + IMG_END_MS, r->last_ms + (uint64_t)nf->wall_offset_ms);
+	if (l->img_len <= IMG_NAT_SRC)
+		return 0;
+	memcpy(img + IMG_NAT_SRC, r->enr.nat_src, 4);
+	memcpy(img + IMG_NAT_DST, r->enr.nat_dst, 4);
+	st_be16(img + IMG_NAT_SPORT, r->enr.nat_sport);
+	st_be16(img + IMG_NAT_DPORT, r->enr.nat_dport);
+	return 0;
 }
 
-static void
-put_addr(struct wbuf *w, const uint8_t *a, size_t asz, size_t len)
+/*
+ * The record, l->len bytes at p: the layout's copies out of the image, or
+ * -1 if a count is too big for its field.  A layout that is the image's
+ * first part (the v9 IPv4 record) is filled in place: rec_image() writes
+ * no further then.
+ */
+static int
+put_record(uint8_t *p, const struct nf9 *nf, const struct nf9_layout *l,
+    const struct flow_rec *r)
 {
-	if (len > asz)
-		w->err = 1;
-	else
-		put_bytes(w, a, len);
-}
+	const struct nf9_run *u, *end = l->run + l->nrun;
+	uint8_t img[IMG_LEN];
 
-/* One field of a data record, as the field table asks for it. */
-static void
-put_data_field(struct wbuf *w, const struct nf9_field *f,
-    const struct rec_vals *v)
-{
-	const struct flow_key *k = &v->r->key;
-
-	switch (f->type) {
-	case NF9_IPV4_SRC_ADDR:
-	case NF9_IPV6_SRC_ADDR:
-		put_addr(w, k->src, sizeof(k->src), f->len);
-		break;
-	case NF9_IPV4_DST_ADDR:
-	case NF9_IPV6_DST_ADDR:
-		put_addr(w, k->dst, sizeof(k->dst), f->len);
-		break;
-	case NF9_INPUT_SNMP:	/* v5 has 16 bits: 0 (unknown) if more */
-		put_ifindex(w, k->direction ? 0 : k->ifindex, f->len);
-		break;
-	case NF9_OUTPUT_SNMP:	/* ingress: from the route (enrich.h) */
-		put_ifindex(w, k->direction ? k->ifindex :
-		    v->r->enr.out_ifindex, f->len);
-		break;
-	case NF9_POST_NAT_SRC_IPV4:
-		put_addr(w, v->r->enr.nat_src, sizeof(v->r->enr.nat_src),
-		    f->len);
-		break;
-	case NF9_POST_NAT_DST_IPV4:
-		put_addr(w, v->r->enr.nat_dst, sizeof(v->r->enr.nat_dst),
-		    f->len);
-		break;
-	case NF9_POST_NAPT_SRC_PORT:
-		put_uint(w, v->r->enr.nat_sport, f->len);
-		break;
-	case NF9_POST_NAPT_DST_PORT:
-		put_uint(w, v->r->enr.nat_dport, f->len);
-		break;
-	case NF9_DIRECTION:
-		put_uint(w, k->direction, f->len);
-		break;
-	case NF9_IN_PKTS:
-		put_count(w, v->r->packets, f->len);
-		break;
-	case NF9_IN_BYTES:
-		put_count(w, v->r->bytes, f->len);
-		break;
-	case NF9_FIRST_SWITCHED:
-		put_uint(w, v->first, f->len);
-		break;
-	case NF9_LAST_SWITCHED:
-		put_uint(w, v->last, f->len);
-		break;
-	case IPFIX_FLOW_START_MS:
-		put_uint(w, v->first_unix, f->len);
-		break;
-	case IPFIX_FLOW_END_MS:
-		put_uint(w, v->last_unix, f->len);
-		break;
-	case NF9_L4_SRC_PORT:
-		put_uint(w, v->sport, f->len);
-		break;
-	case NF9_L4_DST_PORT:
-		put_uint(w, v->dport, f->len);
-		break;
-	case NF9_ICMP_TYPE:
-	case IPFIX_ICMP_TYPE_CODE_V6:
-		put_uint(w, v->icmp, f->len);
-		break;
-	case NF9_TCP_FLAGS:
-		put_uint(w, v->r->tcp_flags, f->len);
-		break;
-	case NF9_PROTOCOL:
-		put_uint(w, k->proto, f->len);
-		break;
-	case NF9_SRC_TOS:
-		put_uint(w, v->r->tos, f->len);
-		break;
-	default:		/* v5 next hop, AS, masks and padding */
-		put_zero(w, f->len);
-		break;
-	}
+	if (l->nrun == 1 && l->run[0].off == 0 && l->len == IMG_SRC6)
+		return rec_image(p, nf, l, r);
+	if (rec_image(img, nf, l, r) == -1)
+		return -1;
+	for (u = l->run; u < end; p += u->len, u++)
+		if (u->off == NF9_RUN_ZERO)
+			memset(p, 0, u->len);
+		else
+			memcpy(p, img + u->off, u->len);
+	return 0;
 }
 
 /*
@@ -765,7 +896,8 @@ nf9_init(struct nf9 *nf, const struct nf9_cfg *cfg, uint8_t *buf,
 	default:
 		goto inval;
 	}
-	if (layouts_make(nf) == -1)
+	if (layouts_make(nf) == -1 || prog_make(&nf->lay[0]) == -1 ||
+	    prog_make(&nf->lay[1]) == -1)
 		goto inval;
 	nf->boot_ms = boot_ms;
 	nf->wall_offset_ms = wall_offset_ms;
@@ -797,6 +929,27 @@ inval:
 }
 
 /*
+ * A probe clock that steps back (replay jitter) does not count as time
+ * passed; a real step is followed by nf9_rebase(), which forces them.
+ * Static, so nf9_add() has it inline: it asks for every record.
+ */
+static inline int
+tmpl_due(const struct nf9 *nf, uint64_t now_ms)
+{
+	if (!nf->fmt->templates)
+		return 0;
+	if (!nf->tmpl_ever_sent || nf->tmpl_force)
+		return 1;
+	if (nf->cfg.tmpl_every_pkts != 0 &&
+	    nf->pkts_since_tmpl >= nf->cfg.tmpl_every_pkts)
+		return 1;
+	if (nf->cfg.tmpl_every_ms != 0 && now_ms >= nf->tmpl_sent_ms &&
+	    now_ms - nf->tmpl_sent_ms >= nf->cfg.tmpl_every_ms)
+		return 1;
+	return 0;
+}
+
+/*
  * Whether the templates go in is settled by the first record that finds
  * them due, and their bytes are counted from then on, so the finished
  * packet never exceeds the MTU.  If they fall due with records already
@@ -809,9 +962,7 @@ nf9_add(struct nf9 *nf, const struct flow_rec *r, uint64_t now_ms)
 {
 	const struct nf9_layout *l;
 	struct nf9_set *s;
-	struct rec_vals v;
-	struct wbuf w;
-	size_t used, i;
+	size_t used;
 	int tmpl;
 
 	if (r->key.ipver != 4 && r->key.ipver != 6)
@@ -824,7 +975,7 @@ nf9_add(struct nf9 *nf, const struct flow_rec *r, uint64_t now_ms)
 		return 0;
 	used = nf->used;
 	tmpl = nf->tmpl_in_pkt;
-	if (!tmpl && nf9_templates_due(nf, now_ms)) {
+	if (!tmpl && tmpl_due(nf, now_ms)) {
 		tmpl = 1;
 		used += nf->tmpl_bytes;
 	}
@@ -833,11 +984,8 @@ nf9_add(struct nf9 *nf, const struct flow_rec *r, uint64_t now_ms)
 		used -= set_bytes(nf, s->len);
 	if (used > nf->cfg.mtu)
 		return 0;
-	rec_vals(&v, nf, r);
-	wb_init(&w, s->rec + s->len, (size_t)(s->cap - s->len));
-	for (i = 0; i < l->n; i++)
-		put_data_field(&w, &l->f[i], &v);
-	if (w.err)
+	if (s->cap - s->len < l->len || put_record(s->rec + s->len, nf, l,
+	    r) == -1)
 		return -1;	/* a counter too big for v5 */
 	s->len += l->len;
 	s->nrec++;
@@ -853,24 +1001,10 @@ nf9_pending(const struct nf9 *nf)
 	return (unsigned)nf->set[0].nrec + nf->set[1].nrec;
 }
 
-/*
- * A probe clock that steps back (replay jitter) does not count as time
- * passed; a real step is followed by nf9_rebase(), which forces them.
- */
 int
 nf9_templates_due(const struct nf9 *nf, uint64_t now_ms)
 {
-	if (!nf->fmt->templates)
-		return 0;
-	if (!nf->tmpl_ever_sent || nf->tmpl_force)
-		return 1;
-	if (nf->cfg.tmpl_every_pkts != 0 &&
-	    nf->pkts_since_tmpl >= nf->cfg.tmpl_every_pkts)
-		return 1;
-	if (nf->cfg.tmpl_every_ms != 0 && now_ms >= nf->tmpl_sent_ms &&
-	    now_ms - nf->tmpl_sent_ms >= nf->cfg.tmpl_every_ms)
-		return 1;
-	return 0;
+	return tmpl_due(nf, now_ms);
 }
 
 /*
@@ -888,7 +1022,7 @@ nf9_finish(struct nf9 *nf, uint64_t now_ms, size_t *len)
 	int tmpl = nf->tmpl_in_pkt;
 
 	*len = 0;
-	if (!tmpl && nf9_templates_due(nf, now_ms) &&
+	if (!tmpl && tmpl_due(nf, now_ms) &&
 	    nf->used + nf->tmpl_bytes <= nf->cfg.mtu)
 		tmpl = 1;
 	if (!tmpl && nf9_pending(nf) == 0)
@@ -938,9 +1072,11 @@ nf9_ifnames(struct nf9 *nf, const struct iftable_entry *ifs, size_t n,
 	put_be16(&w, nf->ifopt_id);
 	put_be16(&w, PAD4(set));
 	for (i = *next; i < *next + k; i++) {
+		size_t nl = MIN(nf->ifopt.f[0].len, sizeof(ifs[i].name));
+
 		put_uint(&w, ifs[i].index, nf->ifscope.f[0].len);
-		put_addr(&w, (const uint8_t *)ifs[i].name, sizeof(ifs[i].name),
-		    nf->ifopt.f[0].len);
+		put_bytes(&w, (const uint8_t *)ifs[i].name, nl);
+		put_zero(&w, nf->ifopt.f[0].len - nl);
 	}
 	put_zero(&w, PAD4(set) - set);
 	if (w.err)

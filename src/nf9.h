@@ -46,11 +46,30 @@ struct nf9_field {
 
 #define NF9_FIELDS_MAX	24	/* fields a layout may have */
 
+/*
+ * One copy of a data record's encoding (nf9.c): len bytes from offset off
+ * of the record's value image, or len zero bytes if off is NF9_RUN_ZERO.
+ */
+struct nf9_run {
+	uint8_t		off;
+	uint16_t	len;
+};
+
+#define NF9_RUN_ZERO	0xff
+
 /* A record layout as sent: the table with the format's substitutions. */
 struct nf9_layout {
 	struct nf9_field f[NF9_FIELDS_MAX];
 	uint16_t	n;
 	uint16_t	len;		/* bytes a record */
+	/* Data layouts: the record as copies, and what its fields hold. */
+	uint8_t		nrun;
+	uint8_t		img_len;	/* image bytes the copies read */
+	struct nf9_run	run[2 * NF9_FIELDS_MAX];
+	uint64_t	pkts_max;	/* larger counts are refused */
+	uint64_t	bytes_max;
+	uint32_t	in_max;		/* larger interface indexes go as 0 */
+	uint32_t	out_max;
 };
 
 struct nf9_cfg {

@@ -264,11 +264,46 @@ test_v5(void)
 	is_int(init_for(7, 1, NF5_MTU), -1, "unknown version refused");
 }
 
+/*
+ * The v5 record's narrow fields: an interface index over 16 bits goes as
+ * 0 (unknown), on the side the direction puts it; a count over 32 bits
+ * refuses the record, whichever count it is.
+ */
+static void
+test_v5_limits(void)
+{
+	struct flow_rec r = rec4();
+	const uint8_t *p;
+	size_t n;
+
+	is_int(init_for(NF9_FMT_V5, 1, NF5_MTU), 0, "v5 init");
+	r.bytes = 1234;
+	r.key.ifindex = 70000;
+	is_int(nf9_add(&nf, &r, 65432), 1, "ifindex over 16 bits, ingress");
+	r.key.direction = 1;
+	r.key.ifindex = 65535;
+	is_int(nf9_add(&nf, &r, 65432), 1, "ifindex 65535, egress");
+	r.key.ifindex = 65536;
+	is_int(nf9_add(&nf, &r, 65432), 1, "ifindex 65536, egress");
+	r.packets = 0xffffffffULL;
+	is_int(nf9_add(&nf, &r, 65432), 1, "2^32 - 1 packets fit");
+	r.packets = 0x100000000ULL;
+	is_int(nf9_add(&nf, &r, 65432), -1, "2^32 packets: refused");
+	p = nf9_finish(&nf, 65432, &n);
+	is_int(n, 24 + 4 * 48, "four records");
+	ok(p != NULL && rd32(p + 24 + 12) == 0, "in 0, out 0");
+	ok(p != NULL && rd32(p + 72 + 12) == 0xffff, "in 0, out 65535");
+	ok(p != NULL && rd32(p + 120 + 12) == 0, "egress 65536: out 0");
+	ok(p != NULL && rd32(p + 168 + 16) == 0xffffffffU,
+	    "packets 2^32 - 1");
+}
+
 int
 main(void)
 {
 	test_ipfix();
 	test_ipfix_unsampled();
 	test_v5();
+	test_v5_limits();
 	return done();
 }
