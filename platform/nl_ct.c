@@ -2,7 +2,10 @@
  * ctnetlink messages: struct nfgenmsg, then nested attributes.  A tuple
  * is CTA_TUPLE_IP { CTA_IP_V4_SRC, CTA_IP_V4_DST } and CTA_TUPLE_PROTO
  * { CTA_PROTO_NUM, CTA_PROTO_SRC_PORT, CTA_PROTO_DST_PORT }; addresses and
- * ports are in network byte order.  Each nested walk is bounded by its
+ * ports are in network byte order.  Dumps and events (for
+ * --offload-flows) add CTA_ID, CTA_STATUS and, with nf_conntrack_acct=1,
+ * CTA_COUNTERS_ORIG/REPLY { PACKETS, BYTES } as big-endian 64-bit values.
+ * Each nested walk is bounded by its
  * parent's length (libmnl), and each attribute's size is checked.
  */
 #include <linux/netfilter/nfnetlink.h>
@@ -10,6 +13,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <endian.h>
 #include <libmnl/libmnl.h>
 #include <string.h>
 
@@ -146,33 +150,120 @@ get_tuple(const struct nlattr *a, struct nl_ct_tuple *t)
 	    port(pr.a[CTA_PROTO_DST_PORT], &t->dport);
 }
 
-int
-nl_ct_parse(const void *msg, size_t len, struct nl_ct *out, int *err)
+/*
+ * The checks every conntrack answer or event passes: one whole message,
+ * from ctnetlink, IPv4, with a well-formed attribute list in *top.
+ * Returns 1 and sets *type (IPCTNL_MSG_CT_*), 2 and *err for an error
+ * answer, 3 for the end of a dump, 0 for anything else, -1 if malformed.
+ */
+static int
+parse_top(const void *msg, size_t len, struct tb *top, int *type, int *err)
 {
 	const struct nlmsghdr *nlh = msg;
 	const struct nfgenmsg *nfg;
-	struct tb top;
 	int rc;
 
 	if (!nl_msg_whole(msg, len))
 		return -1;
 	if ((rc = nl_msg_error(msg, err)) != 0)
 		return rc == 1 ? 2 : -1;
-	if (nlh->nlmsg_type >> 8 != NFNL_SUBSYS_CTNETLINK ||
-	    (nlh->nlmsg_type & 0xff) != IPCTNL_MSG_CT_NEW)
+	if (nlh->nlmsg_type == NLMSG_DONE)
+		return 3;
+	if (nlh->nlmsg_type >> 8 != NFNL_SUBSYS_CTNETLINK)
 		return 0;
+	*type = nlh->nlmsg_type & 0xff;
 	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*nfg)))
 		return -1;
 	nfg = mnl_nlmsg_get_payload(nlh);
 	if (nfg->nfgen_family != AF_INET)
 		return 0;
-	memset(&top, 0, sizeof(top));
-	top.max = CTA_MAX;
+	memset(top, 0, sizeof(*top));
+	top->max = CTA_MAX;
 	if (!nl_msg_attrs_whole(nlh, sizeof(*nfg)) ||
-	    mnl_attr_parse(nlh, sizeof(*nfg), tb_cb, &top) != MNL_CB_OK ||
-	    get_tuple(top.a[CTA_TUPLE_ORIG], &out->orig) == -1 ||
+	    mnl_attr_parse(nlh, sizeof(*nfg), tb_cb, top) != MNL_CB_OK)
+		return -1;
+	return 1;
+}
+
+int
+nl_ct_parse(const void *msg, size_t len, struct nl_ct *out, int *err)
+{
+	struct tb top;
+	int rc, type = 0;
+
+	if ((rc = parse_top(msg, len, &top, &type, err)) != 1)
+		return rc == 3 ? 0 : rc;
+	if (type != IPCTNL_MSG_CT_NEW)
+		return 0;
+	if (get_tuple(top.a[CTA_TUPLE_ORIG], &out->orig) == -1 ||
 	    get_tuple(top.a[CTA_TUPLE_REPLY], &out->reply) == -1)
 		return -1;
+	return 1;
+}
+
+size_t
+nl_ct_dump_request(void *buf, size_t len, uint32_t seq)
+{
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+
+	if (len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*nfg)))
+		return 0;
+	memset(buf, 0, MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*nfg)));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_INET;
+	nfg->version = NFNETLINK_V0;
+	return nlh->nlmsg_len;
+}
+
+/* CTA_COUNTERS_ORIG/REPLY: both 64-bit counters, or neither is used. */
+static int
+get_counters(const struct nlattr *a, uint64_t *packets, uint64_t *bytes)
+{
+	struct tb c;
+
+	if (nested(a, CTA_COUNTERS_MAX, &c) == -1 ||
+	    need(c.a[CTA_COUNTERS_PACKETS], MNL_TYPE_U64) == -1 ||
+	    need(c.a[CTA_COUNTERS_BYTES], MNL_TYPE_U64) == -1)
+		return -1;
+	*packets = be64toh(mnl_attr_get_u64(c.a[CTA_COUNTERS_PACKETS]));
+	*bytes = be64toh(mnl_attr_get_u64(c.a[CTA_COUNTERS_BYTES]));
+	return 0;
+}
+
+int
+nl_ct_parse_entry(const void *msg, size_t len, struct nl_ct_entry *out,
+    int *err)
+{
+	struct tb top;
+	int rc, type = 0;
+
+	if ((rc = parse_top(msg, len, &top, &type, err)) != 1)
+		return rc;
+	if (type != IPCTNL_MSG_CT_NEW && type != IPCTNL_MSG_CT_DELETE)
+		return 0;
+	memset(out, 0, sizeof(*out));
+	if (get_tuple(top.a[CTA_TUPLE_ORIG], &out->ct.orig) == -1 ||
+	    get_tuple(top.a[CTA_TUPLE_REPLY], &out->ct.reply) == -1 ||
+	    need(top.a[CTA_ID], MNL_TYPE_U32) == -1 ||
+	    need(top.a[CTA_STATUS], MNL_TYPE_U32) == -1)
+		return -1;
+	out->id = ntohl(mnl_attr_get_u32(top.a[CTA_ID]));
+	out->status = ntohl(mnl_attr_get_u32(top.a[CTA_STATUS]));
+	out->destroyed = type == IPCTNL_MSG_CT_DELETE;
+	if (top.a[CTA_COUNTERS_ORIG] == NULL &&
+	    top.a[CTA_COUNTERS_REPLY] == NULL)
+		return 1;	/* nf_conntrack_acct=0: no counters */
+	if (get_counters(top.a[CTA_COUNTERS_ORIG], &out->packets[NL_CT_ORIG],
+	    &out->bytes[NL_CT_ORIG]) == -1 ||
+	    get_counters(top.a[CTA_COUNTERS_REPLY],
+	    &out->packets[NL_CT_REPLY], &out->bytes[NL_CT_REPLY]) == -1)
+		return -1;
+	out->counters = 1;
 	return 1;
 }
 

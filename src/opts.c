@@ -26,7 +26,8 @@ enum {
 	OPT_LIBPCAP_READER,
 	OPT_EGRESS,
 	OPT_NAT,
-	OPT_LOOKUP_RATE
+	OPT_LOOKUP_RATE,
+	OPT_OFFLOAD
 };
 
 static const char short_opts[] = "i:r:n:Ps:m:M:t:f:S:u:v:dThV";
@@ -60,6 +61,7 @@ static const struct option long_opts[] = {
 	{ "egress",		no_argument,	   NULL, OPT_EGRESS },
 	{ "nat",		no_argument,	   NULL, OPT_NAT },
 	{ "lookup-rate",	required_argument, NULL, OPT_LOOKUP_RATE },
+	{ "offload-flows",	optional_argument, NULL, OPT_OFFLOAD },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -108,6 +110,10 @@ opts_usage(FILE *f)
 "                          225-228) from conntrack (Linux, -i, root)\n"
 "      --lookup-rate N     kernel lookups a second for --egress/--nat at\n"
 "                          most (default 1000, 0 = no cap)\n"
+"      --offload-flows[=hw|all]  records from conntrack's counters for\n"
+"                          flows offloaded past the capture: hardware (hw,\n"
+"                          the default) or any flowtable (all) (Linux, -i,\n"
+"                          root, nf_conntrack_acct=1)\n"
 "  -h, --help              this text;  -V, --version  print the version\n",
 	    f);
 }
@@ -375,11 +381,22 @@ parse_one(struct pf_opts *o, int c, const char *arg)
 	case OPT_LOOKUP_RATE:
 		return parse_u32("--lookup-rate", arg, 0, 1000000,
 		    &o->lookup_rate);
+	case OPT_OFFLOAD:
+		if (arg == NULL || strcmp(arg, "hw") == 0)
+			o->offload = OFFLOAD_HW;
+		else if (strcmp(arg, "all") == 0)
+			o->offload = OFFLOAD_ALL;
+		else
+			return bad("--offload-flows", arg, "expected hw or all");
+		return 0;
 	}
 	return -1;
 }
 
-/* --egress and --nat: what they need; returns how many rules broke. */
+/*
+ * --egress, --nat and --offload-flows: what they need; returns how many
+ * rules broke.
+ */
 static int
 check_enrich(const struct pf_opts *o)
 {
@@ -396,6 +413,12 @@ check_enrich(const struct pf_opts *o)
 	if (o->nat && o->user != NULL)
 		n += complain("--nat and -u: conntrack answers only a process "
 		    "with CAP_NET_ADMIN, which -u gives up");
+	if (o->offload != OFFLOAD_OFF && o->file != NULL)
+		n += complain("--offload-flows reads the kernel's connections: "
+		    "give -i, not -r");
+	if (o->offload != OFFLOAD_OFF && o->user != NULL)
+		n += complain("--offload-flows and -u: conntrack answers only a "
+		    "process with CAP_NET_ADMIN, which -u gives up");
 	if (o->nat && o->version != NF9_FMT_V5 && (unsigned)o->mtu < need &&
 	    (unsigned)o->mtu + NF9_MTU_NAT_EXTRA >= need) {
 		fprintf(stderr, "picoflow: --mtu: '%u': --nat needs at least "

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "flowtab.h"
+#include "offload.h"
 
 #define OPTS_MAX_COLLECTORS	8
 #define OPTS_MAX_IFACES		8
@@ -44,6 +45,7 @@ struct pf_opts {
 	int		 egress;		/* --egress: OUTPUT_SNMP */
 	int		 nat;			/* --nat: fields 225-228 */
 	uint32_t	 lookup_rate;		/* --lookup-rate, 0 = no cap */
+	int		 offload;		/* --offload-flows: OFFLOAD_* */
 };
 
 #define OPTS_DEFAULT_MAX_FLOWS	8192

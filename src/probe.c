@@ -34,6 +34,7 @@
 #include "log.h"
 #include "mem.h"
 #include "nf9.h"
+#include "offload.h"
 #include "print.h"
 #include "privs.h"
 #include "probe.h"
@@ -43,6 +44,7 @@
 #define BATCH_MAX	256	/* records handed from expiry to the encoder */
 #define LIVE_BURST	512	/* packets read per capture per poll round */
 #define NOTE_BITS	4
+#define OFFLOAD_BATCHES	8	/* batches from conntrack a call, at most */
 
 struct counters {
 	uint64_t	frames;
@@ -80,6 +82,7 @@ struct probe {
 	struct export		 exp;
 	struct flow_rec		*batch;
 	struct enrich		*enr;		/* --egress, --nat; or NULL */
+	struct offload		*off;		/* --offload-flows; or NULL */
 	uint8_t			*encbuf;
 	size_t			 ring_bytes;	/* per live capture, 0 = default */
 	uint32_t		 kernel_sample;	/* the kernel keeps 1 in N */
@@ -252,6 +255,26 @@ rebase(struct probe *pr)
 	pr->st.rebases++;
 }
 
+/*
+ * --offload-flows: records from conntrack's counters, through the same
+ * path as captured flows.  At most OFFLOAD_BATCHES batches a call; what
+ * is left waits for the next tick or poll.
+ */
+static void
+offload_run(struct probe *pr, uint64_t now, int events)
+{
+	size_t n;
+	int i = 0;
+
+	if (pr->off == NULL)
+		return;
+	do {
+		n = events ? offload_events(pr->off, now, pr->batch, BATCH_MAX) :
+		    offload_tick(pr->off, now, pr->batch, BATCH_MAX);
+		emit(pr, pr->batch, n, now);
+	} while (n + 1 >= BATCH_MAX && ++i < OFFLOAD_BATCHES);
+}
+
 static void
 tick(struct probe *pr, uint64_t now)
 {
@@ -266,6 +289,7 @@ tick(struct probe *pr, uint64_t now)
 		n = expire_due(&pr->ex, pr->tab, now, pr->batch, BATCH_MAX);
 		emit(pr, pr->batch, n, now);
 	} while (n == BATCH_MAX);
+	offload_run(pr, now, 0);
 	if (pr->exp.ncol != 0 && (nf9_pending(&pr->enc) != 0 ||
 	    nf9_templates_due(&pr->enc, now)))
 		send_datagram(pr, now);
@@ -363,6 +387,24 @@ print_enrich_stats(const struct probe *pr)
 }
 
 static void
+print_offload_stats(const struct probe *pr)
+{
+	struct offload_stats s;
+
+	if (pr->off == NULL)
+		return;
+	offload_stats(pr->off, &s);
+	log_notice("offload: dumps %" PRIu64 " entries %" PRIu64
+	    " offloaded %" PRIu64 " destroyed %" PRIu64 " records %" PRIu64
+	    " tracked %" PRIu32 "/%" PRIu32 " table_full %" PRIu64
+	    " vanished %" PRIu64 " lost_events %" PRIu64 " late %" PRIu64
+	    " no_counters %" PRIu64 " malformed %" PRIu64 " errors %" PRIu64,
+	    s.dumps, s.entries, s.offloaded, s.destroyed, s.records,
+	    s.tracked, s.slots, s.table_full, s.vanished, s.lost_events,
+	    s.late, s.no_counters, s.malformed, s.errors);
+}
+
+static void
 print_stats(struct probe *pr)
 {
 	static const char *const notes[NOTE_BITS] = { "l4_truncated",
@@ -385,6 +427,7 @@ print_stats(struct probe *pr)
 	    pr->st.sampled_out, pr->ex.st.created, pr->st.records,
 	    pr->exp.st.datagrams, pr->exp.st.errors, pr->st.unexportable);
 	print_enrich_stats(pr);
+	print_offload_stats(pr);
 	for (i = 1; i < DECODE_RESULT_MAX && len < sizeof(line) - 64; i++)
 		if (pr->st.skipped[i] != 0)
 			len += (size_t)snprintf(line + len, sizeof(line) - len,
@@ -682,7 +725,7 @@ captures_open(const struct probe *pr)
 static int
 run_live(struct probe *pr)
 {
-	struct pollfd pfd[OPTS_MAX_IFACES + 1];
+	struct pollfd pfd[OPTS_MAX_IFACES + 2];
 	unsigned i, n = pr->ncap;
 
 	tick(pr, clock_tick(&pr->clk));
@@ -700,13 +743,18 @@ run_live(struct probe *pr)
 		pfd[n].fd = pr->links != NULL ? links_fd(pr->links) : -1;
 		pfd[n].events = POLLIN;
 		pfd[n].revents = 0;
-		if (poll(pfd, n + 1, timeout) == -1 && errno != EINTR) {
+		pfd[n + 1].fd = pr->off != NULL ? offload_fd(pr->off) : -1;
+		pfd[n + 1].events = POLLIN;
+		pfd[n + 1].revents = 0;
+		if (poll(pfd, n + 2, timeout) == -1 && errno != EINTR) {
 			log_warn("poll");
 			return 1;
 		}
 		now = clock_tick(&pr->clk);
 		if (pfd[n].revents != 0)
 			links_changed(pr, now);
+		if (pfd[n + 1].revents != 0)
+			offload_run(pr, now, 1);
 		for (i = 0; i < n; i++)
 			if (pr->cap[i] != NULL && !pr->gone[i] &&
 			    pfd[i].revents != 0)
@@ -865,6 +913,41 @@ open_enrich(struct probe *pr)
 	return 0;
 }
 
+/* --offload-flows: like open_enrich, before the flow table. */
+static int
+open_offload(struct probe *pr)
+{
+	struct offload_cfg c;
+	struct expire_cfg ec;
+	char err[512];
+
+	if (pr->o->offload == OFFLOAD_OFF)
+		return 0;
+	/* A dump every active timeout: long flows, captured or not, are
+	 * reported at the same pace. */
+	expire_defaults(&ec);
+	memset(&c, 0, sizeof(c));
+	c.mode = pr->o->offload;
+	c.interval_ms = pr->o->active_s != 0 ? pr->o->active_s * 1000 :
+	    ec.active_ms;
+	/*
+	 * Test hook, not a user feature: PICOFLOW_OFFLOAD_TEST=any takes
+	 * every connection for offloaded, so tests/integration/offload.sh
+	 * can check the counters on a kernel without nf_flow_table.
+	 */
+	if (getenv("PICOFLOW_OFFLOAD_TEST") != NULL &&
+	    strcmp(getenv("PICOFLOW_OFFLOAD_TEST"), "any") == 0) {
+		log_warnx("PICOFLOW_OFFLOAD_TEST=any: every connection is "
+		    "taken for offloaded (a test hook)");
+		c.mode = OFFLOAD_ANY;
+	}
+	if ((pr->off = offload_open(&c, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 open_exporters(struct probe *pr)
 {
@@ -962,6 +1045,7 @@ setup(struct probe *pr)
 	}
 	STEP(open_exporters(pr));
 	STEP(open_enrich(pr));
+	STEP(open_offload(pr));
 	STEP(setup_memory(pr, encsz));
 	STEP(open_captures(pr));
 	if (o->file != NULL) {
@@ -991,6 +1075,7 @@ teardown(struct probe *pr)
 	links_close(pr->links);
 	iftable_free(&pr->ift);
 	enrich_close(pr->enr);
+	offload_close(pr->off);
 	flowtab_free(pr->tab);
 	mem_free(pr->batch);
 	mem_free(pr->encbuf);

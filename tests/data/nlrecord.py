@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Record real kernel answers to the netlink questions picoflow asks
-(--egress: RTM_GETROUTE; --nat: IPCTNL_MSG_CT_GET) and print them as C
-arrays, for tests/unit/test_nl_route.c and test_nl_ct.c.
+(--egress: RTM_GETROUTE; --nat: IPCTNL_MSG_CT_GET; --offload-flows: a
+conntrack dump and a destroy event) and print them as C arrays, for
+tests/unit/test_nl_route.c and test_nl_ct.c.
 
     nlrecord.py route NAME FAMILY DST [SRC IIF]    (run as root, in the
     nlrecord.py ct NAME ORIG|REPLY PROTO SRC DST SPORT DPORT   router's netns)
+    nlrecord.py ctdump NAME         (the first datagram of an IPv4 dump)
+    nlrecord.py ctdestroy NAME      (the next destroy event, e.g. of a
+                                     "conntrack -D" run meanwhile)
 
 Each call prints one "static const uint8_t NAME[] = { ... };" with the
 answer's bytes, byte for byte as the kernel sent them, and a comment with
@@ -70,9 +74,27 @@ def ct(which, proto, src, dst, sport, dport):
     return ask(NETLINK_NETFILTER, msg(CT_GET, body))
 
 
+def ctdump():
+    body = struct.pack("=BBH", socket.AF_INET, 0, 0)
+    m = struct.pack("=IHHII", 16 + len(body), CT_GET, NLM_F_REQUEST | 0x300,
+                    1, 0) + body
+    return ask(NETLINK_NETFILTER, m)
+
+
+def ctdestroy():
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
+    s.bind((0, 1 << 2))     # NFNLGRP_CONNTRACK_DESTROY (3)
+    return s.recv(65536)
+
+
 def main():
     kind, name, args = sys.argv[1], sys.argv[2], sys.argv[3:]
-    data = route(*args) if kind == "route" else ct(*args)
+    if kind == "ctdump":
+        data = ctdump()
+    elif kind == "ctdestroy":
+        data = ctdestroy()
+    else:
+        data = route(*args) if kind == "route" else ct(*args)
     print("/* %s %s: %d bytes */" % (kind, " ".join(args), len(data)))
     print("static const uint8_t %s[] = {" % name)
     for i in range(0, len(data), 12):

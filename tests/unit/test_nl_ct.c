@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "nl_ct.h"
+#include "nl_find.h"
 #include "tap.h"
 
 /* ct ORIG 17 198.18.1.2 198.18.2.2 33333 9999: 164 bytes */
@@ -168,25 +169,6 @@ test_request(void)
 	    "... in a nested CTA_TUPLE_REPLY");
 	is_int(nl_ct_request(buf, sizeof(want) - 1, 1, &t, NL_CT_ORIG), 0,
 	    "a buffer one byte short: 0");
-}
-
-/* Offset of the first attribute of type (nested flag ignored) at or after
- * from, walking a flat run of attributes; 0 if none. */
-static size_t
-find(const uint8_t *m, size_t n, size_t from, unsigned type)
-{
-	size_t off = from;
-
-	while (off + 4 <= n) {
-		size_t len = (size_t)(m[off] | m[off + 1] << 8);
-
-		if (((m[off + 2] | m[off + 3] << 8) & 0x3fff) == type)
-			return off;
-		if (len < 4)
-			return 0;
-		off += (len + 3) & ~(size_t)3;
-	}
-	return 0;
 }
 
 static void
