@@ -39,6 +39,7 @@
 #include "mem.h"
 #include "nl_ct.h"
 #include "nl_msg.h"
+#include "nl_sock.h"
 #include "nl_route.h"
 
 #define ROUTE_SLOTS	1024	/* 64 bytes a slot */
@@ -328,26 +329,13 @@ enrich_flow(struct enrich *e, struct flow_rec *r, uint64_t now_ms)
 		nat(e, r, now_s);
 }
 
-static struct mnl_socket *
-nl_open(int bus, unsigned groups)
-{
-	struct mnl_socket *nl;
-
-	nl = mnl_socket_open2(bus, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (nl != NULL && mnl_socket_bind(nl, groups, MNL_SOCKET_AUTOPID) < 0) {
-		mnl_socket_close(nl);
-		nl = NULL;
-	}
-	return nl;
-}
-
 static int
 open_egress(struct enrich *e, char *err, size_t errlen)
 {
 	int g;
 
-	e->rt = nl_open(NETLINK_ROUTE, 0);
-	e->ev = nl_open(NETLINK_ROUTE, RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE);
+	e->rt = nl_sock_open(NETLINK_ROUTE, 0);
+	e->ev = nl_sock_open(NETLINK_ROUTE, RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE);
 	if (e->rt == NULL || e->ev == NULL) {
 		snprintf(err, errlen, "--egress: route socket: %s",
 		    strerror(errno));
@@ -404,7 +392,7 @@ probe_conntrack(struct enrich *e, char *err, size_t errlen)
 static int
 open_nat(struct enrich *e, char *err, size_t errlen)
 {
-	e->ct = nl_open(NETLINK_NETFILTER, 0);
+	e->ct = nl_sock_open(NETLINK_NETFILTER, 0);
 	if (e->ct == NULL) {
 		snprintf(err, errlen, "--nat: netfilter netlink socket: %s "
 		    "(the kernel needs nfnetlink and conntrack)",

@@ -34,6 +34,7 @@
 #include "mem.h"
 #include "nl_ct.h"
 #include "nl_msg.h"
+#include "nl_sock.h"
 #include "offload.h"
 
 #define SLOTS		2048	/* a power of two */
@@ -368,19 +369,6 @@ offload_tick(struct offload *o, uint64_t now_ms, struct flow_rec *out,
 	return n;
 }
 
-static struct mnl_socket *
-nl_open(unsigned groups)
-{
-	struct mnl_socket *nl;
-
-	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (nl != NULL && mnl_socket_bind(nl, groups, MNL_SOCKET_AUTOPID) < 0) {
-		mnl_socket_close(nl);
-		nl = NULL;
-	}
-	return nl;
-}
-
 /*
  * Without nf_conntrack_acct=1 the kernel counts nothing: say so at start.
  * No such file: conntrack is not loaded (yet); the question below tells.
@@ -446,7 +434,7 @@ check_conntrack(struct offload *o, char *err, size_t errlen)
 static int
 open_sockets(struct offload *o, char *err, size_t errlen)
 {
-	o->dump = nl_open(0);
+	o->dump = nl_sock_open(NETLINK_NETFILTER, 0);
 	if (o->dump == NULL) {
 		snprintf(err, errlen, "--offload-flows: netfilter netlink "
 		    "socket: %s (the kernel needs nfnetlink and conntrack)",
@@ -456,7 +444,8 @@ open_sockets(struct offload *o, char *err, size_t errlen)
 	if (check_acct(err, errlen) == -1 ||
 	    check_conntrack(o, err, errlen) == -1)
 		return -1;
-	o->ev = nl_open(1u << (NFNLGRP_CONNTRACK_DESTROY - 1));
+	o->ev = nl_sock_open(NETLINK_NETFILTER,
+	    1u << (NFNLGRP_CONNTRACK_DESTROY - 1));
 	if (o->ev == NULL) {
 		snprintf(err, errlen, "--offload-flows: conntrack destroy "
 		    "events: %s", strerror(errno));
