@@ -85,7 +85,7 @@ static void
 test_entries(void)
 {
 	struct nl_ct_entry e;
-	uint8_t done[20];
+	uint8_t end[20];
 	int err;
 
 	is_int(parse(ct_dump, sizeof(ct_dump), &e, &err), 1,
@@ -108,10 +108,10 @@ test_entries(void)
 	    e.bytes[NL_CT_REPLY] == 156, "... with the final counters");
 	ok(e.status & IPS_DYING, "... of a dying entry");
 
-	memset(done, 0, sizeof(done));
-	done[0] = sizeof(done);
-	done[4] = NLMSG_DONE;
-	is_int(parse(done, sizeof(done), &e, &err), 3, "the end of a dump: 3");
+	memset(end, 0, sizeof(end));
+	end[0] = sizeof(end);
+	end[4] = NLMSG_DONE;
+	is_int(parse(end, sizeof(end), &e, &err), 3, "the end of a dump: 3");
 }
 
 static void
