@@ -14,11 +14,11 @@ struct mnl_socket *
 nl_sock_open(int bus, unsigned groups)
 {
 	struct mnl_socket *nl;
-	int saved;
 
 	nl = mnl_socket_open2(bus, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (nl != NULL && mnl_socket_bind(nl, groups, MNL_SOCKET_AUTOPID) < 0) {
-		saved = errno;
+		int saved = errno;
+
 		mnl_socket_close(nl);
 		errno = saved;
 		nl = NULL;

@@ -289,6 +289,9 @@ tick(struct probe *pr, uint64_t now)
 		n = expire_due(&pr->ex, pr->tab, now, pr->batch, BATCH_MAX);
 		emit(pr, pr->batch, n, now);
 	} while (n == BATCH_MAX);
+	/* Events left over when a batch filled: their socket may not wake
+	 * poll again until the next one comes. */
+	offload_run(pr, now, 1);
 	offload_run(pr, now, 0);
 	if (pr->exp.ncol != 0 && (nf9_pending(&pr->enc) != 0 ||
 	    nf9_templates_due(&pr->enc, now)))
