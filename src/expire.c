@@ -74,27 +74,6 @@ retire(struct expire *ex, struct flowtab *tab, struct flowtab_ent *e,
 	flowtab_remove(tab, e);
 }
 
-/* Least recently touched flow on any list, or NULL; see expire.h. */
-static struct flowtab_ent *
-oldest_overall(struct flowtab *tab)
-{
-	struct flowtab_ent *e, *best = NULL;
-	uint64_t best_ms = 0, ms;
-	int c;
-
-	for (c = 0; c < FLOWTAB_NCLASS; c++) {
-		e = flowtab_oldest(tab, (enum flowtab_class)c);
-		if (e == NULL)
-			continue;
-		ms = flowtab_last_ms(tab, e);
-		if (best == NULL || ms < best_ms) {
-			best = e;
-			best_ms = ms;
-		}
-	}
-	return best;
-}
-
 static int
 idle_due(const struct expire *ex, const struct flowtab *tab,
     const struct flowtab_ent *e, enum flowtab_class cls, uint64_t now)
@@ -112,7 +91,7 @@ static size_t
 make_room(struct expire *ex, struct flowtab *tab, uint64_t now,
     struct flow_rec *out)
 {
-	struct flowtab_ent *e = oldest_overall(tab);
+	struct flowtab_ent *e = flowtab_oldest_any(tab);
 	enum flowtab_class cls;
 
 	if (e == NULL)
@@ -200,7 +179,7 @@ expire_all(struct expire *ex, struct flowtab *tab, struct flow_rec *out,
 	struct flowtab_ent *e;
 	size_t n = 0;
 
-	while (n < max && (e = oldest_overall(tab)) != NULL)
+	while (n < max && (e = flowtab_oldest_any(tab)) != NULL)
 		retire(ex, tab, e, FLOW_END_FLUSH, &out[n++]);
 	return n;
 }

@@ -41,14 +41,18 @@
  * unit, likely still in cache, is the first reused.
  *
  * Index.  Open addressing with linear probing over nslots = n + n/2 + 1
- * 32-bit slots (n units): 7 bits of the hash above the entry index + 1
- * (25 bits), where 0 marks an empty slot, so the zeroed allocation is an
- * empty index.  When the table is full of IPv4 flows the load is 2/3: a
- * hit reads 2 slots and a miss 5 on average (Knuth, TAOCP 6.4), 8 to 20
- * bytes, one cache line.  The 7 tag bits mean a probe reads an entry, the
- * likely cache miss, for only 1 in 128 slots that are not its own.  The
- * slot no longer holds the whole hash, so deletion and
- * flowtab_probe_stats() rehash the entry's key to find a slot's home.
+ * 32-bit slots (n units): the entry index + 1 (25 bits), where 0 marks an
+ * empty slot, so the zeroed allocation is an empty index; above it 4 bits
+ * of the hash (the tag) and 3 bits of displacement, the slot's distance
+ * from its home slot (7: 7 or more).  When the table is full of IPv4
+ * flows the load is 2/3: a hit reads 2 slots and a miss 5 on average
+ * (Knuth, TAOCP 6.4), 8 to 20 bytes, one cache line.  A probe reads an
+ * entry, the likely cache miss, only for a slot with its home and its tag:
+ * the home alone shuts out the slots pushed there from earlier homes, the
+ * tag 15 in 16 of the others.  Deletion needs each later slot's home: the
+ * displacement gives it, except for the 3 % of slots 7 or more from home
+ * (at load 2/3), whose entry's key is rehashed (in a flood every packet
+ * deletes, and the rehash was most of the cost, cache misses included).
  *
  * The home slot is (hash * nslots) >> 32 (Lemire's multiply-shift range
  * reduction) rather than hash & (nslots - 1), so nslots need not be a power
@@ -97,7 +101,9 @@
 #define CLS_SHIFT	FLOWTAB_CLS_SHIFT	/* ... class, 3 bits */
 #define V6_BIT		0x80000000u	/* ... IPv6 flow: addr holds a unit */
 #define SLOT_IDX	0x01ffffffu	/* slot: entry index + 1, 25 bits */
-#define SLOT_TAG	0xfe000000u	/* ... 7 bits of the hash */
+#define SLOT_TAG	0x1e000000u	/* ... 4 bits of the hash */
+#define DISP_SHIFT	29		/* ... displacement, 3 bits */
+#define DISP_FAR	7u		/* displacement 7 or more */
 
 /* C99 has no static_assert: a negative array size stops the build. */
 typedef char key_fits_words[sizeof(struct flow_key) <= KEY_WORDS * 4 ? 1 : -1];
@@ -197,32 +203,49 @@ splitmix64(uint64_t *s)
 #define NH(a, b, k, i) \
 	((uint64_t)(uint32_t)((a) + (k)[i]) * (uint32_t)((b) + (k)[(i) + 1]))
 
-/* NH over the key, folded and finalized; see the design note. */
+/* NH folded to 32 bits and finalized; see the design note. */
 static uint32_t
-key_hash(const struct flowtab *t, const struct flow_key *key)
+nh_final(uint64_t h)
 {
-	const uint32_t *k = t->k;
-	uint32_t w[KEY_WORDS], x;
-	uint64_t h;
+	uint32_t x = (uint32_t)h ^ (uint32_t)(h >> 32);
 
-	w[KEY_WORDS - 1] = 0;
-	memcpy(w, key, sizeof(*key));
-	/* Unrolled by hand: -O2 keeps a loop, at 10 instructions a term. */
-	if (key->ipver == 4)
-		h = NH(w[0], w[4], k, KEY_WORDS) +
-		    NH(w[8], w[9], k, KEY_WORDS + 2) +
-		    NH(w[10], 0, k, KEY_WORDS + 4);
-	else
-		h = NH(w[0], w[1], k, 0) + NH(w[2], w[3], k, 2) +
-		    NH(w[4], w[5], k, 4) + NH(w[6], w[7], k, 6) +
-		    NH(w[8], w[9], k, 8) + NH(w[10], w[11], k, 10);
-	x = (uint32_t)h ^ (uint32_t)(h >> 32);
 	x ^= x >> 16;
 	x *= 0x85ebca6bU;
 	x ^= x >> 13;
 	x *= 0xc2b2ae35U;
 	x ^= x >> 16;
 	return x;
+}
+
+/*
+ * The hash of an IPv4 key from the five key words that can vary: the
+ * first words of src and dst, and words 8-10 (ifindex; ports; proto,
+ * ipver, direction, pad).
+ */
+static uint32_t
+hash4(const struct flowtab *t, uint32_t src, uint32_t dst, uint32_t w8,
+    uint32_t w9, uint32_t w10)
+{
+	const uint32_t *k = t->k;
+
+	return nh_final(NH(src, dst, k, KEY_WORDS) +
+	    NH(w8, w9, k, KEY_WORDS + 2) + NH(w10, 0, k, KEY_WORDS + 4));
+}
+
+static uint32_t
+key_hash(const struct flowtab *t, const struct flow_key *key)
+{
+	const uint32_t *k = t->k;
+	uint32_t w[KEY_WORDS];
+
+	w[KEY_WORDS - 1] = 0;
+	memcpy(w, key, sizeof(*key));
+	/* Unrolled by hand: -O2 keeps a loop, at 10 instructions a term. */
+	if (key->ipver == 4)
+		return hash4(t, w[0], w[4], w[8], w[9], w[10]);
+	return nh_final(NH(w[0], w[1], k, 0) + NH(w[2], w[3], k, 2) +
+	    NH(w[4], w[5], k, 4) + NH(w[6], w[7], k, 6) +
+	    NH(w[8], w[9], k, 8) + NH(w[10], w[11], k, 10));
 }
 
 struct flowtab *
@@ -302,7 +325,27 @@ home_slot(const struct flowtab *t, uint32_t hash)
 static uint32_t
 slot_tag(uint32_t hash)
 {
-	return hash << 25;	/* the low 7 bits; home_slot uses the high */
+	return hash << 25 & SLOT_TAG;	/* home_slot uses the high bits */
+}
+
+static uint32_t
+slot_disp(uint32_t slot)
+{
+	return slot >> DISP_SHIFT;
+}
+
+/* Slot s moved to d slots from its home. */
+static uint32_t
+slot_at(uint32_t s, uint32_t d)
+{
+	return (s & ~(DISP_FAR << DISP_SHIFT)) | MIN(d, DISP_FAR) << DISP_SHIFT;
+}
+
+/* Slots from a forward to b, cyclically. */
+static uint32_t
+slot_dist(const struct flowtab *t, uint32_t a, uint32_t b)
+{
+	return b >= a ? b - a : b + t->nslots - a;
 }
 
 static uint32_t
@@ -361,24 +404,57 @@ ent_key(const struct flowtab *t, const struct flowtab_ent *e,
 	k->direction = e->direction;
 }
 
+/*
+ * The hash of entry e's key.  An IPv4 entry's key words are read from the
+ * entry (as ent_key() would lay them out, without building the key):
+ * deleting from the index rehashes every slot it moves, and in a flood
+ * every packet deletes.
+ */
 static uint32_t
-ent_hash(const struct flowtab *t, uint32_t slot)
+ent_hash(const struct flowtab *t, const struct flowtab_ent *e)
 {
 	struct flow_key k;
+	uint32_t src, dst, w9, w10;
+	uint16_t ports[2];
+	uint8_t b[4];
 
-	ent_key(t, ENT(t, (slot & SLOT_IDX) - 1), &k);
-	return key_hash(t, &k);
+	if (e->link & V6_BIT) {
+		ent_key(t, e, &k);
+		return key_hash(t, &k);
+	}
+	memcpy(&src, e->addr, 4);
+	memcpy(&dst, e->addr + 4, 4);
+	ports[0] = e->sport;
+	ports[1] = e->dport;
+	memcpy(&w9, ports, 4);
+	b[0] = e->proto;
+	b[1] = 4;		/* ipver */
+	b[2] = e->direction;
+	b[3] = 0;		/* pad */
+	memcpy(&w10, b, 4);
+	return hash4(t, src, dst, e->ifindex, w9, w10);
 }
 
+/* The hash of the entry in this slot. */
+static uint32_t
+slot_hash(const struct flowtab *t, uint32_t slot)
+{
+	return ent_hash(t, ENT(t, (slot & SLOT_IDX) - 1));
+}
+
+/*
+ * The slot at d slots from the home of hash h might hold its key only if
+ * it has h's tag and its own home is the same (displacement d).
+ */
 struct flowtab_ent *
 flowtab_find(struct flowtab *t, const struct flow_key *key)
 {
-	uint32_t h, i, tag;
+	uint32_t h, i, want, d;
 
 	h = key_hash(t, key);
-	tag = slot_tag(h);
+	want = slot_tag(h);
 	i = home_slot(t, h);
-	for (;;) {
+	for (d = 0;; d++) {
 		uint32_t s = t->slot[i];
 
 		if (s == 0) {
@@ -386,11 +462,13 @@ flowtab_find(struct flowtab *t, const struct flow_key *key)
 			t->miss_key = *key;
 			return NULL;
 		}
-		if ((s & SLOT_TAG) == tag &&
+		if ((s & ~SLOT_IDX) == want &&
 		    ent_match(t, ENT(t, (s & SLOT_IDX) - 1), key))
 			return ENT(t, (s & SLOT_IDX) - 1);
 		if (++i == t->nslots)
 			i = 0;
+		if (d < DISP_FAR)
+			want += 1u << DISP_SHIFT;
 	}
 }
 
@@ -460,7 +538,7 @@ flowtab_insert(struct flowtab *t, const struct flow_key *key,
     enum flowtab_class cls, uint64_t now)
 {
 	struct flowtab_ent *e;
-	uint32_t idx, h, i, need = FLOWTAB_UNITS(key);
+	uint32_t idx, h, i, d, need = FLOWTAB_UNITS(key);
 
 	/* An empty table takes any flow: see SPARE. */
 	if (t->used + need > t->max && t->count != 0)
@@ -492,10 +570,10 @@ flowtab_insert(struct flowtab *t, const struct flow_key *key,
 	/* The key is absent, so the first empty slot is its place. */
 	h = memcmp(key, &t->miss_key, sizeof(*key)) == 0 ? t->miss_hash :
 	    key_hash(t, key);
-	for (i = home_slot(t, h); t->slot[i] != 0; )
+	for (i = home_slot(t, h), d = 0; t->slot[i] != 0; d++)
 		if (++i == t->nslots)
 			i = 0;
-	t->slot[i] = slot_tag(h) | (idx + 1);
+	t->slot[i] = slot_at(slot_tag(h) | (idx + 1), d);
 	t->count++;
 	t->used += need;
 	return e;
@@ -525,6 +603,23 @@ flowtab_oldest(struct flowtab *t, enum flowtab_class cls)
 	return first == head ? NULL : ENT(t, first);
 }
 
+/* Every head in one pass: a flood evicts the oldest for each packet. */
+struct flowtab_ent *
+flowtab_oldest_any(struct flowtab *t)
+{
+	struct flowtab_ent *best = NULL;
+	uint32_t c;
+
+	for (c = 0; c < FLOWTAB_NCLASS; c++) {
+		uint32_t head = HEAD(t, c), first = ENT(t, head)->next;
+
+		if (first != head && (best == NULL ||
+		    ENT(t, first)->last < best->last))
+			best = ENT(t, first);
+	}
+	return best;
+}
+
 enum flowtab_class
 flowtab_class_of(const struct flowtab *t, const struct flowtab_ent *e)
 {
@@ -534,10 +629,11 @@ flowtab_class_of(const struct flowtab *t, const struct flowtab_ent *e)
 
 /*
  * Free slot hole by walking the rest of its cluster: the slot at j stays if
- * its home lies cyclically in (hole, j], since moving it before its home
- * would hide it; otherwise it moves back into the hole, and the hole moves
- * to j.  The last hole becomes empty.  A slot keeps 7 bits of its hash,
- * so its home is recomputed from its entry's key.
+ * its home lies cyclically in (hole, j], that is if it is fewer slots from
+ * home than from the hole, since moving it before its home would hide it;
+ * otherwise it moves back into the hole, and the hole moves to j.  The
+ * last hole becomes empty.  A slot far from home (DISP_FAR) finds it by
+ * rehashing its entry's key.
  */
 static void
 index_delete(struct flowtab *t, uint32_t hole)
@@ -545,16 +641,18 @@ index_delete(struct flowtab *t, uint32_t hole)
 	uint32_t j = hole;
 
 	for (;;) {
-		uint32_t h;
+		uint32_t s, d;
 
 		if (++j == t->nslots)
 			j = 0;
-		if (t->slot[j] == 0)
+		if ((s = t->slot[j]) == 0)
 			break;
-		h = home_slot(t, ent_hash(t, t->slot[j]));
-		if (hole <= j ? (hole < h && h <= j) : (hole < h || h <= j))
+		d = slot_disp(s);
+		if (d == DISP_FAR)
+			d = slot_dist(t, home_slot(t, slot_hash(t, s)), j);
+		if (d < slot_dist(t, hole, j))
 			continue;
-		t->slot[hole] = t->slot[j];
+		t->slot[hole] = slot_at(s, d - slot_dist(t, hole, j));
 		hole = j;
 	}
 	t->slot[hole] = 0;
@@ -564,10 +662,8 @@ void
 flowtab_remove(struct flowtab *t, struct flowtab_ent *e)
 {
 	uint32_t idx = ent_index(t, e), i;
-	struct flow_key k;
 
-	ent_key(t, e, &k);
-	i = home_slot(t, key_hash(t, &k));
+	i = home_slot(t, ent_hash(t, e));
 	while ((t->slot[i] & SLOT_IDX) != idx + 1) {
 		if (t->slot[i] == 0)
 			return;		/* not in the table: caller bug */
@@ -655,7 +751,7 @@ flowtab_probe_stats(const struct flowtab *t, uint32_t *max)
 	for (i = 0; i < t->nslots; i++) {
 		if (t->slot[i] == 0)
 			continue;
-		h = home_slot(t, ent_hash(t, t->slot[i]));
+		h = home_slot(t, slot_hash(t, t->slot[i]));
 		d = i >= h ? i - h : i + t->nslots - h;
 		sum += d;
 		dmax = MAX(dmax, d);

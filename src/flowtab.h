@@ -115,6 +115,11 @@ void		 flowtab_touch(struct flowtab *, struct flowtab_ent *,
 		    enum flowtab_class cls);
 /* Head (least recently touched) of list cls, or NULL. */
 struct flowtab_ent *flowtab_oldest(struct flowtab *, enum flowtab_class cls);
+/*
+ * Least recently touched flow on any list, or NULL: the head with the
+ * earliest last time, the first list in enum order on a tie.
+ */
+struct flowtab_ent *flowtab_oldest_any(struct flowtab *);
 enum flowtab_class flowtab_class_of(const struct flowtab *,
 		    const struct flowtab_ent *);
 /* Unlink and free e's units; e is invalid afterwards. */

@@ -381,6 +381,22 @@ test_lists(void)
 	ok(flowtab_oldest(t, FLOWTAB_TCP_FIN) == NULL &&
 	    flowtab_oldest(t, FLOWTAB_TCP) == b, "lists: move back");
 	flowtab_free(t);
+
+	/* The oldest on any list: earliest last time, first list on a tie. */
+	t = flowtab_new(10, 3);
+	ok(flowtab_oldest_any(t) == NULL, "lists: oldest_any of none");
+	a = flowtab_insert(t, &(struct flow_key){ .ipver = 4, .sport = 1 },
+	    FLOWTAB_UDP, 100);
+	b = flowtab_insert(t, &(struct flow_key){ .ipver = 4, .sport = 2 },
+	    FLOWTAB_TCP, 200);
+	ok(flowtab_oldest_any(t) == a, "lists: oldest_any, later list");
+	flowtab_add(t, a, 1, 0, 300);
+	ok(flowtab_oldest_any(t) == b, "lists: oldest_any follows last");
+	flowtab_add(t, b, 1, 0, 300);
+	c = flowtab_insert(t, &(struct flow_key){ .ipver = 4, .sport = 3 },
+	    FLOWTAB_GENERAL, 300);
+	ok(flowtab_oldest_any(t) == c, "lists: oldest_any tie: first list");
+	flowtab_free(t);
 }
 
 /* The order a table drains in, as key numbers, oldest first per class. */
@@ -473,8 +489,8 @@ test_flood(void)
 	static const uint64_t seeds[NSEEDS] = { 2, 3, 0xdeadbeef,
 	    0x9e3779b97f4a7c15ULL, 42, 1ULL << 63, 0x0123456789abcdefULL,
 	    UINT64_MAX };
-	uint32_t found[WANT], n = 0, i, cand, dmax;
-	struct flowtab *t;
+	uint32_t found[WANT], n = 0, i, cand, dmax, bad;
+	struct flowtab *t, *fresh;
 	uint64_t sum;
 	int s, spread = 0;
 
@@ -502,6 +518,23 @@ test_flood(void)
 	ok(dmax == n - 1 && sum == (uint64_t)n * (n - 1) / 2,
 	    "flood: known seed, one cluster (lookups walk up to %u slots)",
 	    n - 1);
+	/*
+	 * Deleting from a cluster this long moves slots that are far from
+	 * home (their displacement does not fit the slot, so the index
+	 * rehashes them) and ones that are near: every other key goes.
+	 */
+	for (i = 0; i < n; i += 2)
+		flowtab_remove(t, find_i(t, found[i]));
+	for (i = 0, bad = 0; i < n; i++)
+		if ((find_i(t, found[i]) != NULL) != (i % 2 == 1))
+			bad++;
+	is_int(bad, 0, "flood: deleting from the cluster keeps the rest");
+	fresh = flowtab_new(MAX, 1);
+	for (i = 1; i < n; i += 2)
+		insert_i(fresh, found[i], FLOWTAB_GENERAL);
+	is_int(flowtab_probe_stats(t, NULL), flowtab_probe_stats(fresh, NULL),
+	    "flood: displacement then equals a fresh build");
+	flowtab_free(fresh);
 	flowtab_free(t);
 
 	for (s = 0; s < NSEEDS; s++) {
