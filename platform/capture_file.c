@@ -25,6 +25,7 @@
 
 #include "capture.h"
 #include "file_format.h"
+#include "util.h"
 
 #define FILE_BUF	(256 * 1024)	/* > FF_KEEP + FF_HEAD_MAX, always */
 
@@ -280,8 +281,25 @@ file_open(const struct capture_cfg *cfg, char *err, size_t errlen)
 	return c;
 }
 
-static int
-file_next(struct capture *c, struct pkt *p)
+/* A record's frame as the packet handed out; the record is dropped after. */
+static void
+to_pkt(const struct capture *c, const struct ff_rec *r, struct pkt *p)
+{
+	p->data = c->buf + c->start + r->data_off;
+	p->caplen = r->data_len;
+	p->wirelen = r->wirelen;
+	p->ts_us = r->ts_us;
+	p->ifindex = 0;
+	p->direction = 0;
+	p->dlt = r->dlt;
+}
+
+/*
+ * Every case: other blocks, records to read in, filters, libpcap.  Not
+ * inline, so that file_next() keeps a small frame for the usual packet.
+ */
+static PF_NOINLINE int
+next_slow(struct capture *c, struct pkt *p)
 {
 	struct ff_rec r;
 
@@ -292,20 +310,32 @@ file_next(struct capture *c, struct pkt *p)
 
 		if (rc != 1)
 			return rc == 0 ? CAPTURE_EOF : -1;
-		if (r.packet) {
-			p->data = c->buf + c->start + r.data_off;
-			p->caplen = r.data_len;
-			p->wirelen = r.wirelen;
-			p->ts_us = r.ts_us;
-			p->ifindex = 0;
-			p->direction = 0;
-			p->dlt = r.dlt;
-		}
+		if (r.packet)
+			to_pkt(c, &r, p);
 		if (drop(c, &r) == -1)
 			return -1;
 		if (r.packet && !filtered_out(c, p))
 			return 1;
 	}
+}
+
+/*
+ * The usual packet, a record whole in the buffer with no filter to pass,
+ * takes ff_packet() inline and nothing else; the rest, next_slow().
+ */
+static int
+file_next(struct capture *c, struct pkt *p)
+{
+	struct ff_rec r;
+
+	if (c->inner == NULL && !c->have_prog &&
+	    ff_packet(&c->ff, c->buf + c->start, c->end - c->start, &r) ==
+	    FF_OK && r.total <= c->end - c->start) {
+		to_pkt(c, &r, p);
+		c->start += (size_t)r.total;
+		return 1;
+	}
+	return next_slow(c, p);
 }
 
 static const char *

@@ -15,9 +15,9 @@
 #define NG_IDB		1U
 #define NG_PB		2U	/* obsolete packet block */
 #define NG_SPB		3U
-#define NG_EPB		6U
+#define NG_EPB		FF_NG_EPB
 #define NG_BOM		0x1a2b3c4dU
-#define NG_BLOCK_MAX	(16U << 20)	/* as libpcap: larger is corrupt */
+#define NG_BLOCK_MAX	FF_NG_BLOCK_MAX
 #define LINKTYPE_MASK	0x03ffffffU
 
 /* Frame bytes handed out for a frame of caplen bytes. */
@@ -25,21 +25,6 @@ static uint32_t
 keep(uint32_t caplen)
 {
 	return caplen < FF_KEEP ? caplen : FF_KEEP;
-}
-
-/*
- * Per-packet reads: one load, and a byte swap only when the file's byte
- * order is not the host's (found at run time, so no #ifdef).
- */
-static inline uint32_t
-rd32(const struct ff_state *s, const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	if (!s->swap)
-		return v;
-	return v >> 24 | (v >> 8 & 0xff00) | (v << 8 & 0xff0000) | v << 24;
 }
 
 static inline uint16_t
@@ -129,17 +114,17 @@ pcap_record(struct ff_state *s, const uint8_t *b, size_t len,
 	if (!s->header_done) {
 		if (len < 24)
 			return need(r, 24);
-		s->dlt = (int)(rd32(s, b + 20) & LINKTYPE_MASK);
+		s->dlt = (int)(ff_rd32(s, b + 20) & LINKTYPE_MASK);
 		s->header_done = 1;
 		r->total = 24;
 		return FF_OK;
 	}
 	if (len < 16)
 		return need(r, 16);
-	sec = rd32(s, b);
-	frac = rd32(s, b + 4);
-	incl = rd32(s, b + 8);
-	orig = rd32(s, b + 12);
+	sec = ff_rd32(s, b);
+	frac = ff_rd32(s, b + 4);
+	incl = ff_rd32(s, b + 8);
+	orig = ff_rd32(s, b + 12);
 	r->total = 16 + (uint64_t)incl;
 	r->packet = 1;
 	r->data_off = 16;
@@ -152,15 +137,17 @@ pcap_record(struct ff_state *s, const uint8_t *b, size_t len,
 	return FF_OK;
 }
 
+static const uint32_t p10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000 };
+
 /* Microseconds from an interface's time stamp ticks. */
 static uint64_t
 ng_usec(const struct ff_if *f, uint64_t t)
 {
-	static const uint64_t p10[] = { 1, 10, 100, 1000, 10000, 100000,
-	    1000000 };
 	uint64_t us;
 	unsigned e = f->res;
 
+	if (f->mul != 0)
+		return t * f->mul + f->off_us;
 	if (f->pow2) {
 		uint64_t frac;
 
@@ -179,9 +166,7 @@ ng_usec(const struct ff_if *f, uint64_t t)
 		for (us = t; e > 6 && us != 0; e--)
 			us /= 10;
 	}
-	if (f->offset_s > 0)
-		us += (uint64_t)f->offset_s * 1000000;
-	return us;
+	return us + f->off_us;
 }
 
 /* Interface options: if_tsresol (9) and if_tsoffset (14). */
@@ -199,9 +184,9 @@ ng_idb_options(struct ff_state *s, struct ff_if *f, const uint8_t *o,
 			f->pow2 = (o[4] & 0x80) != 0;
 			f->res = o[4] & 0x7f;
 		} else if (code == 14 && olen >= 8) {
-			v = s->le ? (uint64_t)rd32(s, o + 8) << 32 |
-			    rd32(s, o + 4) : (uint64_t)rd32(s, o + 4) << 32 |
-			    rd32(s, o + 8);
+			v = s->le ? (uint64_t)ff_rd32(s, o + 8) << 32 |
+			    ff_rd32(s, o + 4) : (uint64_t)ff_rd32(s, o + 4) << 32 |
+			    ff_rd32(s, o + 8);
 			f->offset_s = (int64_t)v;
 		}
 		olen = (uint16_t)((olen + 3U) & ~3U);
@@ -229,6 +214,10 @@ ng_idb(struct ff_state *s, const uint8_t *b, uint32_t blen, size_t have)
 	/* Options run to the trailing length word; those past what was
 	 * buffered (a huge block) are not read. */
 	ng_idb_options(s, f, b + 16, have == blen ? have - 20 : have - 16);
+	if (f->offset_s > 0)
+		f->off_us = (uint64_t)f->offset_s * 1000000;
+	if (!f->pow2 && f->res <= 6)
+		f->mul = p10[6 - f->res];
 	return FF_OK;
 }
 
@@ -243,7 +232,7 @@ ng_packet(struct ff_state *s, const uint8_t *b, size_t len, uint32_t type,
 		if (blen < 16)
 			return bad(s, "pcapng: simple packet block too short");
 		id = 0;
-		orig = rd32(s, b + 8);
+		orig = ff_rd32(s, b + 8);
 		caplen = orig < blen - 16 ? orig : blen - 16;
 		off = 12;
 	} else {
@@ -252,11 +241,11 @@ ng_packet(struct ff_state *s, const uint8_t *b, size_t len, uint32_t type,
 			return bad(s, "pcapng: packet block too short");
 		if (len < off)
 			return need(r, off);
-		id = type == NG_EPB ? rd32(s, b + 8) : rd16(s, b + 8);
-		hi = rd32(s, b + 12);
-		lo = rd32(s, b + 16);
-		caplen = rd32(s, b + 20);
-		orig = rd32(s, b + 24);
+		id = type == NG_EPB ? ff_rd32(s, b + 8) : rd16(s, b + 8);
+		hi = ff_rd32(s, b + 12);
+		lo = ff_rd32(s, b + 16);
+		caplen = ff_rd32(s, b + 20);
+		orig = ff_rd32(s, b + 24);
 		if (caplen > blen - off - 4)
 			return bad(s, "pcapng: packet longer than its block");
 	}
@@ -282,7 +271,7 @@ pcapng_record(struct ff_state *s, const uint8_t *b, size_t len,
 
 	if (len < 12)
 		return need(r, 12);
-	type = rd32(s, b);
+	type = ff_rd32(s, b);
 	if (type == NG_SHB) {
 		uint32_t bom = be32(b + 8);
 
@@ -293,7 +282,7 @@ pcapng_record(struct ff_state *s, const uint8_t *b, size_t len,
 		else
 			return bad(s, "pcapng: bad byte-order magic");
 	}
-	blen = rd32(s, b + 4);
+	blen = ff_rd32(s, b + 4);
 	if (blen < 12 || blen % 4 != 0 || blen > NG_BLOCK_MAX)
 		return bad(s, "pcapng: bad block length");
 	r->total = blen;

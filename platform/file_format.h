@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define FF_HEAD_MAX	64	/* bytes that always show a record's size */
 #define FF_KEEP		(64 * 1024)	/* frame bytes handed out at most */
@@ -16,15 +17,23 @@
 enum {
 	FF_OK = 0,
 	FF_NEED = 1,		/* buffer r.head bytes, then call again */
+	FF_SLOW = 2,		/* ff_packet(): not its case, see ff_record() */
 	FF_BAD = -1,		/* corrupt file: message in err */
 	FF_UNKNOWN = -2		/* neither pcap nor pcapng */
 };
+
+#define FF_NG_EPB	6U		/* pcapng Enhanced Packet Block */
+#define FF_NG_BLOCK_MAX	(16U << 20)	/* as libpcap: larger is corrupt */
 
 struct ff_if {
 	int		dlt;
 	uint8_t		pow2;		/* tsresol is 2^-res, else 10^-res */
 	uint8_t		res;
 	int64_t		offset_s;	/* if_tsoffset */
+	/* From those, once per interface: us = ticks * mul + off_us when
+	 * mul is not 0 (10^-res, res <= 6: every usual resolution). */
+	uint32_t	mul;
+	uint64_t	off_us;
 };
 
 struct ff_state {
@@ -64,5 +73,79 @@ int	ff_record(struct ff_state *, const uint8_t *buf, size_t len,
 /* Link type of the file (classic) or of its first interface (pcapng),
  * -1 before it is known. */
 int	ff_datalink(const struct ff_state *);
+
+/*
+ * A 32-bit field in the file's byte order: one load, and a byte swap only
+ * when that is not the host's (found at run time, so no #ifdef).
+ */
+static inline uint32_t
+ff_rd32(const struct ff_state *s, const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	if (!s->swap)
+		return v;
+	return v >> 24 | (v >> 8 & 0xff00) | (v << 8 & 0xff0000) | v << 24;
+}
+
+/*
+ * The per-packet case, inline so that the reader's loop makes no call: a
+ * classic pcap record, or a pcapng Enhanced Packet Block on an interface
+ * with a decimal time resolution, whose frame is whole in the len bytes
+ * at b.  FF_OK with *r as ff_record() would set it (the unit tests hold
+ * the two to that); FF_SLOW for anything else (other blocks, bytes still
+ * to read, odd or corrupt lengths), which ff_record() then parses or
+ * reports, *r meaning nothing.  Every length is checked as ff_record()
+ * checks it.
+ */
+static inline int
+ff_packet(const struct ff_state *s, const uint8_t *b, size_t len,
+    struct ff_rec *r)
+{
+	uint32_t caplen, orig;
+	size_t off;
+
+	if (!s->ng) {
+		uint32_t frac;
+
+		if (!s->header_done || len < 16)
+			return FF_SLOW;
+		off = 16;
+		caplen = ff_rd32(s, b + 8);
+		frac = ff_rd32(s, b + 4);
+		r->total = 16 + (uint64_t)caplen;
+		r->ts_us = (uint64_t)ff_rd32(s, b) * 1000000 +
+		    (s->nsec ? frac / 1000 : frac);
+		r->dlt = s->dlt;
+		orig = ff_rd32(s, b + 12);
+	} else {
+		const struct ff_if *f;
+		uint32_t blen, id;
+
+		if (len < 28 || ff_rd32(s, b) != FF_NG_EPB)
+			return FF_SLOW;
+		off = 28;
+		blen = ff_rd32(s, b + 4);
+		id = ff_rd32(s, b + 8);
+		caplen = ff_rd32(s, b + 20);
+		if (blen < 32 || blen % 4 != 0 || blen > FF_NG_BLOCK_MAX ||
+		    caplen > blen - 32 || id >= s->nif || s->ifs[id].mul == 0)
+			return FF_SLOW;
+		f = &s->ifs[id];
+		r->total = blen;
+		r->ts_us = ((uint64_t)ff_rd32(s, b + 12) << 32 |
+		    ff_rd32(s, b + 16)) * f->mul + f->off_us;
+		r->dlt = f->dlt;
+		orig = ff_rd32(s, b + 24);
+	}
+	r->data_len = caplen < FF_KEEP ? caplen : FF_KEEP;
+	if (len < off + r->data_len)
+		return FF_SLOW;
+	r->data_off = off;
+	r->packet = 1;
+	r->wirelen = orig > caplen ? orig : caplen;
+	return FF_OK;
+}
 
 #endif

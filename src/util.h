@@ -12,10 +12,12 @@
 #define PF_PRINTF(f, a)	__attribute__((format(printf, f, a)))
 #define PF_NORETURN	__attribute__((noreturn))
 #define PF_UNUSED	__attribute__((unused))
+#define PF_NOINLINE	__attribute__((noinline))
 #else
 #define PF_PRINTF(f, a)
 #define PF_NORETURN
 #define PF_UNUSED
+#define PF_NOINLINE
 #endif
 
 /* Recover the enclosing struct from a pointer to one of its members. */

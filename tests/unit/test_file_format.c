@@ -102,6 +102,32 @@ pcapng(struct buf *f, int le)
 	put_bytes(f, frame, 10); put32(f, 44);
 }
 
+static int fast_bad, fast_ok;
+
+/*
+ * ff_record() at b, and ff_packet(), the reader's inline fast path, beside
+ * it: where the fast path takes a record it must agree field by field.
+ */
+static int
+record(struct ff_state *s, const uint8_t *b, size_t len, struct ff_rec *r)
+{
+	struct ff_rec fast;
+	int rc, frc;
+
+	memset(&fast, 0xa5, sizeof(fast));
+	frc = ff_packet(s, b, len, &fast);
+	rc = ff_record(s, b, len, r);
+	if (frc == FF_SLOW)
+		return rc;
+	fast_ok++;
+	if (frc != FF_OK || rc != FF_OK || fast.total != r->total ||
+	    fast.packet != r->packet || fast.data_off != r->data_off ||
+	    fast.data_len != r->data_len || fast.wirelen != r->wirelen ||
+	    fast.ts_us != r->ts_us || fast.dlt != r->dlt)
+		fast_bad++;
+	return rc;
+}
+
 /* Parse a whole buffer; collect the packets; -1 on FF_BAD/FF_NEED. */
 static int
 parse(const uint8_t *b, size_t n, struct ff_rec *out, int max, int *dlt0)
@@ -114,7 +140,7 @@ parse(const uint8_t *b, size_t n, struct ff_rec *out, int max, int *dlt0)
 	if (ff_open(&s, b, n) != FF_OK)
 		return -2;
 	while (off < n) {
-		int rc = ff_record(&s, b + off, n - off, &r);
+		int rc = record(&s, b + off, n - off, &r);
 		if (rc != FF_OK)
 			return -1;
 		if (r.packet && np < max)
@@ -188,7 +214,7 @@ test_prefixes(const struct buf *f, const char *what)
 			continue;
 		}
 		for (off = 0; off < len; off += (size_t)r.total) {
-			rc = ff_record(&s, c + off, len - off, &r);
+			rc = record(&s, c + off, len - off, &r);
 			if (rc == FF_NEED && r.head <= len - off)
 				bad++;
 			if (rc != FF_OK || r.total > len - off)
@@ -239,5 +265,7 @@ main(void)
 	pcapng(&f, 0);
 	test_prefixes(&f, "pcapng");
 	test_corrupt();
+	ok(fast_ok > 100, "fast path taken (%d records)", fast_ok);
+	is_int(fast_bad, 0, "fast path agrees with ff_record() wherever taken");
 	return done();
 }
