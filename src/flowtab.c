@@ -30,10 +30,12 @@
  * even a 1-unit table hold an IPv6 flow: expire can always make room, and
  * no packet goes unaccounted.
  *
- * The pool is max_flows + 1 units followed by FLOWTAB_NCLASS list heads
- * (sentinels), so each class list is circular and linking or unlinking
- * never tests for an empty list or an end, nor needs to know which list it
- * is on.
+ * The pool is FLOWTAB_NCLASS list heads (sentinels) followed by
+ * max_flows + 1 units, so each class list is circular and linking or
+ * unlinking never tests for an empty list or an end, nor needs to know
+ * which list it is on.  The head of class c is unit c: whether a flow is
+ * the tail of its list, which every packet asks (flowtab_touch()), is one
+ * compare inline, with no table in hand.
  *
  * Unused units come from a high-water mark, freed ones from a LIFO free
  * list threaded through next.  flowtab_new() therefore writes no record
@@ -87,6 +89,7 @@
  * last key it missed with its hash, so such a flow is hashed once.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -118,15 +121,23 @@ union unit {
 
 typedef char ent_is_48[sizeof(union unit) == 48 ? 1 : -1];
 
+/* ifindex, then sport and dport, at this offset in a key and an entry. */
+#define PORTS_AT	offsetof(struct flow_key, ifindex)
+typedef char ports_line_up[PORTS_AT == offsetof(struct flowtab_ent, ifindex)
+    && offsetof(struct flow_key, sport) == PORTS_AT + 4 &&
+    offsetof(struct flowtab_ent, sport) == PORTS_AT + 4 &&
+    offsetof(struct flow_key, dport) == PORTS_AT + 6 &&
+    offsetof(struct flowtab_ent, dport) == PORTS_AT + 6 ? 1 : -1];
+
 struct flowtab {
-	union unit	*u;		/* max + SPARE units, NCLASS heads */
+	union unit	*u;		/* NCLASS heads, max + SPARE units */
 	uint32_t	*slot;		/* tag | entry index + 1; 0 = empty */
 	uint64_t	 epoch;		/* ms; times are kept relative to it */
 	uint32_t	 nslots;	/* > max, so a probe always ends */
 	uint32_t	 max;
 	uint32_t	 count;		/* flows */
 	uint32_t	 used;		/* units */
-	uint32_t	 hwm;		/* units [0, hwm) have been used */
+	uint32_t	 hwm;		/* units [NCLASS, hwm) have been used */
 	uint32_t	 freelist;	/* FREE_END if empty */
 	uint32_t	 k[NH_WORDS];	/* NH key */
 	/*
@@ -144,7 +155,7 @@ struct flowtab {
  * by emptying the table, and no packet goes unaccounted.
  */
 #define SPARE		1
-#define HEAD(t, c)	((t)->max + SPARE + (c))	/* list head of class c */
+#define HEAD(t, c)	FLOWTAB_HEAD(c)		/* list head of class c */
 
 static size_t
 index_slots(size_t max_flows)
@@ -232,8 +243,19 @@ hash4(const struct flowtab *t, uint32_t src, uint32_t dst, uint32_t w8,
 	    NH(w8, w9, k, KEY_WORDS + 2) + NH(w10, 0, k, KEY_WORDS + 4));
 }
 
+/* The key's 32-bit word i (host order), as memcpy would lay it out. */
+static inline uint32_t
+key_word(const struct flow_key *key, size_t i)
+{
+	uint32_t w;
+
+	memcpy(&w, (const uint8_t *)key + 4 * i, 4);
+	return w;
+}
+
+/* The full form, for IPv6 keys. */
 static uint32_t
-key_hash(const struct flowtab *t, const struct flow_key *key)
+hash6(const struct flowtab *t, const struct flow_key *key)
 {
 	const uint32_t *k = t->k;
 	uint32_t w[KEY_WORDS];
@@ -241,11 +263,19 @@ key_hash(const struct flowtab *t, const struct flow_key *key)
 	w[KEY_WORDS - 1] = 0;
 	memcpy(w, key, sizeof(*key));
 	/* Unrolled by hand: -O2 keeps a loop, at 10 instructions a term. */
-	if (key->ipver == 4)
-		return hash4(t, w[0], w[4], w[8], w[9], w[10]);
 	return nh_final(NH(w[0], w[1], k, 0) + NH(w[2], w[3], k, 2) +
 	    NH(w[4], w[5], k, 4) + NH(w[6], w[7], k, 6) +
 	    NH(w[8], w[9], k, 8) + NH(w[10], w[11], k, 10));
+}
+
+/* Inline: every packet hashes its key, nearly always an IPv4 one. */
+static inline uint32_t
+key_hash(const struct flowtab *t, const struct flow_key *key)
+{
+	if (key->ipver != 4)
+		return hash6(t, key);
+	return hash4(t, key_word(key, 0), key_word(key, 4), key_word(key, 8),
+	    key_word(key, 9), key_word(key, 10));
 }
 
 struct flowtab *
@@ -275,6 +305,7 @@ flowtab_new(size_t max_flows, uint64_t seed)
 	t->max = (uint32_t)max_flows;
 	t->nslots = (uint32_t)index_slots(max_flows);
 	t->freelist = FREE_END;
+	t->hwm = FLOWTAB_NCLASS;
 	for (c = 0; c < FLOWTAB_NCLASS; c++) {
 		uint32_t head = HEAD(t, c);
 
@@ -363,13 +394,20 @@ v6_unit(const struct flowtab_ent *e)
 	return x;
 }
 
-/* Does entry e hold key?  Every field of the key takes part. */
+/*
+ * Does entry e hold key?  Every field of the key takes part.  ifindex,
+ * sport and dport are the same 8 bytes at the same offset in both (see
+ * PORTS_AT), compared as one word.
+ */
 static int
 ent_match(const struct flowtab *t, const struct flowtab_ent *e,
     const struct flow_key *key)
 {
-	if (e->ifindex != key->ifindex || e->sport != key->sport ||
-	    e->dport != key->dport || e->proto != key->proto ||
+	uint64_t a, b;
+
+	memcpy(&a, (const uint8_t *)e + PORTS_AT, 8);
+	memcpy(&b, (const uint8_t *)key + PORTS_AT, 8);
+	if (a != b || e->proto != key->proto ||
 	    e->direction != key->direction || key->pad != 0)
 		return 0;
 	if (key->ipver == 4)
@@ -580,16 +618,10 @@ flowtab_insert(struct flowtab *t, const struct flow_key *key,
 }
 
 void
-flowtab_touch(struct flowtab *t, struct flowtab_ent *e, enum flowtab_class cls)
+flowtab_move(struct flowtab *t, struct flowtab_ent *e, enum flowtab_class cls)
 {
 	uint32_t i;
 
-	/*
-	 * Only the tail of list cls has that list's head as successor: a
-	 * burst of one flow costs one compare.
-	 */
-	if (e->next == HEAD(t, cls))
-		return;
 	i = ent_index(t, e);
 	list_unlink(t, i);
 	list_add_tail(t, i, cls);

@@ -110,9 +110,26 @@ struct flowtab_ent *flowtab_find(struct flowtab *, const struct flow_key *);
  */
 struct flowtab_ent *flowtab_insert(struct flowtab *, const struct flow_key *,
 		    enum flowtab_class cls, uint64_t now);
-/* Move e to the tail of list cls (after it was accounted). */
-void		 flowtab_touch(struct flowtab *, struct flowtab_ent *,
+/* Move e, not the tail of list cls, to that tail; see flowtab_touch(). */
+void		 flowtab_move(struct flowtab *, struct flowtab_ent *,
 		    enum flowtab_class cls);
+
+/*
+ * The list head of class c is unit c (design note in flowtab.c), and only
+ * the tail of a list has its head as successor.
+ */
+#define FLOWTAB_HEAD(c)	((uint32_t)(c))
+
+/*
+ * Move e to the tail of list cls (after it was accounted).  Inline: a
+ * burst of one flow costs one compare and no call.
+ */
+static inline void
+flowtab_touch(struct flowtab *t, struct flowtab_ent *e, enum flowtab_class cls)
+{
+	if (e->next != FLOWTAB_HEAD(cls))
+		flowtab_move(t, e, cls);
+}
 /* Head (least recently touched) of list cls, or NULL. */
 struct flowtab_ent *flowtab_oldest(struct flowtab *, enum flowtab_class cls);
 /*
