@@ -56,35 +56,6 @@ clock_tick(struct pf_clock *c)
 	return c->now_ms;
 }
 
-uint64_t
-clock_packet(struct pf_clock *c, uint64_t ts_us)
-{
-	uint64_t ms = ts_us / 1000;
-
-	if (!c->started) {
-		/* Boot on a whole second: the header's unix_secs then
-		 * reconstructs flow times exactly (see nf9.c). */
-		c->started = 1;
-		c->now_ms = ms;
-		c->boot_ms = ms - ms % 1000;
-	}
-	if (ms > c->now_ms)
-		c->now_ms = ms;
-	return c->now_ms;
-}
-
-/*
- * Runs for every replayed packet just before clock_packet(), so it
- * compares in microseconds rather than dividing a second time (a library
- * call for 64-bit division on 32-bit MIPS).
- */
-int
-clock_packet_needs_rebase(const struct pf_clock *c, uint64_t ts_us)
-{
-	return c->started && ts_us >= (c->now_ms + 1) * 1000 &&
-	    ts_us >= (c->boot_ms + CLOCK_REBASE_MS) * 1000;
-}
-
 int
 clock_needs_rebase(const struct pf_clock *c)
 {

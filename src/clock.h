@@ -27,11 +27,6 @@ void	clock_init_live(struct pf_clock *);
 void	clock_init_replay(struct pf_clock *);
 /* Live: read the monotonic clock.  Returns now_ms. */
 uint64_t clock_tick(struct pf_clock *);
-/* Replay: advance to a packet's time (never backwards).  Returns now_ms. */
-uint64_t clock_packet(struct pf_clock *, uint64_t ts_us);
-/* Replay: 1 if advancing to ts_us would leave sysUptime's safe range, so
- * flows must be flushed at the current time before the clock moves. */
-int	clock_packet_needs_rebase(const struct pf_clock *, uint64_t ts_us);
 /* 1 when sysUptime is about to leave its safe range. */
 int	clock_needs_rebase(const struct pf_clock *);
 void	clock_rebase(struct pf_clock *);
@@ -39,5 +34,42 @@ void	clock_rebase(struct pf_clock *);
 unsigned clock_secs(const struct pf_clock *);
 /* CLOCK_MONOTONIC in nanoseconds, for pacing and timing; not probe time. */
 uint64_t clock_mono_ns(void);
+
+/*
+ * The two calls each replayed packet makes, inline so that they cost no
+ * call.
+ *
+ * Replay: advance to a packet's time (never backwards).  Returns now_ms.
+ */
+static inline uint64_t
+clock_packet(struct pf_clock *c, uint64_t ts_us)
+{
+	uint64_t ms = ts_us / 1000;
+
+	if (!c->started) {
+		/* Boot on a whole second: the header's unix_secs then
+		 * reconstructs flow times exactly (see nf9.c). */
+		c->started = 1;
+		c->now_ms = ms;
+		c->boot_ms = ms - ms % 1000;
+	}
+	if (ms > c->now_ms)
+		c->now_ms = ms;
+	return c->now_ms;
+}
+
+/*
+ * Replay: 1 if advancing to ts_us would leave sysUptime's safe range, so
+ * flows must be flushed at the current time before the clock moves.  Runs
+ * just before clock_packet(), so it compares in microseconds rather than
+ * dividing a second time (a library call for 64-bit division on 32-bit
+ * MIPS); the test that is nearly always false comes first.
+ */
+static inline int
+clock_packet_needs_rebase(const struct pf_clock *c, uint64_t ts_us)
+{
+	return c->started && ts_us >= (c->boot_ms + CLOCK_REBASE_MS) * 1000 &&
+	    ts_us >= (c->now_ms + 1) * 1000;
+}
 
 #endif

@@ -38,18 +38,8 @@ next32(struct sample *s)
 }
 
 int
-sample_take(struct sample *s)
+sample_random(struct sample *s)
 {
-	if (s->interval == 1)
-		return 1;
-	if (s->mode == SAMPLE_DETERMINISTIC) {
-		if (s->countdown == 0) {
-			s->countdown = s->interval - 1;
-			return 1;
-		}
-		s->countdown--;
-		return 0;
-	}
 	/*
 	 * r * N >> 32 maps r uniformly onto 0..N-1 without a division
 	 * (Lemire); it is 0 for ceil(2^32 / N) of the 2^32 values of r.

@@ -27,7 +27,23 @@ struct sample {
  */
 void	sample_init(struct sample *, uint32_t interval, enum sample_mode,
 	    uint64_t seed);
-/* 1 if this packet is to be accounted. */
-int	sample_take(struct sample *);
+/* Random mode's draw: 1 with probability 1/interval. */
+int	sample_random(struct sample *);
+
+/* 1 if this packet is to be accounted.  Inline: every packet asks. */
+static inline int
+sample_take(struct sample *s)
+{
+	if (s->interval == 1)
+		return 1;
+	if (s->mode != SAMPLE_DETERMINISTIC)
+		return sample_random(s);
+	if (s->countdown == 0) {
+		s->countdown = s->interval - 1;
+		return 1;
+	}
+	s->countdown--;
+	return 0;
+}
 
 #endif
