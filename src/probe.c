@@ -376,16 +376,19 @@ print_enrich_stats(const struct probe *pr)
 	    es.route_flushes);
 	for (i = 0; i < 2; i++) {
 		const struct enrich_count *c = i == 0 ? &es.egress : &es.nat;
+		/* tenths of a microsecond, in integers: no floating point
+		 * in the probe (soft-float routers; cross-check's nofp) */
+		uint64_t avg = c->queries != 0 ? c->query_ns / 100 /
+		    c->queries : 0;
 
 		if (i == 0 ? !pr->o->egress : !pr->o->nat)
 			continue;
 		log_notice("%s lookups: records %" PRIu64 " found %" PRIu64
 		    " cached %" PRIu64 " queries %" PRIu64 " over_rate %"
-		    PRIu64 " failed %" PRIu64 " query_us_avg %.1f%s",
-		    i == 0 ? "egress" : "nat", c->records, c->found,
-		    c->cached, c->queries, c->limited, c->failed,
-		    c->queries != 0 ? c->query_ns / 1e3 / c->queries : 0.0,
-		    i == 0 ? flushes : "");
+		    PRIu64 " failed %" PRIu64 " query_us_avg %" PRIu64 ".%"
+		    PRIu64 "%s", i == 0 ? "egress" : "nat", c->records,
+		    c->found, c->cached, c->queries, c->limited, c->failed,
+		    avg / 10, avg % 10, i == 0 ? flushes : "");
 	}
 }
 
