@@ -76,6 +76,7 @@ struct offload {
 	uint32_t		 gen;		/* current dump pass */
 	uint32_t		 seq;
 	int			 dumping;
+	int			 final_pass;	/* offload_final() started it */
 	uint64_t		 next_dump_ms;
 	uint64_t		 pass_ms;	/* start of the current pass */
 	uint64_t		 prev_pass_ms;	/* ... of the one before */
@@ -366,6 +367,21 @@ offload_tick(struct offload *o, uint64_t now_ms, struct flow_rec *out,
 			sweep(o);
 		}
 	}
+	return n;
+}
+
+size_t
+offload_final(struct offload *o, uint64_t now_ms, struct flow_rec *out,
+    size_t max, int *more)
+{
+	size_t n;
+
+	if (!o->dumping && !o->final_pass) {
+		o->final_pass = 1;
+		o->next_dump_ms = 0;
+	}
+	n = offload_tick(o, now_ms, out, max);
+	*more = o->dumping || !o->final_pass;
 	return n;
 }
 

@@ -42,6 +42,14 @@ offload_tick(struct offload *o, uint64_t now_ms, struct flow_rec *out,
 	return offload_events(o, now_ms, out, max);
 }
 
+size_t
+offload_final(struct offload *o, uint64_t now_ms, struct flow_rec *out,
+    size_t max, int *more)
+{
+	*more = 0;
+	return offload_events(o, now_ms, out, max);
+}
+
 void
 offload_stats(const struct offload *o, struct offload_stats *st)
 {

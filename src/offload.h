@@ -64,6 +64,14 @@ size_t		 offload_events(struct offload *, uint64_t now_ms,
  */
 size_t		 offload_tick(struct offload *, uint64_t now_ms,
 		    struct flow_rec *out, size_t max);
+/*
+ * At shutdown: finish the dump in progress, then one more, read to its
+ * end, so what offloaded connections carried since the last look is
+ * exported like the flows left in the table.  Call until *more is 0;
+ * each call is bounded like offload_tick().
+ */
+size_t		 offload_final(struct offload *, uint64_t now_ms,
+		    struct flow_rec *out, size_t max, int *more);
 void		 offload_stats(const struct offload *, struct offload_stats *);
 void		 offload_close(struct offload *);
 

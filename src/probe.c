@@ -45,6 +45,7 @@
 #define LIVE_BURST	512	/* packets read per capture per poll round */
 #define NOTE_BITS	4
 #define OFFLOAD_BATCHES	8	/* batches from conntrack a call, at most */
+#define OFFLOAD_FINAL_CALLS 4096 /* bound on the last dump at shutdown */
 
 struct counters {
 	uint64_t	frames;
@@ -273,6 +274,31 @@ offload_run(struct probe *pr, uint64_t now, int events)
 		    offload_tick(pr->off, now, pr->batch, BATCH_MAX);
 		emit(pr, pr->batch, n, now);
 	} while (n + 1 >= BATCH_MAX && ++i < OFFLOAD_BATCHES);
+}
+
+/*
+ * Shutdown: what offloaded connections carried since the last dump goes
+ * out too, like the flows left in the table (a last dump, read to its
+ * end; bounded, in case the kernel stops answering).
+ */
+static void
+offload_finish(struct probe *pr, uint64_t now)
+{
+	unsigned i;
+	int more = 1;
+
+	if (pr->off == NULL)
+		return;
+	offload_run(pr, now, 1);
+	for (i = 0; more && i < OFFLOAD_FINAL_CALLS; i++) {
+		size_t n = offload_final(pr->off, now, pr->batch, BATCH_MAX,
+		    &more);
+
+		emit(pr, pr->batch, n, now);
+	}
+	if (more)
+		log_warnx("--offload-flows: the last conntrack dump did not "
+		    "end; its remaining connections are not exported");
 }
 
 static void
@@ -1135,6 +1161,7 @@ probe_run(const struct pf_opts *o)
 	if (o->print)
 		print_header(stdout);
 	rc = o->file != NULL ? run_replay(&pr) : run_live(&pr);
+	offload_finish(&pr, pr.clk.now_ms);
 	flush_all(&pr, pr.clk.now_ms);
 	fflush(stdout);
 	print_stats(&pr);
