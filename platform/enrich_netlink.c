@@ -357,38 +357,6 @@ open_egress(struct enrich *e, char *err, size_t errlen)
 	return 0;
 }
 
-/*
- * One question before the first flow, so that a missing conntrack or a
- * missing privilege is a clear message at start rather than a counter.
- * An all-zero tuple names no connection: ENOENT is the good answer.
- * EAGAIN: nfnetlink has just loaded nf_conntrack_netlink; ask again.
- */
-static int
-probe_conntrack(struct enrich *e, char *err, size_t errlen)
-{
-	struct nl_ct_tuple t;
-	struct nl_ct ct;
-	int rc, i;
-
-	memset(&t, 0, sizeof(t));
-	t.proto = 17;
-	for (i = 0, rc = EAGAIN; i < 3 && rc == EAGAIN; i++)
-		rc = ct_ask(e, &t, NL_CT_ORIG, 0, &ct);
-	e->used = 0;
-	memset(&e->st.nat, 0, sizeof(e->st.nat));
-	if (rc == ENOENT || rc == 0)
-		return 0;
-	if (rc == EPERM)
-		snprintf(err, errlen, "--nat: conntrack refused the query "
-		    "(%s): it needs CAP_NET_ADMIN", strerror(rc));
-	else
-		snprintf(err, errlen, "--nat: conntrack does not answer over "
-		    "netlink (%s): the kernel needs nf_conntrack and "
-		    "nf_conntrack_netlink", rc > 0 ? strerror(rc) :
-		    "no answer");
-	return -1;
-}
-
 static int
 open_nat(struct enrich *e, char *err, size_t errlen)
 {
@@ -407,7 +375,8 @@ open_nat(struct enrich *e, char *err, size_t errlen)
 		    sizeof(struct nl_ct_tuple), sizeof(struct nat_val)));
 		return -1;
 	}
-	return probe_conntrack(e, err, errlen);
+	return nl_ct_check(e->ct, &e->seq, e->buf, e->bufsz, "--nat", err,
+	    errlen);
 }
 
 struct enrich *

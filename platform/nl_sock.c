@@ -3,7 +3,10 @@
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <stdio.h>
+#include <string.h>
 
+#include "nl_ct.h"
 #include "nl_sock.h"
 
 /*
@@ -24,4 +27,39 @@ nl_sock_open(int bus, unsigned groups)
 		nl = NULL;
 	}
 	return nl;
+}
+
+int
+nl_ct_check(struct mnl_socket *s, uint32_t *seq, uint8_t *buf,
+    size_t bufsz, const char *flag, char *err, size_t errlen)
+{
+	struct nl_ct_tuple t;
+	struct nl_ct ct;
+	uint8_t req[128];
+	int rc = EAGAIN, i;
+
+	memset(&t, 0, sizeof(t));
+	t.proto = 17;
+	for (i = 0; i < 3 && rc == EAGAIN; i++) {
+		size_t len = nl_ct_request(req, sizeof(req), ++*seq, &t,
+		    NL_CT_ORIG);
+		ssize_t n;
+
+		rc = -1;
+		if (len == 0 || mnl_socket_sendto(s, req, len) < 0 ||
+		    (n = mnl_socket_recvfrom(s, buf, bufsz)) <= 0 ||
+		    nl_ct_parse(buf, (size_t)n, &ct, &rc) != 2)
+			rc = rc == -1 ? errno : rc;
+	}
+	if (rc == ENOENT)
+		return 0;
+	if (rc == EPERM)
+		snprintf(err, errlen, "%s: conntrack refused the query (%s): "
+		    "it needs CAP_NET_ADMIN", flag, strerror(rc));
+	else
+		snprintf(err, errlen, "%s: conntrack does not answer over "
+		    "netlink (%s): the kernel needs nf_conntrack and "
+		    "nf_conntrack_netlink", flag, rc > 0 ? strerror(rc) :
+		    "no answer");
+	return -1;
 }

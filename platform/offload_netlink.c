@@ -407,46 +407,6 @@ check_acct(char *err, size_t errlen)
 	return -1;
 }
 
-/*
- * One question before the first flow, so that a missing conntrack or a
- * missing privilege is a clear message at start: an all-zero tuple names
- * no connection, so ENOENT is the good answer.  EAGAIN: nfnetlink has
- * just loaded nf_conntrack_netlink; ask again.
- */
-static int
-check_conntrack(struct offload *o, char *err, size_t errlen)
-{
-	struct nl_ct_tuple t;
-	struct nl_ct ct;
-	uint8_t req[128];
-	int rc = EAGAIN, i;
-
-	memset(&t, 0, sizeof(t));
-	t.proto = 17;
-	for (i = 0; i < 3 && rc == EAGAIN; i++) {
-		size_t len = nl_ct_request(req, sizeof(req), ++o->seq, &t,
-		    NL_CT_ORIG);
-		ssize_t n;
-
-		rc = -1;
-		if (mnl_socket_sendto(o->dump, req, len) < 0 ||
-		    (n = mnl_socket_recvfrom(o->dump, o->dp.buf,
-		    MNL_SOCKET_BUFFER_SIZE)) <= 0 ||
-		    nl_ct_parse(o->dp.buf, (size_t)n, &ct, &rc) != 2)
-			rc = rc == -1 ? errno : rc;
-	}
-	if (rc == ENOENT)
-		return 0;
-	if (rc == EPERM)
-		snprintf(err, errlen, "--offload-flows: conntrack refused the "
-		    "query (%s): it needs CAP_NET_ADMIN", strerror(rc));
-	else
-		snprintf(err, errlen, "--offload-flows: conntrack does not "
-		    "answer over netlink (%s): the kernel needs nf_conntrack "
-		    "and nf_conntrack_netlink", strerror(rc));
-	return -1;
-}
-
 static int
 open_sockets(struct offload *o, char *err, size_t errlen)
 {
@@ -458,7 +418,8 @@ open_sockets(struct offload *o, char *err, size_t errlen)
 		return -1;
 	}
 	if (check_acct(err, errlen) == -1 ||
-	    check_conntrack(o, err, errlen) == -1)
+	    nl_ct_check(o->dump, &o->seq, o->dp.buf,
+	    MNL_SOCKET_BUFFER_SIZE, "--offload-flows", err, errlen) == -1)
 		return -1;
 	o->ev = nl_sock_open(NETLINK_NETFILTER,
 	    1u << (NFNLGRP_CONNTRACK_DESTROY - 1));
