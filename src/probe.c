@@ -506,15 +506,20 @@ print_stats(struct probe *pr)
  */
 static void relink(struct probe *);
 
-static int
+static void
+stop_capture(struct probe *pr, unsigned i, const char *why)
+{
+	log_warnx("%s: capture stopped: %s", pr->capname[i], why);
+	pr->ops->close(pr->cap[i]);
+	pr->cap[i] = NULL;
+}
+
+static void
 detach(struct probe *pr, unsigned i)
 {
 	if (pr->ops->reattach == NULL) {
-		log_warnx("%s: capture stopped: %s", pr->capname[i],
-		    pr->ops->error(pr->cap[i]));
-		pr->ops->close(pr->cap[i]);
-		pr->cap[i] = NULL;
-		return 1;
+		stop_capture(pr, i, pr->ops->error(pr->cap[i]));
+		return;
 	}
 	log_warnx("%s: the interface was removed; its flows go out as they "
 	    "time out, and capture resumes when an interface of that name "
@@ -522,7 +527,6 @@ detach(struct probe *pr, unsigned i)
 	pr->gone[i] = 1;
 	pr->st.detached++;
 	relink(pr);
-	return 0;
 }
 
 static void
@@ -588,47 +592,38 @@ links_changed(struct probe *pr, uint64_t now)
  * Kernel drops, read every tick (the backend accumulates them): logged when
  * they grow, at most once a minute, with the count since the last message.
  * A capture whose stats fail can never deliver again (capture.h): it is
- * closed.  Returns how many were.
+ * closed, or detached when its interface went away.
  */
-static unsigned
+static void
 check_captures(struct probe *pr)
 {
 	struct capture_stats cs;
 	uint64_t total = pr->kdrops_closed;
-	unsigned i, closed = 0, now = clock_secs(&pr->clk);
+	unsigned i, now = clock_secs(&pr->clk);
 
 	for (i = 0; i < pr->ncap; i++) {
 		if (pr->cap[i] == NULL || pr->gone[i])
 			continue;
-		switch (pr->ops->stats(pr->cap[i], &cs)) {
-		case 0:
-			total += cs.dropped;
-			continue;
-		case CAPTURE_GONE:
-			total += cs.dropped;
-			if (detach(pr, i)) {
-				pr->kdrops_closed += cs.dropped;
-				closed++;
-			}
-			continue;
-		}
-		log_warnx("%s: capture stopped: %s", pr->capname[i],
-		    pr->ops->error(pr->cap[i]));
-		pr->kdrops_closed += cs.dropped;
+		int rc = pr->ops->stats(pr->cap[i], &cs);
+
 		total += cs.dropped;
-		pr->ops->close(pr->cap[i]);
-		pr->cap[i] = NULL;
-		closed++;
+		if (rc == 0)
+			continue;
+		if (rc != CAPTURE_GONE || pr->ops->reattach == NULL)
+			pr->kdrops_closed += cs.dropped;	/* closed */
+		if (rc == CAPTURE_GONE)
+			detach(pr, i);
+		else
+			stop_capture(pr, i, pr->ops->error(pr->cap[i]));
 	}
 	if (total <= pr->kdrops ||
 	    (pr->warn_drop_s != 0 && now - pr->warn_drop_s < 60))
-		return closed;
+		return;
 	log_warnx("the kernel dropped %" PRIu64 " frames (%" PRIu64 " in "
 	    "all): the probe does not keep up; a larger -M gives a larger "
 	    "ring", total - pr->kdrops, total);
 	pr->kdrops = total;
 	pr->warn_drop_s = now != 0 ? now : 1;
-	return closed;
 }
 
 /*
@@ -713,8 +708,8 @@ run_replay(struct probe *pr)
 	return 0;
 }
 
-/* Read up to LIVE_BURST frames from capture i; -1 if it failed. */
-static int
+/* Read up to LIVE_BURST frames from capture i. */
+static void
 drain(struct probe *pr, unsigned i, uint64_t now)
 {
 	struct pkt p;
@@ -729,14 +724,10 @@ drain(struct probe *pr, unsigned i, uint64_t now)
 		account(pr, &p, now);
 	}
 	if (rc == CAPTURE_GONE)
-		return detach(pr, i) ? -1 : 0;
-	if (rc != -1 && rc != CAPTURE_EOF)
-		return 0;
-	log_warnx("%s: capture stopped: %s", pr->capname[i],
-	    rc == -1 ? pr->ops->error(pr->cap[i]) : "end of input");
-	pr->ops->close(pr->cap[i]);
-	pr->cap[i] = NULL;
-	return -1;
+		detach(pr, i);
+	else if (rc == -1 || rc == CAPTURE_EOF)
+		stop_capture(pr, i, rc == -1 ? pr->ops->error(pr->cap[i]) :
+		    "end of input");
 }
 
 static unsigned
