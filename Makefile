@@ -38,6 +38,7 @@ override BACKEND := $(if $(filter bpf,$(BACKEND)),bsd,$(BACKEND))
 override BACKEND := $(if $(filter afpacket,$(BACKEND)),linux,$(BACKEND))
 
 VERSION		:= 0.1.0
+comma		:= ,
 
 PF_WARN		:= -Wall -Wextra -Werror -Wmissing-prototypes \
 		   -Wmissing-declarations -Wshadow -Wpointer-arith -Wvla
@@ -112,8 +113,11 @@ FUZZ_REPLAY	:= $(FUZZ:%=$(B)/fuzz_%_replay) $(FUZZ:%=$(B)/san/fuzz_%_replay)
 	cross-check ipk
 all: $(PROG)
 
+# A cross build keeps its link map: make cross-check reads picoflow's own
+# share of the static binary from it.
 $(PROG): $(B)/src/main.o $(LIB)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(if $(TOOLCHAIN),-Wl$(comma)-Map=$(B)/picoflow.map) \
+	    -o $@ $^ $(ALL_LDLIBS)
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@

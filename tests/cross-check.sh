@@ -22,8 +22,11 @@
 #              statistics it prints at the end
 #   exports-libpcap   the same for a few captures with --libpcap-reader
 #   ipk        tests/integration/ipk.sh on the target's .ipk (make ipk)
-# then a table of stripped binary sizes per target and capture backend (every
-# platform/*.mk that builds here; the default one, linux, is the one tested).
+#   netlink-compile   the NETLINK=mnl objects compiled for the target (not
+#              linked: no libmnl for it here)
+# then a table of sizes per target and capture backend (every platform/*.mk
+# that builds here; the default one, linux, is the one tested): the stripped
+# binary, picoflow's own code and data in it, and that plus the netlink code.
 #
 # One line per check (PASS / FAIL / SKIP), logs in build/cross-logs/, and the
 # last line "N passed, N failed, N skipped".  A missing cross compiler or qemu
@@ -248,15 +251,83 @@ exports_check() {
 	fi
 }
 
+# Bytes of allocated, initialised sections (code, constants, data) that
+# picoflow's own objects put into a linked binary, from its link map: what
+# the linker kept after --gc-sections, without libc, libpcap and crt files.
+map_own() {	# map_own MAP
+	awk '
+	function hex(s,	i, n) {
+		n = 0
+		s = tolower(substr(s, 3))
+		for (i = 1; i <= length(s); i++)
+			n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return n
+	}
+	function add(sec, size, file) {
+		if (sec ~ /^\.(debug|comment|note|pdr|mdebug|gnu|reginfo|MIPS|ARM\.attributes|bss|sbss)/)
+			return
+		if (file ~ /libpicoflow\.a\(|\/src\/main\.o$/)
+			own += hex(size)
+	}
+	/^Linker script and memory map/ { go = 1; next }
+	!go { next }
+	/^ \.[^ ]+$/ { pend = $1; next }
+	/^ \.[^ ]+ +0x[0-9a-f]+ +0x[0-9a-f]+ +[^ ]+$/ { add($1, $3, $4); pend = ""; next }
+	pend != "" && /^  +0x[0-9a-f]+ +0x[0-9a-f]+ +[^ ]+$/ { add(pend, $2, $3) }
+	{ pend = "" }
+	END { print own + 0 }' "$1"
+}
+
 size_row() {	# size_row TARGET BACKEND BINARY CROSS_COMPILE OBJECTS...
-	local t=$1 be=$2 bin=$3 cc=$4 s own link
+	local t=$1 be=$2 bin=$3 cc=$4 s own link nl=-
 	shift 4
 	"${cc}strip" -o "$WORK/stripped" "$bin" 2>/dev/null || return 1
 	s=$(stat -c %s "$WORK/stripped")
-	own=$("${cc}size" -t "$@" 2>/dev/null | awk 'END { print $1 + $2 }')
+	if [ -s "$(dirname "$bin")/picoflow.map" ]; then
+		own=$(map_own "$(dirname "$bin")/picoflow.map")
+	else
+		own=$("${cc}size" -t "$@" 2>/dev/null | awk 'END { print $1 + $2 }')
+	fi
+	[ -n "${NL_EXTRA[$t/$be]:-}" ] && nl=$((own + NL_EXTRA[$t/$be]))
 	link=dynamic
 	readelf -l "$bin" 2>/dev/null | grep -q 'INTERP' || link=static
-	sizes+=("$(printf '%-9s %-8s %-8s %9s %9s' "$t" "$be" "$link" "$s" "$own")")
+	sizes+=("$(printf '%-9s %-8s %-8s %9s %9s %9s' "$t" "$be" "$link" "$s" "$own" "$nl")")
+}
+
+# The netlink code (NETLINK=mnl, what the OpenWrt package builds) compiled
+# for the target with -Werror against the host's libmnl headers, which do
+# not depend on the architecture.  There is no libmnl.a for the targets
+# (Debian has no libmnl source here), so it is not linked: NL_EXTRA holds
+# what its objects add over the NETLINK=none ones, for the size table.
+declare -A NL_EXTRA
+netlink_compile() {	# netlink_compile TARGET CROSS_COMPILE
+	local t=$1 cc=$2 inc=$WORK/mnl-include mnl none o
+	local -a mnl_obj none_obj
+	if [ ! -f /usr/include/libmnl/libmnl.h ]; then
+		missing_tool "$t/netlink-compile" "libmnl-dev is not installed"
+		return
+	fi
+	mkdir -p "$inc"
+	ln -sfn /usr/include/libmnl "$inc/libmnl"
+	for o in $(make -s --no-print-directory TOOLCHAIN="$t" NETLINK=mnl \
+	    print-PLATFORM_EXTRA); do
+		mnl_obj+=("build/$t/mnl/${o%.c}.o")
+	done
+	for o in $(make -s --no-print-directory TOOLCHAIN="$t" NETLINK=none \
+	    print-PLATFORM_EXTRA); do
+		none_obj+=("build/$t/${o%.c}.o")
+	done
+	if ! make -j"$JOBS" TOOLCHAIN="$t" NETLINK=mnl B="build/$t/mnl" \
+	    CPPFLAGS="-idirafter $inc" "${mnl_obj[@]}" \
+	    > "$LOGS/$t-netlink.log" 2>&1; then
+		result FAIL "$t/netlink-compile" "netlink objects do not build" \
+		    "$LOGS/$t-netlink.log"
+		return
+	fi
+	mnl=$("${cc}size" -t "${mnl_obj[@]}" | awk 'END { print $1 + $2 }')
+	none=$("${cc}size" -t "${none_obj[@]}" | awk 'END { print $1 + $2 }')
+	NL_EXTRA[$t/$(tcvar "$t" BACKEND)]=$((mnl - none))
+	result PASS "$t/netlink-compile" "${#mnl_obj[@]} objects, $((mnl - none)) bytes more than NETLINK=none"
 }
 
 # Other backends (platform/*.mk but the default): for the size table only.
@@ -351,6 +422,7 @@ one_target() {
 	else
 		result FAIL "$t/ipk" "tests/integration/ipk.sh failed" "$LOGS/$t-ipk.log"
 	fi
+	netlink_compile "$t" "$cross"
 	size_row "$t" "$be" "build/$t/picoflow" "$cross" \
 	    "build/$t/src/main.o" "build/$t/libpicoflow.a"
 	extra_backends "$t" "$cross" "$be"
@@ -366,9 +438,11 @@ if [ -x ./picoflow ]; then
 	    ./picoflow "" build/src/main.o build/libpicoflow.a
 fi
 echo
-echo "Binary sizes in bytes (stripped; 'own' = text+data of picoflow's objects,"
-echo "without libc and libpcap; static builds carry libpcap and libc):"
-printf '%-9s %-8s %-8s %9s %9s\n' target backend linkage stripped own
+echo "Binary sizes in bytes.  stripped: the whole binary (a static one carries"
+echo "libc and libpcap); own: picoflow's code and data in it (from the link"
+echo "map; native: text+data of its objects); +netlink: own plus what the"
+echo "NETLINK=mnl objects of the OpenWrt package add (compiled, not linked):"
+printf '%-9s %-8s %-8s %9s %9s %9s\n' target backend linkage stripped own +netlink
 for r in "${sizes[@]}"; do
 	echo "$r"
 done

@@ -7,3 +7,5 @@ TC_TRIPLET	:= aarch64-linux-gnu
 TC_SYSROOT_DIR	:= $(TC_TRIPLET)
 TC_ELF		:= AArch64
 TC_ARCH_PKG	:= aarch64_cortex-a53
+# OpenWrt aarch64_cortex-a53: -Os and its CPU flags.
+TC_OPT		:= -Os -pipe -mcpu=cortex-a53

@@ -7,3 +7,5 @@ TC_TRIPLET	:= arm-linux-gnueabihf
 TC_SYSROOT_DIR	:= $(TC_TRIPLET)
 TC_ELF		:= ARM
 TC_ARCH_PKG	:= arm_cortex-a7_neon-vfpv4
+# OpenWrt arm_cortex-a7_neon-vfpv4: -Os and its CPU flags.
+TC_OPT		:= -Os -pipe -mcpu=cortex-a7 -mfpu=neon-vfpv4

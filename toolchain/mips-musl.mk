@@ -14,3 +14,7 @@ TC_CFLAGS	:= -msoft-float
 TC_CPPFLAGS_EXTRA = -idirafter $(SYSROOT)/kinc
 TC_ELF		:= MIPS R3000
 TC_ARCH_PKG	:= mips_24kc
+# OpenWrt mips_24kc/mipsel_24kc: its CPU flags, and MIPS16 (USE_MIPS16, on by
+# default where the target has it) which takes about a quarter off the code.
+TC_OPT		:= -Os -pipe -mno-branch-likely -mips32r2 -mtune=24kc -mips16 \
+		   -minterlink-mips16

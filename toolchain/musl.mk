@@ -8,3 +8,5 @@ TC_SYSROOT_DIR	:= musl
 TC_ELF		:= $(if $(filter x86_64,$(shell uname -m)),Advanced Micro Devices X86-64,$(shell uname -m))
 TC_CPPFLAGS_EXTRA = -idirafter $(SYSROOT)/kinc
 TC_ARCH_PKG	:= $(shell uname -m)
+# OpenWrt x86_64: -Os.
+TC_OPT		:= -Os -pipe

@@ -31,9 +31,19 @@ endif
 
 ifneq ($(TOOLCHAIN),)
 include toolchain/$(TOOLCHAIN).mk
+# A router build is optimised as OpenWrt builds the package for that
+# architecture (TC_OPT in the toolchain file: -Os and the target's CPU
+# flags) plus what openwrt/Makefile adds for size (TC_SIZE: unused
+# functions dropped at link time; no unwind tables, which a C program only
+# needs for backtraces without -g, as musl builds itself), so that the
+# sizes make cross-check prints are the ones that ship.  CFLAGS on the
+# command line replaces both, as it does for a native build.
+TC_SIZE		:= -ffunction-sections -fdata-sections \
+		   -fno-asynchronous-unwind-tables -fno-unwind-tables
+CFLAGS		?= $(TC_OPT) $(TC_SIZE) -g
 SYSROOT		?= toolchain/sysroot/$(TC_SYSROOT_DIR)
 TC_CPPFLAGS	:= -I$(SYSROOT)/include $(TC_CPPFLAGS_EXTRA)
-TC_LDFLAGS	:= -static -L$(SYSROOT)/lib
+TC_LDFLAGS	:= -static -L$(SYSROOT)/lib -Wl,--gc-sections
 ARCH_PKG	:= $(or $(ARCH_PKG),$(TC_ARCH_PKG))
 endif
 
