@@ -102,7 +102,7 @@ done
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 pf_w=$(cut -d' ' -f1 "$W/pf.t" | median)
 pf_rss=$(cut -d' ' -f2 "$W/pf.t" | sort -n | tail -1)
-printf '  picoflow : median %.3f s = %.2f M packets/s, peak RSS %d KiB (all flows held)\n' \
+printf '  picoflow : median %.3f s = %.2f M packets/s, peak RSS %d KiB (-m 400000)\n' \
     "$pf_w" "$(awk -v f="$frames" -v w="$pf_w" 'BEGIN {print f / w / 1e6}')" "$pf_rss"
 if [ $have_sfd = 1 ]; then
 	sf_w=$(cut -d' ' -f1 "$W/sf.t" | median)
@@ -112,6 +112,46 @@ if [ $have_sfd = 1 ]; then
 	printf '  ratio picoflow/softflowd packets/s: %.2f\n' \
 	    "$(awk -v a="$sf_w" -v b="$pf_w" 'BEGIN {print a / b}')"
 fi
+
+# --- 2b. how the cost grows with the table -------------------------------
+# The whole trace with 8k and 64k flows (the table full, evicting) and with
+# every flow held: instructions and simulated cache misses per packet
+# (cachegrind, with this machine's cache sizes) next to packets/s.  The
+# per-packet work is O(1); what grows with the table is cache misses.
+LONG="-t general=1h -t tcp=1h -t tcp.fin=1h -t tcp.rst=1h -t udp=1h -t icmp=1h -t active=1h"
+cg_per_packet() {	# [cachegrind option] -- CMD: instructions, D1 and LL
+	local opt=$1	# data misses per frame
+	shift 2
+	# shellcheck disable=SC2086 # opt: one option or none
+	valgrind --tool=cachegrind --cache-sim=yes $opt \
+	    --cachegrind-out-file="$W/cachegrind.out" "$@" > /dev/null 2>&1
+	awk -v f="$frames" '/^summary:/ {
+		printf "%6.0f %6.2f %6.3f", $2 / f, ($6 + $9) / f, ($7 + $10) / f
+	}' "$W/cachegrind.out"
+	rm -f "$W/cachegrind.out"
+}
+echo
+echo "== 2b. cost against table size, whole trace (median of $RUNS runs)"
+echo "  misses: simulated data misses per packet, first level and last level;"
+echo "  LL: this machine's last-level cache; 256K: a router's 256 KiB L2 as last"
+echo "  table                          instr/pkt  D1miss  LLmiss  LLmiss(256K)  M packets/s"
+for cfg in "8192" "65536" "400000 $LONG"; do
+	: > "$W/grow.t"
+	for i in $(seq 1 "$RUNS"); do
+		# shellcheck disable=SC2086 # cfg is -m's value and flags
+		run_wall "$PF" -r "$TRACE" -m $cfg -n 127.0.0.1:"$PORT" --pace 0 >> "$W/grow.t"
+	done
+	w=$(cut -d' ' -f1 "$W/grow.t" | median)
+	# shellcheck disable=SC2086
+	read -r ins d1 ll < <(cg_per_packet "" -- "$PF" -r "$TRACE" -m $cfg \
+	    -n 127.0.0.1:"$PORT" --pace 0)
+	# shellcheck disable=SC2086
+	read -r _ _ ll2 < <(cg_per_packet --LL=262144,16,64 -- "$PF" -r "$TRACE" \
+	    -m $cfg -n 127.0.0.1:"$PORT" --pace 0)
+	printf '  -m %-27s %9s %7s %7s %13s %12.2f\n' \
+	    "$(echo "$cfg" | sed 's/ -t.*/, 1 h timeouts/')" "$ins" "$d1" "$ll" \
+	    "$ll2" "$(awk -v f="$frames" -v w="$w" 'BEGIN {print f / w / 1e6}')"
+done
 
 # --- 3. memory with 8192 flows (RssAnon sampled while it runs) -------------
 peak_anon() {	# peak RssAnon and VmHWM (KiB) of a command
@@ -132,7 +172,6 @@ echo "== 3. memory with an 8192-flow table (whole trace)"
 read -r a h < <(peak_anon "$PF" -r "$TRACE" -m 8192 -n 127.0.0.1:"$PORT" --pace 0)
 printf '  picoflow -m 8192 : peak RssAnon %5d KiB, peak RSS %5d KiB\n' "$a" "$h"
 "$PF" -r "$TRACE" -m 8192 -T -n 127.0.0.1:"$PORT" 2>&1 | sed -n 's/^memory: /    /p'
-LONG="-t general=1h -t tcp=1h -t tcp.fin=1h -t tcp.rst=1h -t udp=1h -t icmp=1h -t active=1h"
 # shellcheck disable=SC2086 # LONG is a list of flags
 read -r a h < <(peak_anon "$PF" -r "$TRACE" -m 400000 $LONG -n 127.0.0.1:"$PORT" --pace 0)
 printf '  picoflow -m 400000, 1 h timeouts (every flow of the trace held at once):\n'
@@ -166,4 +205,5 @@ fi
 echo
 echo "== 6. stripped binary size"
 strip -o "$W/pf.stripped" "$PF"
-printf '  picoflow as built: %d bytes\n' "$(stat -c %s "$W/pf.stripped")"
+printf '  picoflow as built: %d bytes (router builds, as OpenWrt builds them: make cross-check)\n' \
+    "$(stat -c %s "$W/pf.stripped")"
