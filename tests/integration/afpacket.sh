@@ -25,24 +25,11 @@ require_truth
 require ip nfcapd nfdump tshark tcpreplay python3
 [ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
 
-NS_A=pfafA$$ NS_B=pfafB$$ NS_C=pfafC$$
 PORT=2055
 PCAPS="$SHARED/pcaps/real/ndpi-netflix.pcap $SHARED/pcaps/real/zeek-pppoe-over-qinq.pcap $SHARED/pcaps/real/sv-bug-4810-pppoe-session-http.pcap"
 for f in $PCAPS; do
 	[ -r "$f" ] || skip "$f is absent"
 done
-
-cleanup_ns() {
-	local ns
-	for ns in "$NS_A" "$NS_B" "$NS_C"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -TERM 2>/dev/null
-	done
-	sleep 0.2
-	for ns in "$NS_A" "$NS_B" "$NS_C"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-}
-at_exit cleanup_ns
 
 a() { ip netns exec "$NS_A" "$@"; }
 b() { ip netns exec "$NS_B" "$@"; }
@@ -50,8 +37,7 @@ c() { ip netns exec "$NS_C" "$@"; }
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
-ip netns add "$NS_A" && ip netns add "$NS_B" && ip netns add "$NS_C" ||
-	skip "cannot create network namespaces here"
+netns_add NS_A NS_B NS_C || skip "cannot create network namespaces here"
 ip link add vA netns "$NS_A" type veth peer name vB netns "$NS_B" &&
 	ip link add vB2 netns "$NS_B" type veth peer name vC netns "$NS_C" ||
 	skip "cannot create veth pairs here"

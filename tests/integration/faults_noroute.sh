@@ -9,10 +9,7 @@
 require_picoflow
 require nfcapd nfdump python3 ip
 [ "$(id -u)" = 0 ] || skip "needs root for a network namespace"
-NS=pf-noroute-$$
-ip netns add "$NS" 2>/dev/null || skip "cannot create a network namespace"
-ns_cleanup() { ip netns del "$NS" 2>/dev/null; }
-at_exit ns_cleanup
+netns_add NS || skip "cannot create a network namespace"
 ip -n "$NS" link set lo up
 
 fail=0

@@ -28,8 +28,8 @@
 #                        SINK_PID, SINK_PORT
 #   sink_stop            drain, SIGTERM, wait; sets SINK_COUNT (datagrams)
 #   at_exit CMD          run CMD (a function name, say) at exit, before the
-#                        tracked processes are stopped; use this rather than
-#                        replacing the EXIT trap
+#                        tracked processes are stopped and the namespaces
+#                        removed; use this rather than replacing the EXIT trap
 #   udp_wait_drained PORT [SECS]   until the socket on PORT has no queued data
 #   run_limited SECS CMD...        CMD under timeout(1); 124/137 = too slow
 #   truth_get FILE KEY   a figure from pcap_truth.py --json (cached in WORK)
@@ -39,8 +39,16 @@
 #   nfacctd_stop         drain, SIGINT (plugins flush), wait
 #   LIB_NS=NAME          run nfcapd_start, sink_start and the port helpers
 #                        in network namespace NAME (the test's own)
+#   netns_add VAR...     a new network namespace for each VAR, its name
+#                        (pf-TEST-PID-X, X being VAR less any NS_ prefix:
+#                        unique to the run) put in VAR; 1 if one cannot be
+#                        made.  At exit, after the tracked processes are
+#                        stopped, whatever still runs in these namespaces is
+#                        stopped, their links (veths) deleted, and they are
+#                        removed
 #
-# All traffic stays on 127.0.0.1; everything started here is stopped by pid.
+# All traffic stays on 127.0.0.1 or inside the test's own namespaces;
+# everything started here is stopped by pid.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SHARED=${PICOFLOW_SHARED:-$ROOT/../shared}
@@ -49,7 +57,8 @@ PICOFLOW_SAN=${PICOFLOW_SAN:-$ROOT/build/san/picoflow}
 export LC_ALL=C TZ=UTC
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/picoflow-$(basename "$0" .sh).XXXXXX")
-LIB_PIDS='' LIB_AT_EXIT=()
+LIB_PIDS='' LIB_AT_EXIT=() LIB_NETNS=()
+LIB_NETNS_PREFIX=pf-$(basename "$0" .sh)-$$-
 NFCAPD_PID='' NFCAPD_PORT='' NFCAPD_LOG='' NFCAPD_SEQERR='' NFCAPD_BADPKT=''
 SINK_PID='' SINK_PORT='' SINK_COUNT='' SINK_LOG=''
 
@@ -77,15 +86,18 @@ stop_pid() {
 
 # The EXIT trap. It does not call exit, so the test's own exit status stands
 # (also when a test's trap runs something else first and then lib_cleanup).
+# A second Ctrl-C must not cut it short and leave namespaces behind.
 lib_cleanup() {
 	local pid c
 	trap - EXIT
+	trap '' INT TERM HUP
 	for c in "${LIB_AT_EXIT[@]}"; do
 		$c
 	done
 	for pid in $LIB_PIDS; do
 		stop_pid "$pid"
 	done
+	netns_cleanup
 	if [ "${KEEP_WORK:-0}" = 1 ]; then
 		echo "work folder kept: $WORK" >&2
 	else
@@ -124,6 +136,45 @@ in_ns() {
 		exec ip netns exec "$LIB_NS" "$@"
 	fi
 	exec "$@"
+}
+
+netns_add() {
+	local var ns
+	for var in "$@"; do
+		ns=$LIB_NETNS_PREFIX${var#NS_}
+		ip netns add "$ns" || return 1
+		LIB_NETNS+=("$ns")
+		printf -v "$var" '%s' "$ns"
+	done
+}
+
+# Remove what netns_add made.  Processes still in the namespaces (a test's
+# untracked ones, or children of tracked ones): TERM, up to 3 s, then KILL.
+# Links are deleted one by one (a veth goes with its peer) so that they are
+# gone even if something outside still holds a namespace open; then the
+# namespaces themselves.
+netns_cleanup() {
+	local ns i pids link
+	[ "${#LIB_NETNS[@]}" -gt 0 ] || return 0
+	for i in $(seq 1 30); do
+		pids=$(for ns in "${LIB_NETNS[@]}"; do
+			ip netns pids "$ns" 2>/dev/null
+		done)
+		[ -n "$pids" ] || break
+		# shellcheck disable=SC2086 # one pid a word
+		[ "$i" = 1 ] && kill -TERM $pids 2>/dev/null
+		sleep 0.1
+	done
+	# shellcheck disable=SC2086
+	[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+	for ns in "${LIB_NETNS[@]}"; do
+		for link in $(ip -n "$ns" -o link show 2>/dev/null |
+		    awk -F': ' '{ sub(/@.*/, "", $2) } $2 != "lo" { print $2 }'); do
+			ip -n "$ns" link del "$link" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	LIB_NETNS=()
 }
 
 free_udp_port() {

@@ -10,20 +10,9 @@ require_picoflow
 require ip nfcapd nfdump tshark python3
 [ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
 
-NS_A=pfA$$ NS_B=pfB$$
 FILTER='ip or (ip6 and udp)'
 
-cleanup_ns() {
-	ip netns pids "$NS_B" 2>/dev/null | xargs -r kill -TERM 2>/dev/null
-	ip netns pids "$NS_A" 2>/dev/null | xargs -r kill -TERM 2>/dev/null
-	sleep 0.2
-	ip netns del "$NS_A" 2>/dev/null
-	ip netns del "$NS_B" 2>/dev/null
-}
-at_exit cleanup_ns
-
-ip netns add "$NS_A" && ip netns add "$NS_B" ||
-	skip "cannot create network namespaces here"
+netns_add NS_A NS_B || skip "cannot create network namespaces here"
 a() { ip netns exec "$NS_A" "$@"; }
 b() { ip netns exec "$NS_B" "$@"; }
 ip link add vA netns "$NS_A" type veth peer name vB netns "$NS_B" ||

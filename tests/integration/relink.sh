@@ -20,25 +20,12 @@ require ip nfcapd nfdump tshark python3
 [ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
 id nobody >/dev/null 2>&1 || skip "no user nobody"
 
-NS_R=pfrlR$$ NS_H=pfrlH$$
-cleanup_ns() {
-	local ns
-	for ns in "$NS_R" "$NS_H"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -TERM 2>/dev/null
-	done
-	sleep 0.2
-	for ns in "$NS_R" "$NS_H"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-}
-at_exit cleanup_ns
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 r() { ip netns exec "$NS_R" "$@"; }
 h() { ip netns exec "$NS_H" "$@"; }
 
-ip netns add "$NS_R" && ip netns add "$NS_H" ||
-	skip "cannot create network namespaces here"
+netns_add NS_R NS_H || skip "cannot create network namespaces here"
 make_link() {	# the veth pair, addressed, no IPv6 chatter
 	ip link add vR netns "$NS_R" type veth peer name vH netns "$NS_H" ||
 		return 1
