@@ -46,6 +46,15 @@
 #                        stopped, whatever still runs in these namespaces is
 #                        stopped, their links (veths) deleted, and they are
 #                        removed
+#   netns_routed NET LEFT RIGHT   a client, a router and a server in three
+#                        namespaces (netns_add) NS_C, NS_R, NS_S, joined by
+#                        veth pairs: NS_C eth0 NET.1.2/24 = LEFT NET.1.1/24
+#                        in NS_R, RIGHT NET.2.1/24 = NS_S eth0 NET.2.2/24;
+#                        lo up in each, the client's default route via the
+#                        router, which forwards IPv4; the server has no
+#                        route beyond its /24 (add one unless the router
+#                        masquerades).  Skips the test when the namespaces
+#                        or the veths cannot be made
 #
 # All traffic stays on 127.0.0.1 or inside the test's own namespaces;
 # everything started here is stopped by pid.
@@ -175,6 +184,29 @@ netns_cleanup() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	LIB_NETNS=()
+}
+
+netns_routed() {
+	local net=$1 left=$2 right=$3 ns
+	netns_add NS_C NS_R NS_S || skip "cannot create network namespaces here"
+	if ! ip link add "$left" netns "$NS_R" type veth peer name eth0 \
+	    netns "$NS_C" || ! ip link add "$right" netns "$NS_R" type veth \
+	    peer name eth0 netns "$NS_S"; then
+		skip "cannot create veth pairs here"
+	fi
+	for ns in "$NS_C" "$NS_R" "$NS_S"; do
+		ip -n "$ns" link set lo up
+	done
+	ip -n "$NS_C" addr add "$net.1.2/24" dev eth0
+	ip -n "$NS_C" link set eth0 up
+	ip -n "$NS_C" route add default via "$net.1.1"
+	ip -n "$NS_S" addr add "$net.2.2/24" dev eth0
+	ip -n "$NS_S" link set eth0 up
+	ip -n "$NS_R" addr add "$net.1.1/24" dev "$left"
+	ip -n "$NS_R" addr add "$net.2.1/24" dev "$right"
+	ip -n "$NS_R" link set "$left" up
+	ip -n "$NS_R" link set "$right" up
+	ip netns exec "$NS_R" sysctl -q -w net.ipv4.ip_forward=1
 }
 
 free_udp_port() {

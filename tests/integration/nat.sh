@@ -25,41 +25,10 @@ require ip tshark python3 conntrack nft
 [ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
 "$PICOFLOW" -h | grep -q -- --nat || skip "picoflow has no --nat"
 
-NS_L=pfnL$$ NS_R=pfnR$$ NS_W=pfnW$$
-
-cleanup_ns() {
-	local ns
-	for ns in "$NS_L" "$NS_W" "$NS_R"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -TERM 2>/dev/null
-	done
-	sleep 0.2
-	for ns in "$NS_L" "$NS_W" "$NS_R"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-}
-at_exit cleanup_ns
-
-ip netns add "$NS_L" && ip netns add "$NS_R" && ip netns add "$NS_W" ||
-	skip "cannot create network namespaces here"
-l() { ip netns exec "$NS_L" "$@"; }
+# NS_C the LAN, NS_R the router, NS_S the WAN (no route back: masqueraded)
+netns_routed 198.18 lan wan
+l() { ip netns exec "$NS_C" "$@"; }
 r() { ip netns exec "$NS_R" "$@"; }
-w() { ip netns exec "$NS_W" "$@"; }
-ip link add lan netns "$NS_R" type veth peer name eth0 netns "$NS_L" &&
-	ip link add wan netns "$NS_R" type veth peer name eth0 netns "$NS_W" ||
-	skip "cannot create veth pairs here"
-for ns in "$NS_L" "$NS_R" "$NS_W"; do
-	ip netns exec "$ns" ip link set lo up
-done
-l ip addr add 198.18.1.2/24 dev eth0
-l ip link set eth0 up
-l ip route add default via 198.18.1.1
-w ip addr add 198.18.2.2/24 dev eth0
-w ip link set eth0 up
-r ip addr add 198.18.1.1/24 dev lan
-r ip addr add 198.18.2.1/24 dev wan
-r ip link set lan up
-r ip link set wan up
-r sysctl -q -w net.ipv4.ip_forward=1
 r nft -f - <<'EOF' || skip "nftables cannot set up NAT in this kernel"
 table ip pfnat {
 	chain pre {
@@ -87,7 +56,7 @@ wait_started picoflow "$PF" capturing "$WORK/pf.log" ||
 
 # Servers: TCP on 8080 and UDP echo on 9999 and 5353 in the WAN, UDP
 # on the router's 7777 (a flow delivered locally).
-ip netns exec "$NS_W" python3 -c '
+ip netns exec "$NS_S" python3 -c '
 import select, socket
 t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 t.bind(("198.18.2.2", 8080)); t.listen(4)

@@ -28,42 +28,12 @@ require ip tshark python3 conntrack nft
 [ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
 "$PICOFLOW" -h | grep -q -- --offload-flows || skip "picoflow has no --offload-flows"
 
-NS_A=pfoA$$ NS_R=pfoR$$ NS_B=pfoB$$
-
-cleanup_ns() {
-	local ns
-	for ns in "$NS_A" "$NS_B" "$NS_R"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -TERM 2>/dev/null
-	done
-	sleep 0.2
-	for ns in "$NS_A" "$NS_B" "$NS_R"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-}
-at_exit cleanup_ns
-
-ip netns add "$NS_A" && ip netns add "$NS_R" && ip netns add "$NS_B" ||
-	skip "cannot create network namespaces here"
-a() { ip netns exec "$NS_A" "$@"; }
+# NS_C is A, NS_R the router, NS_S is B (which needs a route back to A)
+netns_routed 10.9 vA vB
+a() { ip netns exec "$NS_C" "$@"; }
 r() { ip netns exec "$NS_R" "$@"; }
-b() { ip netns exec "$NS_B" "$@"; }
-ip link add vA netns "$NS_R" type veth peer name eth0 netns "$NS_A" &&
-	ip link add vB netns "$NS_R" type veth peer name eth0 netns "$NS_B" ||
-	skip "cannot create veth pairs here"
-for ns in "$NS_A" "$NS_R" "$NS_B"; do
-	ip netns exec "$ns" ip link set lo up
-done
-a ip addr add 10.9.1.2/24 dev eth0
-a ip link set eth0 up
-a ip route add default via 10.9.1.1
-b ip addr add 10.9.2.2/24 dev eth0
-b ip link set eth0 up
+b() { ip netns exec "$NS_S" "$@"; }
 b ip route add default via 10.9.2.1
-r ip addr add 10.9.1.1/24 dev vA
-r ip addr add 10.9.2.1/24 dev vB
-r ip link set vA up
-r ip link set vB up
-r sysctl -q -w net.ipv4.ip_forward=1
 r sysctl -q -w net.netfilter.nf_conntrack_acct=1 ||
 	skip "no conntrack accounting (net.netfilter.nf_conntrack_acct) here"
 
