@@ -2,6 +2,10 @@
 # its alias bpf; the default where uname -s says so).  libpcap stays for
 # the -r file reader and the filter compiler.
 PLATFORM_EXTRA	:= platform/capture_bpf.c
+# sendmmsg(2) where the system has it (FreeBSD 11, NetBSD 7); send(2) on
+# OpenBSD, DragonFly and macOS (sendbatch.h).
+PLATFORM_EXTRA	+= platform/sendbatch_$(if $(filter FreeBSD NetBSD,$(shell \
+		   uname -s 2>/dev/null)),mmsg,send).c
 PF_LDLIBS	+= -lpcap
 # With _POSIX_C_SOURCE the BSDs hide their own API (u_int, struct ifreq,
 # the BIOC* ioctls, and so parts of <pcap/pcap.h>); their default

@@ -2,4 +2,6 @@
 # libpcap is still linked, for the -r file reader and to compile -f
 # expressions; live capture does not go through it.
 PLATFORM_EXTRA	:= platform/capture_afpacket.c
+# Export datagrams leave in batches, one sendmmsg(2) each (sendbatch.h).
+PLATFORM_EXTRA	+= platform/sendbatch_mmsg.c
 PF_LDLIBS	+= -lpcap

@@ -1,4 +1,7 @@
 # Portable live capture through libpcap (BACKEND=pcap), where no native
 # backend exists (linux.mk: AF_PACKET; bsd.mk: /dev/bpf).
 PLATFORM_EXTRA	:= platform/capture_pcap_live.c
+# sendmmsg(2) where the system has it, send(2) elsewhere (sendbatch.h).
+PLATFORM_EXTRA	+= platform/sendbatch_$(if $(filter Linux FreeBSD NetBSD,$(shell \
+		   uname -s 2>/dev/null)),mmsg,send).c
 PF_LDLIBS	+= -lpcap

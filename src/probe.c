@@ -145,6 +145,25 @@ random_seed(void)
 
 static void announce_ifnames(struct probe *, uint64_t);
 
+/*
+ * Export counted new errors (since errors_before): a datagram was lost
+ * (maybe one with the templates) or refused (the collector is down or
+ * restarting), so the templates go again with the next one, and a
+ * collector that comes back can decode at once rather than after
+ * --template-secs.  0 if there was none.
+ */
+static int
+send_failed(struct probe *pr, uint64_t errors_before)
+{
+	if (pr->exp.st.errors == errors_before)
+		return 0;
+	nf9_force_templates(&pr->enc);
+	log_warnx_rl(&pr->warn_send_s, clock_secs(&pr->clk),
+		    "export: send failed: %s (counted; later failures are "
+		    "reported once a minute)", strerror(pr->exp.last_errno));
+	return 1;
+}
+
 static void
 send_datagram(struct probe *pr, uint64_t now)
 {
@@ -156,20 +175,25 @@ send_datagram(struct probe *pr, uint64_t now)
 	if (buf == NULL)
 		return;
 	export_send(&pr->exp, buf, len);
-	if (pr->exp.st.errors == errors) {
+	if (!send_failed(pr, errors))
 		announce_ifnames(pr, now);
+}
+
+/*
+ * Datagrams are queued for export a few at a time (export.h); this sends
+ * them.  Called before the probe waits for anything (poll, the replay
+ * test hook's sleep), at each tick, for the stats and at the end, so a
+ * datagram never waits longer than the burst of work that made it.
+ */
+static void
+flush_exports(struct probe *pr)
+{
+	uint64_t errors = pr->exp.st.errors;
+
+	if (export_queued(&pr->exp) == 0)
 		return;
-	}
-	/*
-	 * A datagram was lost (maybe one with the templates) or refused (the
-	 * collector is down or restarting): send the templates again with
-	 * the next one, so a collector that comes back can decode at once
-	 * rather than after --template-secs.
-	 */
-	nf9_force_templates(&pr->enc);
-	log_warnx_rl(&pr->warn_send_s, clock_secs(&pr->clk),
-		    "export: send failed: %s (counted; later failures are "
-		    "reported once a minute)", strerror(pr->exp.last_errno));
+	export_flush(&pr->exp);
+	send_failed(pr, errors);
 }
 
 /*
@@ -322,6 +346,7 @@ tick(struct probe *pr, uint64_t now)
 	if (pr->exp.ncol != 0 && (nf9_pending(&pr->enc) != 0 ||
 	    nf9_templates_due(&pr->enc, now)))
 		send_datagram(pr, now);
+	flush_exports(pr);
 	pr->next_tick = now - now % TICK_MS + TICK_MS;
 }
 
@@ -449,6 +474,7 @@ print_stats(struct probe *pr)
 	size_t len = 0;
 	unsigned i;
 
+	flush_exports(pr);	/* so that the counts include them */
 	for (i = 1; i < DECODE_RESULT_MAX; i++)
 		skipped += pr->st.skipped[i];
 	log_notice("packets %" PRIu64 " ip %" PRIu64 " ip_bytes %" PRIu64
@@ -665,6 +691,7 @@ replay_wait(struct probe *pr, uint64_t ts_us)
 	}
 	if (ts_us <= pr->replay_ts0_us)
 		return;
+	flush_exports(pr);
 	due = pr->replay_t0_ns + (ts_us - pr->replay_ts0_us) * 1000 /
 	    pr->replay_speed;
 	while (!got_quit && (now = clock_mono_ns()) < due) {
@@ -769,6 +796,7 @@ run_live(struct probe *pr)
 		pfd[n + 1].fd = pr->off != NULL ? offload_fd(pr->off) : -1;
 		pfd[n + 1].events = POLLIN;
 		pfd[n + 1].revents = 0;
+		flush_exports(pr);
 		if (poll(pfd, n + 2, timeout) == -1 && errno != EINTR) {
 			log_warn("poll");
 			return 1;
@@ -804,7 +832,7 @@ static int
 setup_memory(struct probe *pr, size_t encsz)
 {
 	const struct pf_opts *o = pr->o;
-	size_t n = o->max_flows;
+	size_t n = o->max_flows, qsz;
 
 	if (o->file == NULL && o->mem_budget != 0) {
 		/* Kernel capture rings count against -M too: a quarter of
@@ -816,11 +844,15 @@ setup_memory(struct probe *pr, size_t encsz)
 
 	pr->encbuf = mem_alloc(encsz, "export buffer");
 	pr->batch = mem_alloc(BATCH_MAX * sizeof(*pr->batch), "record batch");
-	if (pr->encbuf == NULL || pr->batch == NULL) {
+	/* Export datagrams a few at a time (export.h); not without -n. */
+	qsz = pr->exp.ncol != 0 ? export_batch_bytes(o->mtu) : 0;
+	if (pr->encbuf == NULL || pr->batch == NULL ||
+	    (qsz != 0 && export_batch(&pr->exp, o->mtu) == -1)) {
 		log_warnx("-M %zu: too small even for the export buffers; "
 		    "expected at least %zu bytes with these options",
 		    o->mem_budget, mem_used() + (pr->encbuf == NULL ? encsz :
-		    0) + BATCH_MAX * sizeof(*pr->batch) + flowtab_bytes(1));
+		    0) + (pr->batch == NULL ? BATCH_MAX * sizeof(*pr->batch) :
+		    0) + qsz + flowtab_bytes(1));
 		return 2;
 	}
 	if (n == 0 && o->mem_budget == 0)
@@ -1154,6 +1186,7 @@ probe_run(const struct pf_opts *o)
 	rc = o->file != NULL ? run_replay(&pr) : run_live(&pr);
 	offload_finish(&pr, pr.clk.now_ms);
 	flush_all(&pr, pr.clk.now_ms);
+	flush_exports(&pr);
 	fflush(stdout);
 	print_stats(&pr);
 	teardown(&pr);
