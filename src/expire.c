@@ -70,8 +70,9 @@ static void
 retire(struct expire *ex, struct flowtab *tab, struct flowtab_ent *e,
     enum flow_end end, struct flow_rec *out)
 {
-	finish(ex, tab, e, end, out);
-	flowtab_remove(tab, e);
+	flowtab_take(tab, e, out);
+	out->end = (uint8_t)end;
+	ex->st.ended[end]++;
 }
 
 static int
@@ -96,9 +97,10 @@ make_room(struct expire *ex, struct flowtab *tab, uint64_t now,
 
 	if (e == NULL)
 		return 0;
-	cls = flowtab_class_of(tab, e);
-	retire(ex, tab, e, idle_due(ex, tab, e, cls, now) ? idle_end(cls) :
-	    FLOW_END_EVICTED, out);
+	cls = flowtab_ent_class(e);
+	retire(ex, tab, e, elapsed(now, flowtab_ent_last_ms(flowtab_epoch(tab),
+	    e)) >= ex->cfg.idle_ms[cls] ? idle_end(cls) : FLOW_END_EVICTED,
+	    out);
 	return 1;
 }
 
@@ -120,13 +122,15 @@ expire_packet(struct expire *ex, struct flowtab *tab,
 		 * An IPv6 flow needs two free units: up to two flows may
 		 * have to go.  An empty table takes any flow, so this ends.
 		 */
-		while ((e = flowtab_insert(tab, key, cls, now)) == NULL)
+		while (!flowtab_fits(tab, key))
 			if (make_room(ex, tab, now, &out[n]) == 0)
 				return n;
 			else
 				n++;
+		if ((e = flowtab_insert_missed(tab, cls, now)) == NULL)
+			return n;	/* cannot happen: it fits */
 		ex->st.created++;
-		flowtab_restart(tab, e, now, meta->tos);
+		flowtab_ent_set_tos(e, meta->tos);
 		epoch = flowtab_epoch(tab);
 		off = flowtab_offset(epoch, now);
 	} else {

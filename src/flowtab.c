@@ -146,6 +146,8 @@ struct flowtab {
 	 */
 	uint32_t	 miss_hash;
 	struct flow_key	 miss_key;
+	int		 miss_valid;	/* no insert since: for
+					 * flowtab_insert_missed() */
 };
 
 #define ENT(t, i)	(&(t)->u[i].e)
@@ -498,6 +500,7 @@ flowtab_find(struct flowtab *t, const struct flow_key *key)
 		if (s == 0) {
 			t->miss_hash = h;
 			t->miss_key = *key;
+			t->miss_valid = 1;
 			return NULL;
 		}
 		if ((s & ~SLOT_IDX) == want &&
@@ -571,12 +574,19 @@ flowtab_epoch(const struct flowtab *t)
 	return t->epoch;
 }
 
-struct flowtab_ent *
-flowtab_insert(struct flowtab *t, const struct flow_key *key,
+int
+flowtab_fits(const struct flowtab *t, const struct flow_key *key)
+{
+	return t->used + FLOWTAB_UNITS(key) <= t->max || t->count == 0;
+}
+
+/* flowtab_insert() of a key whose hash is h. */
+static struct flowtab_ent *
+insert_hashed(struct flowtab *t, const struct flow_key *key, uint32_t h,
     enum flowtab_class cls, uint64_t now)
 {
 	struct flowtab_ent *e;
-	uint32_t idx, h, i, d, need = FLOWTAB_UNITS(key);
+	uint32_t idx, i, d, need = FLOWTAB_UNITS(key);
 
 	/* An empty table takes any flow: see SPARE. */
 	if (t->used + need > t->max && t->count != 0)
@@ -606,8 +616,7 @@ flowtab_insert(struct flowtab *t, const struct flow_key *key,
 	list_add_tail(t, idx, cls);
 
 	/* The key is absent, so the first empty slot is its place. */
-	h = memcmp(key, &t->miss_key, sizeof(*key)) == 0 ? t->miss_hash :
-	    key_hash(t, key);
+	t->miss_valid = 0;
 	for (i = home_slot(t, h), d = 0; t->slot[i] != 0; d++)
 		if (++i == t->nslots)
 			i = 0;
@@ -615,6 +624,23 @@ flowtab_insert(struct flowtab *t, const struct flow_key *key,
 	t->count++;
 	t->used += need;
 	return e;
+}
+
+struct flowtab_ent *
+flowtab_insert(struct flowtab *t, const struct flow_key *key,
+    enum flowtab_class cls, uint64_t now)
+{
+	return insert_hashed(t, key, memcmp(key, &t->miss_key,
+	    sizeof(*key)) == 0 ? t->miss_hash : key_hash(t, key), cls, now);
+}
+
+struct flowtab_ent *
+flowtab_insert_missed(struct flowtab *t, enum flowtab_class cls,
+    uint64_t now)
+{
+	if (!t->miss_valid)
+		return NULL;
+	return insert_hashed(t, &t->miss_key, t->miss_hash, cls, now);
 }
 
 void
@@ -635,21 +661,38 @@ flowtab_oldest(struct flowtab *t, enum flowtab_class cls)
 	return first == head ? NULL : ENT(t, first);
 }
 
-/* Every head in one pass: a flood evicts the oldest for each packet. */
+/*
+ * The older of best and the head of list c (best on a tie, so the lower
+ * class wins), or best if list c is empty.
+ */
+static inline struct flowtab_ent *
+older_head(struct flowtab *t, struct flowtab_ent *best, uint32_t c)
+{
+	uint32_t first = ENT(t, HEAD(t, c))->next;
+
+	if (first == HEAD(t, c) || (best != NULL &&
+	    ENT(t, first)->last >= best->last))
+		return best;
+	return ENT(t, first);
+}
+
+/*
+ * Every head in one pass, unrolled: a flood evicts the oldest flow for
+ * every packet, and the loop's own work was half the cost.
+ */
+typedef char six_classes[FLOWTAB_NCLASS == 6 ? 1 : -1];
+
 struct flowtab_ent *
 flowtab_oldest_any(struct flowtab *t)
 {
-	struct flowtab_ent *best = NULL;
-	uint32_t c;
+	struct flowtab_ent *best;
 
-	for (c = 0; c < FLOWTAB_NCLASS; c++) {
-		uint32_t head = HEAD(t, c), first = ENT(t, head)->next;
-
-		if (first != head && (best == NULL ||
-		    ENT(t, first)->last < best->last))
-			best = ENT(t, first);
-	}
-	return best;
+	best = older_head(t, NULL, 0);
+	best = older_head(t, best, 1);
+	best = older_head(t, best, 2);
+	best = older_head(t, best, 3);
+	best = older_head(t, best, 4);
+	return older_head(t, best, 5);
 }
 
 enum flowtab_class
@@ -670,32 +713,35 @@ flowtab_class_of(const struct flowtab *t, const struct flowtab_ent *e)
 static void
 index_delete(struct flowtab *t, uint32_t hole)
 {
-	uint32_t j = hole;
+	uint32_t j = hole, gap = 0;	/* gap: slots from hole to j */
 
 	for (;;) {
 		uint32_t s, d;
 
 		if (++j == t->nslots)
 			j = 0;
+		gap++;
 		if ((s = t->slot[j]) == 0)
 			break;
 		d = slot_disp(s);
 		if (d == DISP_FAR)
 			d = slot_dist(t, home_slot(t, slot_hash(t, s)), j);
-		if (d < slot_dist(t, hole, j))
+		if (d < gap)
 			continue;
-		t->slot[hole] = slot_at(s, d - slot_dist(t, hole, j));
+		t->slot[hole] = slot_at(s, d - gap);
 		hole = j;
+		gap = 0;
 	}
 	t->slot[hole] = 0;
 }
 
-void
-flowtab_remove(struct flowtab *t, struct flowtab_ent *e)
+/* Remove entry e, whose key hashes to h, from the index and the lists. */
+static void
+remove_hashed(struct flowtab *t, struct flowtab_ent *e, uint32_t h)
 {
 	uint32_t idx = ent_index(t, e), i;
 
-	i = home_slot(t, ent_hash(t, e));
+	i = home_slot(t, h);
 	while ((t->slot[i] & SLOT_IDX) != idx + 1) {
 		if (t->slot[i] == 0)
 			return;		/* not in the table: caller bug */
@@ -711,6 +757,19 @@ flowtab_remove(struct flowtab *t, struct flowtab_ent *e)
 	unit_free(t, idx);
 	t->used--;
 	t->count--;
+}
+
+void
+flowtab_remove(struct flowtab *t, struct flowtab_ent *e)
+{
+	remove_hashed(t, e, ent_hash(t, e));
+}
+
+void
+flowtab_take(struct flowtab *t, struct flowtab_ent *e, struct flow_rec *r)
+{
+	flowtab_get(t, e, r);
+	remove_hashed(t, e, key_hash(t, &r->key));
 }
 
 void

@@ -110,6 +110,20 @@ struct flowtab_ent *flowtab_find(struct flowtab *, const struct flow_key *);
  */
 struct flowtab_ent *flowtab_insert(struct flowtab *, const struct flow_key *,
 		    enum flowtab_class cls, uint64_t now);
+/*
+ * 1 if flowtab_insert() would take key now; 0 if a flow must go first.
+ * Asking first is cheaper than an insert that fails, and in a flood of
+ * new flows into a full table every packet would have one.
+ */
+int		 flowtab_fits(const struct flowtab *, const struct flow_key *);
+/*
+ * flowtab_insert() of the key that the last flowtab_find() missed, with
+ * no insert since (removals may come between: a full table makes room).
+ * Saves checking that the key is the one whose hash the miss kept.  NULL
+ * as flowtab_insert(), and if there was no such miss.
+ */
+struct flowtab_ent *flowtab_insert_missed(struct flowtab *,
+		    enum flowtab_class cls, uint64_t now);
 /* Move e, not the tail of list cls, to that tail; see flowtab_touch(). */
 void		 flowtab_move(struct flowtab *, struct flowtab_ent *,
 		    enum flowtab_class cls);
@@ -141,6 +155,13 @@ enum flowtab_class flowtab_class_of(const struct flowtab *,
 		    const struct flowtab_ent *);
 /* Unlink and free e's units; e is invalid afterwards. */
 void		 flowtab_remove(struct flowtab *, struct flowtab_ent *);
+/*
+ * flowtab_get() then flowtab_remove(), in one: the index slot is found
+ * from the key the record gets, with no second rebuild of it (a flood
+ * evicts a flow for every packet).
+ */
+void		 flowtab_take(struct flowtab *, struct flowtab_ent *,
+		    struct flow_rec *);
 
 /* The flow as a contract record (end = 0). */
 void		 flowtab_get(const struct flowtab *, const struct flowtab_ent *,
@@ -179,6 +200,20 @@ static inline enum flowtab_class
 flowtab_ent_class(const struct flowtab_ent *e)
 {
 	return (enum flowtab_class)((e->link >> FLOWTAB_CLS_SHIFT) & 7);
+}
+
+/* The TOS a new flow's record carries (flowtab_insert() leaves 0). */
+static inline void
+flowtab_ent_set_tos(struct flowtab_ent *e, uint8_t tos)
+{
+	e->tos = tos;
+}
+
+/* As flowtab_last_ms(), with the epoch in hand. */
+static inline uint64_t
+flowtab_ent_last_ms(uint64_t epoch, const struct flowtab_ent *e)
+{
+	return epoch + e->last;
 }
 
 /* As flowtab_add(), with now given as flowtab_offset(epoch, now). */

@@ -682,12 +682,74 @@ test_epoch(void)
 	flowtab_free(t);
 }
 
+/*
+ * The flood path: flowtab_fits() before insert, flowtab_insert_missed()
+ * after a miss, flowtab_take() as get + remove, in a table kept full of
+ * mixed IPv4/IPv6 flows, checked against what get and find say.
+ */
+static void
+test_flood_path(void)
+{
+	struct flowtab *t;
+	struct flowtab_ent *e;
+	struct flow_rec want, got;
+	struct flow_key k;
+	uint32_t i, bad_fit = 0, bad_take = 0, bad_find = 0, bad_ins = 0;
+	uint64_t probes;
+
+	mem_init(MEM_UNLIMITED);
+	t = flowtab_new(64, 21);
+	ok(flowtab_insert_missed(t, FLOWTAB_UDP, 1) == NULL,
+	    "flood: insert_missed with no miss: NULL");
+	for (i = 0; i < 5000; i++) {
+		k = mkkey(i);
+		if (flowtab_find(t, &k) != NULL) {
+			bad_find++;
+			continue;
+		}
+		while (!flowtab_fits(t, &k)) {
+			e = flowtab_oldest_any(t);
+			memset(&want, 0, sizeof(want));	/* padding */
+			memset(&got, 0, sizeof(got));
+			flowtab_get(t, e, &want);
+			flowtab_take(t, e, &got);
+			if (memcmp(&want, &got, sizeof(want)) != 0 ||
+			    flowtab_find(t, &want.key) != NULL)
+				bad_take++;
+		}
+		if (flowtab_units_free(t) < FLOWTAB_UNITS(&k) &&
+		    flowtab_count(t) != 0)
+			bad_fit++;
+		/* find() of the taken flow missed too: miss again */
+		if (flowtab_find(t, &k) != NULL)
+			bad_find++;
+		e = flowtab_insert_missed(t, FLOWTAB_UDP, 1000 + i);
+		if (e == NULL || flowtab_find(t, &k) != e ||
+		    flowtab_insert_missed(t, FLOWTAB_UDP, 1) != NULL)
+			bad_ins++;
+	}
+	is_int(bad_find, 0, "flood: every new key missed");
+	is_int(bad_take, 0, "flood: take = get + remove, and it is gone");
+	is_int(bad_fit, 0, "flood: fits agrees with the free units");
+	is_int(bad_ins, 0, "flood: insert_missed inserts the missed key, "
+	    "once");
+	probes = flowtab_probe_stats(t, NULL);
+	ok(flowtab_count(t) > 0 && probes < 64 * 8, "flood: index sane "
+	    "(%zu flows, %llu probes)", flowtab_count(t),
+	    (unsigned long long)probes);
+	flowtab_free(t);
+}
+
 int
 main(void)
 {
 	uint32_t n;
 
 	test_basic();
+	key_mode = KEYS_MIXED;
+	test_flood_path();
+	key_mode = KEYS_V4;
+	test_flood_path();
 	test_sizing();
 	test_full();
 	test_collide(4096, 11);
