@@ -15,6 +15,7 @@
 #include "export.h"
 #include "mem.h"
 #include "tap.h"
+#include "udp_recv.h"
 
 static int
 listener(int family, unsigned *port)
@@ -38,16 +39,6 @@ listener(int family, unsigned *port)
 	    ((struct sockaddr_in *)&ss)->sin_port :
 	    ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return fd;
-}
-
-static ssize_t
-receive(int fd, char *buf, size_t len)
-{
-	struct pollfd p = { fd, POLLIN, 0 };
-
-	if (poll(&p, 1, 1000) != 1)
-		return -1;
-	return recv(fd, buf, len, 0);
 }
 
 /* Datagram i of a test: its own length and bytes. */

@@ -18,6 +18,7 @@
 
 #include "sendbatch.h"
 #include "tap.h"
+#include "udp_recv.h"
 
 /* The portable implementation, renamed so that both can be tested. */
 size_t		 sendbatch_each(int, struct iovec *, size_t, int *);
@@ -56,16 +57,6 @@ connected_to(const struct sockaddr_in *a)
 	    connect(fd, (const struct sockaddr *)a, sizeof(*a)) == -1)
 		return -1;
 	return fd;
-}
-
-static ssize_t
-receive(int fd, uint8_t *buf, size_t len)
-{
-	struct pollfd p = { fd, POLLIN, 0 };
-
-	if (poll(&p, 1, 1000) != 1)
-		return -1;
-	return recv(fd, buf, len, 0);
 }
 
 static void
