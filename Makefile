@@ -80,7 +80,7 @@ $(error NETLINK=$(NETLINK): expected mnl or none)
 endif
 
 CORE		:= opts probe decode sample flowtab expire nf9 export clock \
-		   mem log print filter kfilter privs iftable lcache
+		   mem log print filter kfilter privs iftable lcache util
 # bpf_walk.c is pure and built everywhere, so its tests run on Linux too.
 PLATFORM_SRC	:= platform/capture_file.c platform/file_format.c \
 		   platform/capture_pcap.c platform/bpf_walk.c $(PLATFORM_EXTRA)

@@ -30,6 +30,7 @@
 
 #include "capture.h"
 #include "kfilter.h"
+#include "util.h"
 
 #define RING_DEFAULT	(512 * 1024)	/* bytes per interface, no -M */
 #define BLOCK_MAX	(32 * 1024)	/* preferred block size */
@@ -100,7 +101,7 @@ link_kind(const char *name, int *dlt, int *cooked, char *err, size_t errlen)
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    ioctl(s, SIOCGIFHWADDR, &ifr) == -1) {
-		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		util_errmsg(err, errlen, "%s", name);
 		if (s != -1)
 			close(s);
 		return -1;
@@ -164,8 +165,8 @@ attach_filter(struct capture *c, const struct capture_cfg *cfg, int any,
 	fp.filter = sf;
 	rc = setsockopt(c->fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp));
 	if (rc == -1)
-		snprintf(err, errlen, "%s: attaching the filter: %s",
-		    cfg->source, strerror(errno));
+		util_errmsg(err, errlen, "%s: attaching the filter",
+		    cfg->source);
 	free(sf);
 	kfilter_free(&kf);
 	return rc;
@@ -223,9 +224,8 @@ setup_ring(struct capture *c, const struct capture_cfg *cfg, char *err,
 			break;
 		if (errno != ENOMEM || (c->nblocks <= BLOCKS_MIN &&
 		    (c->blocksz / 2 < page || c->blocksz / 2 < frame + 64))) {
-			snprintf(err, errlen, "%s: ring of %u blocks of %u "
-			    "bytes: %s", cfg->source, c->nblocks, c->blocksz,
-			    strerror(errno));
+			util_errmsg(err, errlen, "%s: ring of %u blocks of %u "
+			    "bytes", cfg->source, c->nblocks, c->blocksz);
 			return -1;
 		}
 		if (c->nblocks > BLOCKS_MIN)
@@ -238,8 +238,7 @@ setup_ring(struct capture *c, const struct capture_cfg *cfg, char *err,
 	    c->fd, 0);
 	if (c->ring == MAP_FAILED) {
 		c->ring = NULL;
-		snprintf(err, errlen, "%s: mmap of the ring: %s", cfg->source,
-		    strerror(errno));
+		util_errmsg(err, errlen, "%s: mmap of the ring", cfg->source);
 		return -1;
 	}
 	return 0;
@@ -258,8 +257,8 @@ join(struct capture *c, const char *source, int ifindex, char *err,
 		mr.mr_type = PACKET_MR_PROMISC;
 		if (setsockopt(c->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr,
 		    sizeof(mr)) == -1) {
-			snprintf(err, errlen, "%s: promiscuous mode: %s",
-			    source, strerror(errno));
+			util_errmsg(err, errlen, "%s: promiscuous mode",
+			    source);
 			return -1;
 		}
 	}
@@ -269,8 +268,7 @@ join(struct capture *c, const char *source, int ifindex, char *err,
 	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = ifindex;
 	if (bind(c->fd, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
-		snprintf(err, errlen, "%s: bind: %s", source,
-		    strerror(errno));
+		util_errmsg(err, errlen, "%s: bind", source);
 		return -1;
 	}
 	c->ifindex = ifindex;
@@ -310,15 +308,13 @@ afp_open(const struct capture_cfg *cfg, char *err, size_t errlen)
 	c->fd = socket(AF_PACKET, (c->cooked ? SOCK_DGRAM : SOCK_RAW) |
 	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd == -1) {
-		snprintf(err, errlen, "%s: AF_PACKET socket: %s", cfg->source,
-		    strerror(errno));
+		util_errmsg(err, errlen, "%s: AF_PACKET socket", cfg->source);
 		goto fail;
 	}
 	version = TPACKET_V3;
 	if (setsockopt(c->fd, SOL_PACKET, PACKET_VERSION, &version,
 	    sizeof(version)) == -1) {
-		snprintf(err, errlen, "%s: TPACKET_V3: %s", cfg->source,
-		    strerror(errno));
+		util_errmsg(err, errlen, "%s: TPACKET_V3", cfg->source);
 		goto fail;
 	}
 	c->promisc = cfg->promisc;
@@ -513,8 +509,7 @@ afp_stats(struct capture *c, struct capture_stats *st)
 	memset(&ks, 0, sizeof(ks));
 	if (getsockopt(c->fd, SOL_PACKET, PACKET_STATISTICS, &ks,
 	    &len) == -1) {
-		snprintf(c->err, sizeof(c->err), "statistics: %s",
-		    strerror(errno));
+		util_errmsg(c->err, sizeof(c->err), "statistics");
 		memset(st, 0, sizeof(*st));
 		return -1;
 	}

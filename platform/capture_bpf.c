@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "bpf_walk.h"
+#include "util.h"
 
 /*
  * Buffer size when the probe has no -M budget.  The kernel keeps two
@@ -87,7 +88,7 @@ open_device(char *err, size_t errlen)
 	if ((fd = open("/dev/bpf", O_RDONLY | O_CLOEXEC)) != -1)
 		return fd;
 	if (errno != ENOENT) {
-		snprintf(err, errlen, "/dev/bpf: %s", strerror(errno));
+		util_errmsg(err, errlen, "/dev/bpf");
 		return -1;
 	}
 	for (unit = 0; unit <= BPF_MAX_UNIT; unit++) {
@@ -133,23 +134,20 @@ attach(struct capture *c, const struct capture_cfg *cfg, char *err,
 		want = UINT_MAX / 2;
 	for (blen = (u_int)want;; blen /= 2) {
 		if (ioctl(c->fd, BIOCSBLEN, &blen) == -1) {
-			snprintf(err, errlen, "%s: BIOCSBLEN: %s", cfg->source,
-			    strerror(errno));
+			util_errmsg(err, errlen, "%s: BIOCSBLEN", cfg->source);
 			return -1;
 		}
 		if (ioctl(c->fd, BIOCSETIF, &ifr) == 0)
 			break;
 		if ((errno != ENOBUFS && errno != ENOMEM) ||
 		    blen / 2 < BPF_MIN_BLEN) {
-			snprintf(err, errlen, "%s: %s", cfg->source,
-			    strerror(errno));
+			util_errmsg(err, errlen, "%s", cfg->source);
 			return -1;
 		}
 	}
 	/* A read must ask for exactly the device's buffer size. */
 	if (ioctl(c->fd, BIOCGBLEN, &blen) == -1 || blen == 0) {
-		snprintf(err, errlen, "%s: BIOCGBLEN: %s", cfg->source,
-		    strerror(errno));
+		util_errmsg(err, errlen, "%s: BIOCGBLEN", cfg->source);
 		return -1;
 	}
 	c->blen = blen;
@@ -186,8 +184,7 @@ set_filter(struct capture *c, const struct capture_cfg *cfg, char *err,
 		rc = -1;
 	} else {
 		if (ioctl(c->fd, BIOCSETF, &prog) == -1) {
-			snprintf(err, errlen, "%s: BIOCSETF: %s", cfg->source,
-			    strerror(errno));
+			util_errmsg(err, errlen, "%s: BIOCSETF", cfg->source);
 			rc = -1;
 		}
 		pcap_freecode(&prog);
@@ -210,8 +207,7 @@ configure(struct capture *c, const struct capture_cfg *cfg, char *err,
 	int fl;
 
 	if (ioctl(c->fd, BIOCGDLT, &v) == -1) {
-		snprintf(err, errlen, "%s: BIOCGDLT: %s", cfg->source,
-		    strerror(errno));
+		util_errmsg(err, errlen, "%s: BIOCGDLT", cfg->source);
 		return -1;
 	}
 	c->dlt = (int)v;
@@ -221,22 +217,19 @@ configure(struct capture *c, const struct capture_cfg *cfg, char *err,
 		return -1;
 	}
 	if (cfg->promisc && ioctl(c->fd, BIOCPROMISC, (void *)NULL) == -1) {
-		snprintf(err, errlen, "%s: BIOCPROMISC: %s", cfg->source,
-		    strerror(errno));
+		util_errmsg(err, errlen, "%s: BIOCPROMISC", cfg->source);
 		return -1;
 	}
 	v = 1;
 	if (ioctl(c->fd, BIOCIMMEDIATE, &v) == -1) {
-		snprintf(err, errlen, "%s: BIOCIMMEDIATE: %s", cfg->source,
-		    strerror(errno));
+		util_errmsg(err, errlen, "%s: BIOCIMMEDIATE", cfg->source);
 		return -1;
 	}
 	if (set_filter(c, cfg, err, errlen) == -1)
 		return -1;
 	if ((fl = fcntl(c->fd, F_GETFL)) == -1 ||
 	    fcntl(c->fd, F_SETFL, fl | O_NONBLOCK) == -1) {
-		snprintf(err, errlen, "%s: O_NONBLOCK: %s", cfg->source,
-		    strerror(errno));
+		util_errmsg(err, errlen, "%s: O_NONBLOCK", cfg->source);
 		return -1;
 	}
 	return 0;
@@ -302,8 +295,7 @@ bpf_next(struct capture *c, struct pkt *p)
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||
 			    errno == EINTR)
 				return 0;
-			snprintf(c->err, sizeof(c->err), "read: %s",
-			    strerror(errno));
+			util_errmsg(c->err, sizeof(c->err), "read");
 			return -1;
 		}
 		bpf_walk_start(&c->walk, c->buf, (size_t)n);

@@ -59,8 +59,7 @@ fill(struct capture *c, size_t want)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			snprintf(c->err, sizeof(c->err), "read: %s",
-			    strerror(errno));
+			util_errmsg(c->err, sizeof(c->err), "read");
 			return -1;
 		}
 		if (n == 0)
@@ -259,7 +258,7 @@ file_open(const struct capture_cfg *cfg, char *err, size_t errlen)
 	if (strcmp(cfg->source, "-") == 0)
 		return open_fallback(c, cfg, err, errlen);
 	if ((c->fd = open(cfg->source, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", cfg->source, strerror(errno));
+		util_errmsg(err, errlen, "%s", cfg->source);
 		file_close(c);
 		return NULL;
 	}

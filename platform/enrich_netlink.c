@@ -41,6 +41,7 @@
 #include "nl_msg.h"
 #include "nl_sock.h"
 #include "nl_route.h"
+#include "util.h"
 
 #define ROUTE_SLOTS	1024	/* 64 bytes a slot */
 #define ROUTE_TTL_S	60
@@ -337,8 +338,7 @@ open_egress(struct enrich *e, char *err, size_t errlen)
 	e->rt = nl_sock_open(NETLINK_ROUTE, 0);
 	e->ev = nl_sock_open(NETLINK_ROUTE, RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE);
 	if (e->rt == NULL || e->ev == NULL) {
-		snprintf(err, errlen, "--egress: route socket: %s",
-		    strerror(errno));
+		util_errmsg(err, errlen, "--egress: route socket");
 		return -1;
 	}
 	/* Policy rules decide routes too; their groups are past bit 31. */

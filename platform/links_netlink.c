@@ -19,6 +19,7 @@
 #include "links.h"
 #include "mem.h"
 #include "nl_link.h"
+#include "util.h"
 
 #define DUMP_WAIT_MS	2000	/* the kernel answers at once; a bound */
 
@@ -70,8 +71,7 @@ dump(struct links *l, char *err, size_t errlen)
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	if (mnl_socket_sendto(l->nl, nlh, nlh->nlmsg_len) < 0) {
-		snprintf(err, errlen, "netlink: asking for the links: %s",
-		    strerror(errno));
+		util_errmsg(err, errlen, "netlink: asking for the links");
 		return -1;
 	}
 	iftable_clear(l->t);
@@ -89,8 +89,7 @@ dump(struct links *l, char *err, size_t errlen)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			snprintf(err, errlen, "netlink: reading the links: %s",
-			    strerror(errno));
+			util_errmsg(err, errlen, "netlink: reading the links");
 			return -1;
 		}
 		rc = mnl_cb_run(l->buf, (size_t)n, l->seq, l->portid, msg_cb,
@@ -98,8 +97,7 @@ dump(struct links *l, char *err, size_t errlen)
 		if (rc == MNL_CB_STOP)
 			return 0;
 		if (rc == MNL_CB_ERROR) {
-			snprintf(err, errlen, "netlink: link dump: %s",
-			    strerror(errno));
+			util_errmsg(err, errlen, "netlink: link dump");
 			return -1;
 		}
 	}
@@ -125,8 +123,7 @@ links_open(struct iftable *t, char *err, size_t errlen)
 	l->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (l->nl == NULL ||
 	    mnl_socket_bind(l->nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
-		snprintf(err, errlen, "netlink: route socket: %s",
-		    strerror(errno));
+		util_errmsg(err, errlen, "netlink: route socket");
 		goto fail;
 	}
 	l->portid = mnl_socket_get_portid(l->nl);
@@ -162,8 +159,7 @@ links_update(struct links *l, char *err, size_t errlen)
 			continue;
 		}
 		if (n == -1) {
-			snprintf(err, errlen, "netlink: link events: %s",
-			    strerror(errno));
+			util_errmsg(err, errlen, "netlink: link events");
 			return -1;
 		}
 		/* Events carry sequence 0 and port 0: checked as such. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "links.h"
+#include "util.h"
 
 struct links {
 	struct iftable	*t;
@@ -37,7 +38,7 @@ reread(struct links *l, char *err, size_t errlen)
 	size_t i;
 
 	if ((ni = if_nameindex()) == NULL) {
-		snprintf(err, errlen, "if_nameindex: %s", strerror(errno));
+		util_errmsg(err, errlen, "if_nameindex");
 		return -1;
 	}
 	for (i = l->t->n; i-- > 0;)

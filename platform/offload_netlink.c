@@ -36,6 +36,7 @@
 #include "nl_msg.h"
 #include "nl_sock.h"
 #include "offload.h"
+#include "util.h"
 
 #define SLOTS		2048	/* a power of two */
 #define PROBES		16	/* linear probing, at most */
@@ -424,8 +425,8 @@ open_sockets(struct offload *o, char *err, size_t errlen)
 	o->ev = nl_sock_open(NETLINK_NETFILTER,
 	    1u << (NFNLGRP_CONNTRACK_DESTROY - 1));
 	if (o->ev == NULL) {
-		snprintf(err, errlen, "--offload-flows: conntrack destroy "
-		    "events: %s", strerror(errno));
+		util_errmsg(err, errlen, "--offload-flows: conntrack destroy "
+		    "events");
 		return -1;
 	}
 	return 0;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "privs.h"
+#include "util.h"
 
 int
 privs_lookup(const char *user, uid_t *uid, gid_t *gid, char *err,
@@ -44,9 +45,8 @@ privs_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
 {
 	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
 	    setresuid(uid, uid, uid) == -1) {
-		snprintf(err, errlen, "dropping privileges to uid %lu gid "
-		    "%lu: %s", (unsigned long)uid, (unsigned long)gid,
-		    strerror(errno));
+		util_errmsg(err, errlen, "dropping privileges to uid %lu gid "
+		    "%lu", (unsigned long)uid, (unsigned long)gid);
 		return -1;
 	}
 	if (setuid(0) != -1 || geteuid() != uid || getegid() != gid) {

@@ -20,6 +20,13 @@
 #define PF_NOINLINE
 #endif
 
+/*
+ * snprintf(buf, len, fmt, ...) followed by ": " and strerror(errno), errno
+ * as it was on entry: the message of a failed call, "WHAT: REASON".
+ */
+void	util_errmsg(char *buf, size_t len, const char *fmt, ...)
+	    PF_PRINTF(3, 4);
+
 /* Recover the enclosing struct from a pointer to one of its members. */
 #define CONTAINER_OF(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))

@@ -12,4 +12,4 @@ flags=$(make -s --no-print-directory BACKEND=bsd \
     --eval 'pf-shim-flags: ; @echo $(PF_CPPFLAGS) $(PF_CFLAGS)' pf-shim-flags)
 # shellcheck disable=SC2086 # split the flags on purpose
 "$cc" $flags -Iplatform -Itests/bsd-shim -O1 -g "$@" -o "$out" \
-    "$src" platform/bpf_walk.c -lpcap
+    "$src" platform/bpf_walk.c src/util.c -lpcap
