@@ -1012,19 +1012,18 @@ open_exporters(struct probe *pr)
 	int rc = 0;
 
 	export_init(&pr->exp, pr->o->pace);
-	for (i = 0; i < pr->o->ncollectors; i++)
-		switch (export_add(&pr->exp, pr->o->collectors[i], err,
-		    sizeof(err))) {
-		case -1:
+	for (i = 0; i < pr->o->ncollectors; i++) {
+		/* 1: no route yet; sends are retried, counted */
+		int added = export_add(&pr->exp, pr->o->collectors[i], err,
+		    sizeof(err));
+
+		if (added != 0)		/* one call site: it is MIPS16 code */
 			log_warnx("-n %s", err);
-			if (!pr->o->check_only)
-				return 1;
+		if (added == -1 && !pr->o->check_only)
+			return 1;
+		if (added == -1)
 			rc = 1;
-			break;
-		case 1:		/* no route yet: sends are retried, counted */
-			log_warnx("-n %s", err);
-			break;
-		}
+	}
 	return rc;
 }
 
