@@ -695,13 +695,6 @@ flowtab_oldest_any(struct flowtab *t)
 	return older_head(t, best, 5);
 }
 
-enum flowtab_class
-flowtab_class_of(const struct flowtab *t, const struct flowtab_ent *e)
-{
-	(void)t;
-	return (enum flowtab_class)((e->link >> CLS_SHIFT) & 7);
-}
-
 /*
  * Free slot hole by walking the rest of its cluster: the slot at j stays if
  * its home lies cyclically in (hole, j], that is if it is fewer slots from

@@ -151,8 +151,6 @@ struct flowtab_ent *flowtab_oldest(struct flowtab *, enum flowtab_class cls);
  * earliest last time, the first list in enum order on a tie.
  */
 struct flowtab_ent *flowtab_oldest_any(struct flowtab *);
-enum flowtab_class flowtab_class_of(const struct flowtab *,
-		    const struct flowtab_ent *);
 /* Unlink and free e's units; e is invalid afterwards. */
 void		 flowtab_remove(struct flowtab *, struct flowtab_ent *);
 /*

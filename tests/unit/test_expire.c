@@ -106,7 +106,7 @@ test_classes(void)
 		    1000, out);
 		k = mkkey((uint32_t)i, cases[i].proto);
 		r = flowtab_find(t, &k);
-		ok(r != NULL && flowtab_class_of(t, r) == cases[i].cls,
+		ok(r != NULL && flowtab_ent_class(r) == cases[i].cls,
 		    "class: proto %u flags %#x", cases[i].proto,
 		    cases[i].flags);
 	}
@@ -114,13 +114,13 @@ test_classes(void)
 	pkt(&ex, t, 100, 6, SYN, 40, 1000, out);
 	k = mkkey(100, 6);
 	r = flowtab_find(t, &k);
-	is_int(flowtab_class_of(t, r), FLOWTAB_TCP, "class: SYN");
+	is_int(flowtab_ent_class(r), FLOWTAB_TCP, "class: SYN");
 	pkt(&ex, t, 100, 6, FIN | ACK, 40, 1001, out);
-	is_int(flowtab_class_of(t, r), FLOWTAB_TCP_FIN, "class: then FIN");
+	is_int(flowtab_ent_class(r), FLOWTAB_TCP_FIN, "class: then FIN");
 	pkt(&ex, t, 100, 6, RST, 40, 1002, out);
-	is_int(flowtab_class_of(t, r), FLOWTAB_TCP_RST, "class: then RST");
+	is_int(flowtab_ent_class(r), FLOWTAB_TCP_RST, "class: then RST");
 	pkt(&ex, t, 100, 6, ACK, 40, 1003, out);
-	is_int(flowtab_class_of(t, r), FLOWTAB_TCP_RST, "class: RST sticks");
+	is_int(flowtab_ent_class(r), FLOWTAB_TCP_RST, "class: RST sticks");
 	is_int(flowtab_tcp_flags(r), SYN | FIN | RST | ACK, "class: flags ORed");
 	flowtab_free(t);
 }

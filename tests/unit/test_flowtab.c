@@ -126,7 +126,7 @@ test_basic(void)
 	z.pad = 1;
 	ok(flowtab_find(t, &z) == NULL, "basic: every key byte counts");
 	is_int(flowtab_count(t), 1, "basic: count 1");
-	is_int(flowtab_class_of(t, r), FLOWTAB_TCP, "basic: class");
+	is_int(flowtab_ent_class(r), FLOWTAB_TCP, "basic: class");
 	ok(flowtab_oldest(t, FLOWTAB_TCP) == r, "basic: on TCP list");
 	ok(flowtab_oldest(t, FLOWTAB_UDP) == NULL, "basic: UDP list empty");
 	flowtab_remove(t, r);
@@ -364,8 +364,8 @@ test_lists(void)
 	flowtab_touch(t, b, FLOWTAB_TCP_FIN);
 	ok(flowtab_oldest(t, FLOWTAB_TCP) == c, "lists: class move unlinks");
 	ok(flowtab_oldest(t, FLOWTAB_TCP_FIN) == b, "lists: ... and links");
-	is_int(flowtab_class_of(t, b), FLOWTAB_TCP_FIN, "lists: class_of");
-	is_int(flowtab_class_of(t, a), FLOWTAB_TCP, "lists: class_of other");
+	is_int(flowtab_ent_class(b), FLOWTAB_TCP_FIN, "lists: class_of");
+	is_int(flowtab_ent_class(a), FLOWTAB_TCP, "lists: class_of other");
 	flowtab_touch(t, b, FLOWTAB_TCP_FIN);
 	ok(flowtab_oldest(t, FLOWTAB_TCP_FIN) == b, "lists: touch of tail");
 	d = insert_i(t, 4, FLOWTAB_TCP_FIN);
