@@ -137,8 +137,8 @@ expire_packet(struct expire *ex, struct flowtab *tab,
 		/*
 		 * A flow past its idle timeout is over even if expire_due()
 		 * has not run yet: no record spans an idle gap, however
-		 * seldom the caller ticks.  The table's 32-bit packet
-		 * counter ends a record as an active timeout would.
+		 * seldom the caller ticks.  The table's 32-bit counters
+		 * end a record as an active timeout would.
 		 * Times compare as offsets from the table's epoch.
 		 */
 		epoch = flowtab_epoch(tab);
@@ -148,7 +148,8 @@ expire_packet(struct expire *ex, struct flowtab *tab,
 			finish(ex, tab, e, idle_end(cls), &out[n++]);
 			flowtab_restart(tab, e, now, meta->tos);
 		} else if (elapsed(off, e->first) >= ex->cfg.active_ms ||
-		    e->packets == FLOWTAB_PACKETS_MAX) {
+		    e->packets == FLOWTAB_PACKETS_MAX ||
+		    e->bytes > FLOWTAB_BYTES_MAX - meta->bytes) {
 			finish(ex, tab, e, FLOW_END_ACTIVE, &out[n++]);
 			flowtab_restart(tab, e, now, meta->tos);
 		}

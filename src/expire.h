@@ -62,9 +62,10 @@ void	expire_defaults(struct expire_cfg *);
  *  - known flow whose idle timeout has passed (expire_due() was not called
  *    in time): the flow so far, end FLOW_END_IDLE or FLOW_END_TCP, and the
  *    packet starts a new record in its place;
- *  - known flow whose record spans active_ms or more, or whose packet
- *    count has reached FLOWTAB_PACKETS_MAX (2^32 - 1, the table's 32-bit
- *    counter): the record so far, end FLOW_END_ACTIVE, and the packet
+ *  - known flow whose record spans active_ms or more, whose packet count
+ *    has reached FLOWTAB_PACKETS_MAX, or whose byte count this packet
+ *    would take past FLOWTAB_BYTES_MAX (2^32 - 1 both, the table's 32-bit
+ *    counters): the record so far, end FLOW_END_ACTIVE, and the packet
  *    starts a new record.
  */
 #define EXPIRE_PACKET_MAX	2

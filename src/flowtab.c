@@ -4,27 +4,28 @@
  * Design note.
  *
  * Records.  The table does not store struct flow_rec (104 bytes): a flow
- * lives in a 48-byte struct flowtab_ent, the same size and layout on every
- * ABI (fields in size order, no padding, 8-aligned array), and is turned
- * into a flow_rec only when it leaves (flowtab_get()).  The key takes 26
- * bytes: IPv4 addresses 4 + 4, ports, protocol, direction, ifindex; ipver
- * is one bit.  Counters: 64-bit bytes, 32-bit packets (expire.c ends the
- * record, FLOW_END_ACTIVE, when it reaches 2^32 - 1: at 1.49 Mpps that is
- * 48 minutes, longer than any sane active timeout).  first/last are 32-bit
- * ms offsets from a table epoch, the time of the insert that found the
- * table empty: the probe flushes the table before every clock rebase
+ * lives in a 44-byte struct flowtab_ent, the same size and layout on every
+ * ABI (fields in size order, no padding, 4-aligned), and is turned into a
+ * flow_rec only when it leaves (flowtab_get()).  The key takes 26 bytes:
+ * IPv4 addresses 4 + 4, ports, protocol, direction, ifindex; ipver is one
+ * bit.  Counters: 32-bit packets and bytes.  expire.c ends the record,
+ * FLOW_END_ACTIVE, before either would pass 2^32 - 1, as the export's
+ * 4-byte counters need anyway (nf9_fields.h): at 1 Gbit/s that is every
+ * 34 s, at 1.49 Mpps every 48 minutes.  first/last are 32-bit ms
+ * offsets from a table epoch, the time of the insert that found the table
+ * empty: the probe flushes the table before every clock rebase
  * (CLOCK_REBASE_MS = 2^31 ms, probe.c rebase()), so offsets stay below
  * 2^32; later times clamp rather than wrap.  List links are 32-bit entry
  * indices; prev shares a word with the class (3 bits) and the IPv6 bit.
  *
- * Units.  The pool is an array of 48-byte units.  An IPv4 flow takes one;
+ * Units.  The pool is an array of 44-byte units.  An IPv4 flow takes one;
  * an IPv6 flow takes two, the second holding its 32 address bytes (the
  * first's address field holds that unit's index).  max_flows (-m) counts
  * units, so the memory per unit is fixed and flowtab_bytes() stays exact
- * and linear: 48 + 6 (index) = 54 bytes per IPv4 flow, 108 per IPv6 flow,
- * 58.3 on a 92/8 IPv4/IPv6 mix such as the benchmark trace (was 108
- * per flow of any family).  When an IPv6 flow finds one unit free, expire
- * pushes out up to two flows (EXPIRE_PACKET_MAX is 2).
+ * and linear: 44 + 6 (index) = 50 bytes per IPv4 flow, 100 per IPv6 flow,
+ * 54 on a 92/8 IPv4/IPv6 mix such as the benchmark trace (was 108 per
+ * flow of any family with whole flow_recs).  When an IPv6 flow finds one
+ * unit free, expire pushes out up to two flows (EXPIRE_PACKET_MAX is 2).
  *
  * An empty table takes any flow, so one spare unit beyond max_flows lets
  * even a 1-unit table hold an IPv6 flow: expire can always make room, and
@@ -119,15 +120,15 @@ union unit {
 	uint8_t			a6[32];	/* src, dst */
 };
 
-typedef char ent_is_48[sizeof(union unit) == 48 ? 1 : -1];
+typedef char ent_is_44[sizeof(union unit) == 44 ? 1 : -1];
 
-/* ifindex, then sport and dport, at this offset in a key and an entry. */
-#define PORTS_AT	offsetof(struct flow_key, ifindex)
-typedef char ports_line_up[PORTS_AT == offsetof(struct flowtab_ent, ifindex)
-    && offsetof(struct flow_key, sport) == PORTS_AT + 4 &&
-    offsetof(struct flowtab_ent, sport) == PORTS_AT + 4 &&
-    offsetof(struct flow_key, dport) == PORTS_AT + 6 &&
-    offsetof(struct flowtab_ent, dport) == PORTS_AT + 6 ? 1 : -1];
+/* ifindex, then sport and dport: 8 bytes in a row in a key and an entry. */
+#define PORTS_KEY	offsetof(struct flow_key, ifindex)
+#define PORTS_ENT	offsetof(struct flowtab_ent, ifindex)
+typedef char ports_line_up[offsetof(struct flow_key, sport) == PORTS_KEY + 4
+    && offsetof(struct flowtab_ent, sport) == PORTS_ENT + 4 &&
+    offsetof(struct flow_key, dport) == PORTS_KEY + 6 &&
+    offsetof(struct flowtab_ent, dport) == PORTS_ENT + 6 ? 1 : -1];
 
 struct flowtab {
 	union unit	*u;		/* NCLASS heads, max + SPARE units */
@@ -398,8 +399,8 @@ v6_unit(const struct flowtab_ent *e)
 
 /*
  * Does entry e hold key?  Every field of the key takes part.  ifindex,
- * sport and dport are the same 8 bytes at the same offset in both (see
- * PORTS_AT), compared as one word.
+ * sport and dport are the same 8 bytes in both (see PORTS_KEY), compared
+ * as one word.
  */
 static int
 ent_match(const struct flowtab *t, const struct flowtab_ent *e,
@@ -407,8 +408,8 @@ ent_match(const struct flowtab *t, const struct flowtab_ent *e,
 {
 	uint64_t a, b;
 
-	memcpy(&a, (const uint8_t *)e + PORTS_AT, 8);
-	memcpy(&b, (const uint8_t *)key + PORTS_AT, 8);
+	memcpy(&a, (const uint8_t *)e + PORTS_ENT, 8);
+	memcpy(&b, (const uint8_t *)key + PORTS_KEY, 8);
 	if (a != b || e->proto != key->proto ||
 	    e->direction != key->direction || key->pad != 0)
 		return 0;

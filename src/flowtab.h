@@ -29,8 +29,8 @@ enum flowtab_class {
  * Capacity is counted in units: an IPv4 flow takes one unit, an IPv6 flow
  * two (its 32 address bytes live in a second unit).  -m N is N units, so
  * the table holds N IPv4 flows, or N/2 IPv6 flows, or any mix with
- * IPv4 + 2 * IPv6 <= N (or a single flow of either family).  Largest max_flows accepted: 16 Mi units, 54
- * bytes each (about 864 MiB).
+ * IPv4 + 2 * IPv6 <= N (or a single flow of either family).  Largest
+ * max_flows accepted: 16 Mi units, 50 bytes each (about 800 MiB).
  */
 #define FLOWTAB_MAX_FLOWS	((size_t)1 << 24)
 /* Units a flow with this key takes. */
@@ -43,17 +43,25 @@ enum flowtab_class {
 #ifndef FLOWTAB_PACKETS_MAX
 #define FLOWTAB_PACKETS_MAX	UINT32_MAX
 #endif
+/*
+ * The byte counter is 32-bit too: expire.c ends the record before a
+ * packet would take it past this, so every record fits the 4-byte
+ * counters of the export (nf9_fields.h).  (A test may lower it.)
+ */
+#ifndef FLOWTAB_BYTES_MAX
+#define FLOWTAB_BYTES_MAX	UINT32_MAX
+#endif
 
 struct flowtab;
 
 /*
- * A flow in the table, valid until flowtab_remove(): 48 bytes on every
- * ABI (fields in size order, no padding).  The layout is the table's own
+ * A flow in the table, valid until flowtab_remove(): 44 bytes on every
+ * ABI (fields in size order, no padding, 4-aligned).  The layout is the table's own
  * (design note in flowtab.c); outside flowtab.c it is read only through
  * the functions below, some inline for the per-packet path.
  */
 struct flowtab_ent {
-	uint64_t	bytes;
+	uint32_t	bytes;
 	uint32_t	packets;
 	uint32_t	first;		/* ms after the table epoch */
 	uint32_t	last;
@@ -174,7 +182,8 @@ uint8_t		 flowtab_tcp_flags(const struct flowtab_ent *);
 void		 flowtab_restart(struct flowtab *, struct flowtab_ent *,
 		    uint64_t now, uint8_t tos);
 /*
- * Account one packet at now (packets must be below FLOWTAB_PACKETS_MAX).
+ * Account one packet at now (packets must be below FLOWTAB_PACKETS_MAX,
+ * and bytes stay within FLOWTAB_BYTES_MAX).
  * Returns the OR of the flow's TCP flags.
  */
 uint8_t		 flowtab_add(struct flowtab *, struct flowtab_ent *,

@@ -459,26 +459,26 @@ enum {
 	IMG_DST4	= 4,
 	IMG_IN_IF	= 8,
 	IMG_OUT_IF	= 12,
-	IMG_PKTS	= 16,
-	IMG_BYTES	= 24,
-	IMG_FIRST	= 32,	/* ms since boot_ms, modulo 2^32 */
-	IMG_LAST	= 36,
-	IMG_SPORT	= 40,
-	IMG_DPORT	= 42,
-	IMG_ICMP	= 44,
-	IMG_FLAGS	= 46,
-	IMG_PROTO	= 47,
-	IMG_TOS		= 48,
-	IMG_DIR		= 49,
-	IMG_SRC6	= 50,	/* all 16 bytes */
-	IMG_DST6	= 66,
-	IMG_START_MS	= 82,	/* Unix ms, for IPFIX */
-	IMG_END_MS	= 90,
-	IMG_NAT_SRC	= 98,	/* post-NAT, --nat only (flow_enr) */
-	IMG_NAT_DST	= 102,
-	IMG_NAT_SPORT	= 106,
-	IMG_NAT_DPORT	= 108,
-	IMG_LEN		= 110
+	IMG_PKTS	= 16,	/* 32 bits, as the table counts */
+	IMG_BYTES	= 20,
+	IMG_FIRST	= 24,	/* ms since boot_ms, modulo 2^32 */
+	IMG_LAST	= 28,
+	IMG_SPORT	= 32,
+	IMG_DPORT	= 34,
+	IMG_ICMP	= 36,
+	IMG_FLAGS	= 38,
+	IMG_PROTO	= 39,
+	IMG_TOS		= 40,
+	IMG_DIR		= 41,
+	IMG_SRC6	= 42,	/* all 16 bytes */
+	IMG_DST6	= 58,
+	IMG_START_MS	= 74,	/* Unix ms, for IPFIX */
+	IMG_END_MS	= 82,
+	IMG_NAT_SRC	= 90,	/* post-NAT, --nat only (flow_enr) */
+	IMG_NAT_DST	= 94,
+	IMG_NAT_SPORT	= 98,
+	IMG_NAT_DPORT	= 100,
+	IMG_LEN		= 102
 };
 
 /*
@@ -495,8 +495,8 @@ static const struct {
 } slots[] = {
 	{ NF9_INPUT_SNMP,		IMG_IN_IF,	4 },
 	{ NF9_OUTPUT_SNMP,		IMG_OUT_IF,	4 },
-	{ NF9_IN_PKTS,			IMG_PKTS,	8 },
-	{ NF9_IN_BYTES,			IMG_BYTES,	8 },
+	{ NF9_IN_PKTS,			IMG_PKTS,	4 },
+	{ NF9_IN_BYTES,			IMG_BYTES,	4 },
 	{ NF9_FIRST_SWITCHED,		IMG_FIRST,	4 },
 	{ NF9_LAST_SWITCHED,		IMG_LAST,	4 },
 	{ IPFIX_FLOW_START_MS,		IMG_START_MS,	8 },
@@ -581,14 +581,6 @@ prog_make(struct nf9_layout *l)
 		size_t len = l->f[i].len, j, w;
 		unsigned off;
 
-		if (l->f[i].type == NF9_IN_PKTS)
-			l->pkts_max = MIN(l->pkts_max, max_of(len));
-		else if (l->f[i].type == NF9_IN_BYTES)
-			l->bytes_max = MIN(l->bytes_max, max_of(len));
-		else if (l->f[i].type == NF9_INPUT_SNMP)
-			l->in_max = (uint32_t)MIN(l->in_max, max_of(len));
-		else if (l->f[i].type == NF9_OUTPUT_SNMP)
-			l->out_max = (uint32_t)MIN(l->out_max, max_of(len));
 		if (addr_slot(l->f[i].type, len, &off)) {
 			if (len > 16)
 				return -1;
@@ -599,6 +591,15 @@ prog_make(struct nf9_layout *l)
 			if (slots[j].type == l->f[i].type)
 				break;
 		w = j < ARRAY_SIZE(slots) ? slots[j].width : 0;
+		/* What the field can say: its width, or the image's. */
+		if (l->f[i].type == NF9_IN_PKTS)
+			l->pkts_max = MIN(l->pkts_max, max_of(MIN(len, w)));
+		else if (l->f[i].type == NF9_IN_BYTES)
+			l->bytes_max = MIN(l->bytes_max, max_of(MIN(len, w)));
+		else if (l->f[i].type == NF9_INPUT_SNMP)
+			l->in_max = (uint32_t)MIN(l->in_max, max_of(len));
+		else if (l->f[i].type == NF9_OUTPUT_SNMP)
+			l->out_max = (uint32_t)MIN(l->out_max, max_of(len));
 		if (len > w)
 			rc |= run_add(l, NF9_RUN_ZERO, len - w);
 		if (w != 0)
@@ -637,8 +638,8 @@ rec_image(uint8_t *img, const struct nf9 *nf, const struct nf9_layout *l,
 	memcpy(img + IMG_DST4, k->dst, 4);
 	st_be32(img + IMG_IN_IF, in > l->in_max ? 0 : in);
 	st_be32(img + IMG_OUT_IF, out > l->out_max ? 0 : out);
-	st_be64(img + IMG_PKTS, r->packets);
-	st_be64(img + IMG_BYTES, r->bytes);
+	st_be32(img + IMG_PKTS, (uint32_t)r->packets);
+	st_be32(img + IMG_BYTES, (uint32_t)r->bytes);
 	st_be32(img + IMG_FIRST, (uint32_t)(r->first_ms - nf->boot_ms));
 	st_be32(img + IMG_LAST, (uint32_t)(r->last_ms - nf->boot_ms));
 	st_be16(img + IMG_SPORT, icmp ? 0 : k->sport);
@@ -993,6 +994,36 @@ nf9_add(struct nf9 *nf, const struct flow_rec *r, uint64_t now_ms)
 	nf->tmpl_in_pkt = tmpl;
 	nf->last_ms = MAX(nf->last_ms, r->last_ms);
 	return 1;
+}
+
+/*
+ * A count over a layout's range is split over ceil(count / range) records
+ * (the larger of the two counts decides), so no part exceeds it.
+ */
+uint32_t
+nf9_parts(const struct nf9 *nf, const struct flow_rec *r)
+{
+	const struct nf9_layout *l;
+	uint64_t n, m;
+
+	if (r->key.ipver != 4 && r->key.ipver != 6)
+		return 0;
+	l = &nf->lay[r->key.ipver == 6];
+	if (l->n == 0)
+		return 0;
+	n = r->packets / l->pkts_max + (r->packets % l->pkts_max != 0);
+	m = r->bytes / l->bytes_max + (r->bytes % l->bytes_max != 0);
+	n = MAX(MAX(n, m), 1);
+	return n > NF9_PARTS_MAX ? 0 : (uint32_t)n;
+}
+
+void
+nf9_part(const struct flow_rec *r, uint32_t i, uint32_t n,
+    struct flow_rec *part)
+{
+	*part = *r;
+	part->packets = r->packets / n + (i < r->packets % n);
+	part->bytes = r->bytes / n + (i < r->bytes % n);
 }
 
 unsigned

@@ -17,14 +17,14 @@
 /*
  * The smallest MTU that still takes the header, all templates, the options
  * data record and one IPv6 data FlowSet in one packet (20 + 132 + 24 + 16 +
- * 80), so nf9_add() never fails on an empty packet.  nf9_init() re-checks
+ * 72), so nf9_add() never fails on an empty packet.  nf9_init() re-checks
  * it against the field tables: IPFIX, with its 8-byte times, needs
- * NF9_MTU_MIN_IPFIX (16 + 132 + 24 + 16 + 88).
+ * NF9_MTU_MIN_IPFIX (16 + 132 + 24 + 16 + 80).
  */
-#define NF9_MTU_MIN	272
+#define NF9_MTU_MIN	264
 #define NF9_MTU_MAX	9000
 #define NF9_MTU_DEFAULT	1400
-#define NF9_MTU_MIN_IPFIX 276
+#define NF9_MTU_MIN_IPFIX 268
 /* What nat_fields adds to those minimums: 4 more template fields. */
 #define NF9_MTU_NAT_EXTRA 16
 /* NetFlow v5: 30 records of 48 bytes after the 24-byte header at most. */
@@ -151,12 +151,27 @@ int	nf9_init(struct nf9 *, const struct nf9_cfg *, uint8_t *buf,
  * Stage one record for the packet being built.  Returns 1 when staged, 0
  * when it does not fit (call nf9_finish(), send, then nf9_add() again; this
  * never happens on an empty packet), -1 for a record that no packet of
- * this format can carry: key.ipver neither 4 nor 6, and in v5 every IPv6
- * flow and every flow whose packets or bytes exceed 32 bits.  A record
+ * this format can carry as it is: key.ipver neither 4 nor 6, in v5 every
+ * IPv6 flow, and a count over 32 bits (see nf9_parts()).  A record
  * ending after now_ms moves the packet's export time forward, so
  * LAST_SWITCHED <= sysUptime holds.
  */
 int	nf9_add(struct nf9 *, const struct flow_rec *, uint64_t now_ms);
+/*
+ * The records it takes to send r whole: 1 when nf9_add() takes it as it
+ * is; more when a count exceeds the layout's 32-bit counters (a flow from
+ * conntrack's 64-bit ones, --offload-flows), to be sent as the parts
+ * nf9_part() gives; 0 when no packet of this format can carry it (IPv6
+ * in v5, a bad ipver, or over NF9_PARTS_MAX parts).
+ */
+#define NF9_PARTS_MAX	(1u << 20)	/* 4 PiB in 32-bit byte counts */
+uint32_t nf9_parts(const struct nf9 *, const struct flow_rec *r);
+/*
+ * Part i (0 <= i < n) of r cut into n: r's key and times, counters
+ * shared out evenly, so the n parts sum to r's.
+ */
+void	nf9_part(const struct flow_rec *r, uint32_t i, uint32_t n,
+	    struct flow_rec *part);
 /* Number of data records staged. */
 unsigned nf9_pending(const struct nf9 *);
 /*

@@ -74,23 +74,26 @@
 /*
  * Data record layouts.  The order follows the NetFlow v5 record (addresses,
  * interfaces, counters, times, ports, then the one-byte fields) so a reader
- * used to v5 finds things where they expect.  Counters are 8 bytes because
- * flow_rec counters are 64-bit and must never wrap on the wire; ICMP_TYPE
+ * used to v5 finds things where they expect.  Counters are 4 bytes, as in
+ * v5 and RFC 3954's default lengths: the flow table ends a record before
+ * either passes 2^32 - 1 (flowtab.h), and a larger record from elsewhere
+ * (conntrack's counters, --offload-flows) is sent as several records that
+ * sum to it (nf9_parts()), so no count wraps on the wire; ICMP_TYPE
  * carries type << 8 | code for ICMP and ICMPv6 (nfdump reads field 32 for
  * both families) with both ports 0, and is 0 for other protocols.
  * DIRECTION is 0 for a flow seen coming in on interface INPUT_SNMP, 1 for
  * one seen going out of OUTPUT_SNMP (the other interface is then 0: a
  * probe does not know where a packet came from or goes next; with
  * --egress an ingress flow's OUTPUT_SNMP is where the kernel routes it).
- * IPv4: 50 bytes a record, IPv6: 74.
+ * IPv4: 42 bytes a record, IPv6: 66.
  */
 static const struct nf9_field nf9_tmpl_v4[] = {
 	{ NF9_IPV4_SRC_ADDR,	4 },
 	{ NF9_IPV4_DST_ADDR,	4 },
 	{ NF9_INPUT_SNMP,	4 },
 	{ NF9_OUTPUT_SNMP,	4 },
-	{ NF9_IN_PKTS,		8 },
-	{ NF9_IN_BYTES,		8 },
+	{ NF9_IN_PKTS,		4 },
+	{ NF9_IN_BYTES,		4 },
 	{ NF9_FIRST_SWITCHED,	4 },
 	{ NF9_LAST_SWITCHED,	4 },
 	{ NF9_L4_SRC_PORT,	2 },
@@ -105,7 +108,7 @@ static const struct nf9_field nf9_tmpl_v4[] = {
 /*
  * With --nat the IPv4 layout ends with the flow's addresses and ports as
  * the router translates them (all 0 when it does not, or nobody knows):
- * 62 bytes a record.  The IPv6 layout and NetFlow v5 do not change.
+ * 54 bytes a record.  The IPv6 layout and NetFlow v5 do not change.
  */
 static const struct nf9_field nf9_tmpl_v4_nat[] = {
 	{ NF9_POST_NAT_SRC_IPV4,	4 },
@@ -119,8 +122,8 @@ static const struct nf9_field nf9_tmpl_v6[] = {
 	{ NF9_IPV6_DST_ADDR,	16 },
 	{ NF9_INPUT_SNMP,	4 },
 	{ NF9_OUTPUT_SNMP,	4 },
-	{ NF9_IN_PKTS,		8 },
-	{ NF9_IN_BYTES,		8 },
+	{ NF9_IN_PKTS,		4 },
+	{ NF9_IN_BYTES,		4 },
 	{ NF9_FIRST_SWITCHED,	4 },
 	{ NF9_LAST_SWITCHED,	4 },
 	{ NF9_L4_SRC_PORT,	2 },

@@ -54,6 +54,7 @@ struct counters {
 	uint64_t	sampled_out;
 	uint64_t	records;
 	uint64_t	unexportable;	/* the format cannot express them */
+	uint64_t	split;		/* records sent as parts (nf9_parts) */
 	uint64_t	rebases;
 	uint64_t	detached;	/* captures whose interface went away */
 	uint64_t	reattached;
@@ -221,7 +222,7 @@ announce_ifnames(struct probe *pr, uint64_t now)
 		export_send(&pr->exp, buf, len);
 }
 
-/* NetFlow v5 cannot carry IPv6 or counters over 32 bits: say so once. */
+/* NetFlow v5 cannot carry IPv6: say so once. */
 static void
 unexportable(struct probe *pr)
 {
@@ -229,16 +230,50 @@ unexportable(struct probe *pr)
 	if (pr->warned_unexportable)
 		return;
 	pr->warned_unexportable = 1;
-	log_warnx("-v %u cannot express a flow (IPv6, or over 2^32 packets "
-	    "or bytes): such flows are not exported, counted as "
-	    "'unexportable' in the stats (said once)", pr->o->version);
+	log_warnx("-v %u cannot express a flow (IPv6): such flows are not "
+	    "exported, counted as 'unexportable' in the stats (said once)",
+	    pr->o->version);
+}
+
+/* nf9_add(), finishing the packet first if the record does not fit. */
+static int
+encode(struct probe *pr, const struct flow_rec *r, uint64_t now)
+{
+	int rc = nf9_add(&pr->enc, r, now);
+
+	if (rc == 0) {
+		send_datagram(pr, now);
+		/* An empty packet always has room for one record. */
+		rc = nf9_add(&pr->enc, r, now);
+	}
+	return rc;
+}
+
+/*
+ * A record the encoder refuses whole: counts over its 32-bit counters go
+ * as parts that sum to them (nf9_parts()); -1 if it cannot go at all.
+ */
+static int
+encode_parts(struct probe *pr, const struct flow_rec *r, uint64_t now)
+{
+	struct flow_rec part;
+	uint32_t i, n = nf9_parts(&pr->enc, r);
+
+	if (n < 2)
+		return -1;
+	for (i = 0; i < n; i++) {
+		nf9_part(r, i, n, &part);
+		if (encode(pr, &part, now) == -1)
+			return -1;	/* cannot happen: each part fits */
+	}
+	pr->st.split++;
+	return 1;
 }
 
 static void
 emit(struct probe *pr, struct flow_rec *recs, size_t n, uint64_t now)
 {
 	size_t i;
-	int rc;
 
 	for (i = 0; i < n; i++) {
 		pr->st.records++;
@@ -248,13 +283,8 @@ emit(struct probe *pr, struct flow_rec *recs, size_t n, uint64_t now)
 			print_flow(stdout, &recs[i], pr->clk.wall_offset_ms);
 		if (pr->exp.ncol == 0)
 			continue;
-		rc = nf9_add(&pr->enc, &recs[i], now);
-		if (rc == 0) {
-			send_datagram(pr, now);
-			/* An empty packet always has room for one record. */
-			rc = nf9_add(&pr->enc, &recs[i], now);
-		}
-		if (rc == -1)
+		if (encode(pr, &recs[i], now) == -1 &&
+		    encode_parts(pr, &recs[i], now) == -1)
 			unexportable(pr);
 	}
 }
@@ -480,10 +510,11 @@ print_stats(struct probe *pr)
 	log_notice("packets %" PRIu64 " ip %" PRIu64 " ip_bytes %" PRIu64
 	    " skipped %" PRIu64 " sampled_out %" PRIu64 " flows %" PRIu64
 	    " records %" PRIu64 " datagrams %" PRIu64 " send_errors %" PRIu64
-	    " unexportable %" PRIu64,
+	    " unexportable %" PRIu64 " split %" PRIu64,
 	    pr->st.frames, pr->st.ip_packets, pr->st.ip_bytes, skipped,
 	    pr->st.sampled_out, pr->ex.st.created, pr->st.records,
-	    pr->exp.st.datagrams, pr->exp.st.errors, pr->st.unexportable);
+	    pr->exp.st.datagrams, pr->exp.st.errors, pr->st.unexportable,
+	    pr->st.split);
 	print_enrich_stats(pr);
 	print_offload_stats(pr);
 	for (i = 1; i < DECODE_RESULT_MAX && len < sizeof(line) - 64; i++)

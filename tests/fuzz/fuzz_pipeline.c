@@ -81,12 +81,6 @@ rd32(const uint8_t *p)
 	return rd16(p) << 16 | rd16(p + 2);
 }
 
-static uint64_t
-rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) << 32 | rd32(p + 4);
-}
-
 /* Learn a template record; returns its length in bytes. */
 static size_t
 learn(struct harness *h, const uint8_t *p, size_t left)
@@ -103,9 +97,9 @@ learn(struct harness *h, const uint8_t *p, size_t left)
 	for (i = 0; i < n; i++) {
 		uint32_t type = rd16(p + 4 + 4 * i), len = rd16(p + 6 + 4 * i);
 
-		if (type == 2 && len == 8)
+		if (type == 2 && len == 4)
 			t.off_pkts = (int16_t)off;
-		if (type == 1 && len == 8)
+		if (type == 1 && len == 4)
 			t.off_bytes = (int16_t)off;
 		if (type == 22 && len == 4)
 			t.off_first = (int16_t)off;
@@ -144,11 +138,11 @@ data_set(struct harness *h, uint16_t id, const uint8_t *p, size_t len,
 	for (i = 0; i < n; i++, p += t->reclen) {
 		uint32_t first = rd32(p + t->off_first);
 		uint32_t last = rd32(p + t->off_last);
-		uint64_t pk = rd64(p + t->off_pkts);
+		uint32_t pk = rd32(p + t->off_pkts);
 
 		CHECK(pk > 0 && first <= last && last <= uptime);
 		h->dg_pkts += pk;
-		h->dg_bytes += rd64(p + t->off_bytes);
+		h->dg_bytes += rd32(p + t->off_bytes);
 	}
 	return n;
 }

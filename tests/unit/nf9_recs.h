@@ -40,7 +40,7 @@ rec4(void)
 	r.key.sport = 40000;
 	r.key.dport = 443;
 	r.packets = 10;
-	r.bytes = 0x100000000ULL + 1234;
+	r.bytes = 0x80000000U + 1234;
 	r.first_ms = 10123;
 	r.last_ms = 65000;
 	r.tcp_flags = 0x1b;

@@ -14,8 +14,8 @@
  * 5000 ms and a wall offset that puts probe time 0 at Unix ms
  * 1699999990000, so boot is Unix ms 1699999995000.
  *
- * Template IDs are FNV-1a hashes of the layouts: IPv4 0x3e53, IPv6
- * 0xda9e, options 0x46f4.  A change to a field table changes them, and
+ * Template IDs are FNV-1a hashes of the layouts: IPv4 0xc583, IPv6
+ * 0x596e, options 0x46f4.  A change to a field table changes them, and
  * these vectors with them, on purpose.
  */
 #define SRC_ID		0xabcd
@@ -25,8 +25,8 @@
 #define DATA_FIELDS_TAIL						\
 	0x00, 0x0a, 0x00, 0x04,		/* INPUT_SNMP, 4 */		\
 	0x00, 0x0e, 0x00, 0x04,		/* OUTPUT_SNMP, 4 */		\
-	0x00, 0x02, 0x00, 0x08,		/* IN_PKTS, 8 */		\
-	0x00, 0x01, 0x00, 0x08,		/* IN_BYTES, 8 */		\
+	0x00, 0x02, 0x00, 0x04,		/* IN_PKTS, 4 */		\
+	0x00, 0x01, 0x00, 0x04,		/* IN_BYTES, 4 */		\
 	0x00, 0x16, 0x00, 0x04,		/* FIRST_SWITCHED, 4 */		\
 	0x00, 0x15, 0x00, 0x04,		/* LAST_SWITCHED, 4 */		\
 	0x00, 0x07, 0x00, 0x02,		/* L4_SRC_PORT, 2 */		\
@@ -41,11 +41,11 @@
 #define TEMPLATE_FLOWSETS						\
 	/* Template FlowSet (RFC 3954 5.2): ID 0, length 132 */		\
 	0x00, 0x00, 0x00, 0x84,						\
-	0x3e, 0x53, 0x00, 0x0f,		/* IPv4 template, 15 fields */	\
+	0xc5, 0x83, 0x00, 0x0f,		/* IPv4 template, 15 fields */	\
 	0x00, 0x08, 0x00, 0x04,		/* IPV4_SRC_ADDR, 4 */		\
 	0x00, 0x0c, 0x00, 0x04,		/* IPV4_DST_ADDR, 4 */		\
 	DATA_FIELDS_TAIL,						\
-	0xda, 0x9e, 0x00, 0x0f,		/* IPv6 template, 15 fields */	\
+	0x59, 0x6e, 0x00, 0x0f,		/* IPv6 template, 15 fields */	\
 	0x00, 0x1b, 0x00, 0x10,		/* IPV6_SRC_ADDR, 16 */		\
 	0x00, 0x1c, 0x00, 0x10,		/* IPV6_DST_ADDR, 16 */		\
 	DATA_FIELDS_TAIL,						\
@@ -75,14 +75,14 @@ static const uint8_t pkt_first[] = {
 	0x00, 0x00, 0x00, 0x00,		/* sequence 0 */
 	0x00, 0x00, 0xab, 0xcd,		/* source ID */
 	TEMPLATE_FLOWSETS,
-	/* IPv4 data FlowSet: length 4 + 50 + 2 padding */
-	0x3e, 0x53, 0x00, 0x38,
+	/* IPv4 data FlowSet: length 4 + 42 + 2 padding */
+	0xc5, 0x83, 0x00, 0x30,
 	0xc0, 0x00, 0x02, 0x01,		/* 192.0.2.1 */
 	0xc6, 0x33, 0x64, 0x07,		/* 198.51.100.7 */
 	0x00, 0x00, 0x00, 0x03,		/* input ifindex 3 */
 	0x00, 0x00, 0x00, 0x00,		/* output 0 */
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a,	/* 10 packets */
-	0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x04, 0xd2,	/* 2^32 + 1234 B */
+	0x00, 0x00, 0x00, 0x0a,		/* 10 packets */
+	0x80, 0x00, 0x04, 0xd2,		/* 2^31 + 1234 B */
 	0x00, 0x00, 0x14, 0x03,		/* FIRST 5123 */
 	0x00, 0x00, 0xea, 0x60,		/* LAST 60000 */
 	0x9c, 0x40,			/* sport 40000 */
@@ -102,16 +102,16 @@ static const uint8_t pkt_v6[] = {
 	0x65, 0x53, 0xf1, 0x3c,		/* unix_secs 1700000060 */
 	0x00, 0x00, 0x00, 0x01,		/* sequence 1 */
 	0x00, 0x00, 0xab, 0xcd,
-	/* IPv6 data FlowSet: length 4 + 74 + 2 padding */
-	0xda, 0x9e, 0x00, 0x50,
+	/* IPv6 data FlowSet: length 4 + 66 + 2 padding */
+	0x59, 0x6e, 0x00, 0x48,
 	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00,	/* 2001:db8::1 */
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
 	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x01,	/* 2001:db8:0:1::2 */
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
 	0x00, 0x00, 0x00, 0x07,		/* input ifindex 7 */
 	0x00, 0x00, 0x00, 0x00,		/* output 0 */
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,	/* 3 packets */
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x2c,	/* 300 bytes */
+	0x00, 0x00, 0x00, 0x03,		/* 3 packets */
+	0x00, 0x00, 0x01, 0x2c,		/* 300 bytes */
 	0x00, 0x00, 0xfa, 0x00,		/* FIRST 64000 */
 	0x00, 0x00, 0xfd, 0xe7,		/* LAST 64999 */
 	0x00, 0x35,			/* sport 53 */
@@ -131,13 +131,13 @@ static const uint8_t pkt_icmp[] = {
 	0x65, 0x53, 0xf1, 0x3d,		/* unix_secs 1700000061 */
 	0x00, 0x00, 0x00, 0x02,		/* sequence 2 */
 	0x00, 0x00, 0xab, 0xcd,
-	0x3e, 0x53, 0x00, 0x38,
+	0xc5, 0x83, 0x00, 0x30,
 	0x0a, 0x00, 0x00, 0x01,		/* 10.0.0.1 */
 	0x0a, 0x00, 0x00, 0x02,		/* 10.0.0.2 */
 	0x00, 0x00, 0x00, 0x01,
 	0x00, 0x00, 0x00, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x38,
+	0x00, 0x00, 0x00, 0x01,
+	0x00, 0x00, 0x00, 0x38,
 	0x00, 0x00, 0xfd, 0xe9,		/* FIRST 65001 */
 	0x00, 0x00, 0xfd, 0xe9,		/* LAST 65001 */
 	0x00, 0x00,			/* sport 0 (key had 0x1234) */
@@ -151,8 +151,10 @@ static const uint8_t pkt_icmp[] = {
 #define HDR		20
 #define TMPL_BYTES	172
 #define TMPL_RECORDS	4
-#define V4_SET(n)	((4 + 50 * (n) + 3) & ~3)
-#define V6_SET(n)	((4 + 74 * (n) + 3) & ~3)
+#define V4_SET(n)	((4 + 42 * (n) + 3) & ~3)
+#define V6_SET(n)	((4 + 66 * (n) + 3) & ~3)
+#define V4_FIRST	24	/* FIRST_SWITCHED in an IPv4 record */
+#define V4_LAST		28
 
 static uint8_t		buf[3 * NF9_MTU_MAX];
 static struct nf9	nf;
@@ -292,10 +294,10 @@ test_icmpv6(void)
 	p = nf9_finish(&nf, 70000, &n);
 	is_int(walk(p, n, &s), 4, "templates + IPv6 data FlowSet");
 	rec = s.body[3];
-	is_int(rd16(rec + 64), 0, "ICMPv6 sport 0");
-	is_int(rd16(rec + 66), 0, "ICMPv6 dport 0");
-	is_int(rd16(rec + 68), 0x8000, "ICMPv6 type 128 in ICMP_TYPE");
-	is_int(rec[71], 58, "protocol 58");
+	is_int(rd16(rec + 56), 0, "ICMPv6 sport 0");
+	is_int(rd16(rec + 58), 0, "ICMPv6 dport 0");
+	is_int(rd16(rec + 60), 0x8000, "ICMPv6 type 128 in ICMP_TYPE");
+	is_int(rec[63], 58, "protocol 58");
 }
 
 /* An egress flow: the interface goes to OUTPUT_SNMP, DIRECTION is 1. */
@@ -314,7 +316,7 @@ test_egress(void)
 	is_int(walk(p, n, &s), 4, "templates and one data FlowSet");
 	is_int(rd32(s.body[3] + 8), 0, "egress: INPUT_SNMP 0");
 	is_int(rd32(s.body[3] + 12), 3, "egress: OUTPUT_SNMP is the ifindex");
-	is_int(s.body[3][49], 1, "egress: DIRECTION 1");
+	is_int(s.body[3][41], 1, "egress: DIRECTION 1");
 }
 
 static void
@@ -359,18 +361,18 @@ test_interleaved(void)
 	is_int(nf9_pending(&nf), 5, "five pending");
 	p = nf9_finish(&nf, 70000, &n);
 	is_int(walk(p, n, &s), 2, "v4/v6 interleaved: exactly two FlowSets");
-	is_int(s.id[0], 0x3e53, "IPv4 FlowSet first");
-	is_int(s.id[1], 0xda9e, "IPv6 FlowSet second");
+	is_int(s.id[0], 0xc583, "IPv4 FlowSet first");
+	is_int(s.id[1], 0x596e, "IPv6 FlowSet second");
 	is_int(s.len[0], V4_SET(3), "three IPv4 records, padded");
 	is_int(s.len[1], V6_SET(2), "two IPv6 records, padded");
 	is_int(rd16(p + 2), 5, "Count 5");
 	is_int(n, HDR + V4_SET(3) + V6_SET(2), "nothing after the last set");
 	/* records keep their order within a FlowSet */
-	is_int(rd32(s.body[0] + 16 + 4), 1, "IPv4 record 1");
-	is_int(rd32(s.body[0] + 50 + 16 + 4), 3, "IPv4 record 2");
-	is_int(rd32(s.body[0] + 100 + 16 + 4), 5, "IPv4 record 3");
-	is_int(rd32(s.body[1] + 40 + 4), 2, "IPv6 record 1");
-	is_int(rd32(s.body[1] + 74 + 40 + 4), 4, "IPv6 record 2");
+	is_int(rd32(s.body[0] + 16), 1, "IPv4 record 1");
+	is_int(rd32(s.body[0] + 42 + 16), 3, "IPv4 record 2");
+	is_int(rd32(s.body[0] + 84 + 16), 5, "IPv4 record 3");
+	is_int(rd32(s.body[1] + 40), 2, "IPv6 record 1");
+	is_int(rd32(s.body[1] + 66 + 40), 4, "IPv6 record 2");
 	ok(s.body[0][V4_SET(3) - 4 - 1] == 0, "IPv4 padding is zero");
 }
 
@@ -483,27 +485,27 @@ test_mtu(void)
 	int added, last;
 	size_t n;
 
-	/* templates due: 20 + 172 + 4 + 3 * 50 + 2 pad = 348 exactly */
+	/* templates due: 20 + 172 + 4 + 3 * 42 + 2 pad = 324 exactly */
 	c.mtu = HDR + TMPL_BYTES + V4_SET(3);
 	init_with(&c);
 	fill(70000, &r4, &added, &last);
-	is_int(added, 3, "templates due: 3 IPv4 records fill 348 bytes");
+	is_int(added, 3, "templates due: 3 IPv4 records fill 324 bytes");
 	is_int(last, 0, "the next add returns 0");
 	p = nf9_finish(&nf, 70000, &n);
 	is_int(n, c.mtu, "finished packet is exactly the MTU");
 	ok(p != NULL && has_templates(p, n), "with templates");
-	/* no templates due: 20 + 4 + 6 * 50 = 324 */
+	/* no templates due: 20 + 4 + 6 * 42 = 276 */
 	c.mtu = HDR + V4_SET(6);
 	c.tmpl_every_pkts = 0;
 	c.tmpl_every_ms = 0;
 	init_with(&c);
 	fill(70000, &r4, &added, &last);
-	is_int(added, 2, "templates due at MTU 324: 2 records fit");
+	is_int(added, 1, "templates due at MTU 276: 1 record fits");
 	p = nf9_finish(&nf, 70000, &n);
 	ok(n <= c.mtu && has_templates(p, n), "packet within MTU, templates");
 	is_int(nf9_add(&nf, &r4, 70000), 1, "refused record opens the next");
 	fill(70000, &r4, &added, &last);
-	is_int(added + 1, 6, "no templates due: 6 records fill 324 bytes");
+	is_int(added + 1, 6, "no templates due: 6 records fill 276 bytes");
 	is_int(last, 0, "the seventh is refused");
 	p = nf9_finish(&nf, 70000, &n);
 	is_int(n, c.mtu, "finished packet is exactly the MTU");
@@ -523,24 +525,24 @@ test_mtu(void)
 	init_with(&c);
 	nf9_finish(&nf, 70000, &n);
 	fill(70500, &r4, &added, &last);
-	is_int(added, 27, "1400 bytes: 27 IPv4 records without templates");
+	is_int(added, 32, "1400 bytes: 32 IPv4 records without templates");
 	p = nf9_finish(&nf, 71000, &n);
 	ok(n <= c.mtu && !has_templates(p, n),
 	    "templates due at finish but no room: left out");
 	ok(nf9_templates_due(&nf, 71000), "still due");
 	fill(71000, &r4, &added, &last);
-	is_int(added, 24, "next packet: templates + 24 records");
+	is_int(added, 28, "next packet: templates + 28 records");
 	p = nf9_finish(&nf, 71000, &n);
 	ok(n <= c.mtu && has_templates(p, n), "templates lead it");
 	/* due at add time with records staged: record refused, finish fits */
-	for (added = 0; added < 24; added++)
+	for (added = 0; added < 28; added++)
 		nf9_add(&nf, &r4, 71500);
-	is_int(nf9_pending(&nf), 24, "24 staged before templates are due");
+	is_int(nf9_pending(&nf), 28, "28 staged before templates are due");
 	is_int(nf9_add(&nf, &r4, 72000), 0,
-	    "due now: templates + 25 records would not fit");
+	    "due now: templates + 29 records would not fit");
 	p = nf9_finish(&nf, 72000, &n);
 	ok(has_templates(p, n), "finish takes the templates (they fit)");
-	is_int(n, HDR + TMPL_BYTES + V4_SET(24), "within MTU");
+	is_int(n, HDR + TMPL_BYTES + V4_SET(28), "within MTU");
 }
 
 /* Check the collector's reconstruction for one record and one now. */
@@ -565,8 +567,8 @@ times_exact(uint64_t boot, int64_t wall, uint64_t first, uint64_t last,
 	d = p + HDR + TMPL_BYTES + 4;
 	up = rd32(p + 4);
 	secs = rd32(p + 8);
-	f = rd32(d + 32);
-	l = rd32(d + 36);
+	f = rd32(d + V4_FIRST);
+	l = rd32(d + V4_LAST);
 	boot_unix = (int64_t)secs * 1000 - up;
 	return boot_unix == (int64_t)boot + wall &&
 	    boot_unix + f == (int64_t)first + wall &&
@@ -647,7 +649,8 @@ test_rebase(void)
 	p = nf9_finish(&nf, 70001, &n);
 	ok(has_templates(p, n), "next packet carries them");
 	is_int(rd32(p + 4), 11000, "sysUptime from the new zero, rounded up");
-	is_int(rd32(p + HDR + TMPL_BYTES + 4 + 32), 100, "FIRST from new zero");
+	is_int(rd32(p + HDR + TMPL_BYTES + 4 + V4_FIRST), 100,
+	    "FIRST from new zero");
 	is_int((int64_t)rd32(p + 8) * 1000 - rd32(p + 4), 60000 + WALL_MS,
 	    "collector sees the new boot time");
 
@@ -658,14 +661,16 @@ test_rebase(void)
 	nf9_rebase(&nf, 70000);
 	p = nf9_finish(&nf, 70200, &n);
 	ok(!has_templates(p, n), "staged packet keeps its layout");
-	is_int(rd32(p + HDR + 4 + 32), 10100, "staged FIRST from the old zero");
+	is_int(rd32(p + HDR + 4 + V4_FIRST), 10100,
+	    "staged FIRST from the old zero");
 	is_int((int64_t)rd32(p + 8) * 1000 - rd32(p + 4), 60000 + WALL_MS,
 	    "and its header the old boot time");
 	ok(nf9_templates_due(&nf, 70200), "rebase applied after that packet");
 	nf9_add(&nf, &r, 70300);
 	p = nf9_finish(&nf, 70300, &n);
 	ok(has_templates(p, n), "next packet carries templates");
-	is_int(rd32(p + HDR + TMPL_BYTES + 4 + 32), 100, "FIRST from new zero");
+	is_int(rd32(p + HDR + TMPL_BYTES + 4 + V4_FIRST), 100,
+	    "FIRST from new zero");
 }
 
 static void
@@ -691,6 +696,49 @@ test_init_errors(void)
 	is_int(nf9_pending(&nf), 0, "nothing pending");
 }
 
+/*
+ * Counts over the 4-byte counters: nf9_add() refuses the record whole,
+ * nf9_parts() says how many records carry it, and nf9_part()'s parts
+ * each fit and sum to it exactly.
+ */
+static void
+test_parts(void)
+{
+	struct flow_rec r = rec4(), part;
+	uint64_t pk = 0, by = 0;
+	uint32_t i, n;
+	int fits = 1;
+
+	init_std();
+	is_int(nf9_parts(&nf, &r), 1, "a record within 32 bits: one part");
+	r.packets = 5;
+	r.bytes = ((uint64_t)1 << 33) + 7;
+	is_int(nf9_add(&nf, &r, 70000), -1, "bytes over 2^32: refused whole");
+	n = nf9_parts(&nf, &r);
+	is_int(n, 3, "2^33 + 7 bytes: 3 parts");
+	for (i = 0; i < n; i++) {
+		nf9_part(&r, i, n, &part);
+		fits &= nf9_add(&nf, &part, 70000) == 1 &&
+		    memcmp(&part.key, &r.key, sizeof(r.key)) == 0 &&
+		    part.first_ms == r.first_ms && part.last_ms == r.last_ms;
+		pk += part.packets;
+		by += part.bytes;
+	}
+	ok(fits, "every part fits, with the record's key and times");
+	ok(pk == r.packets && by == r.bytes, "parts sum to the record");
+	r.packets = ((uint64_t)1 << 34) + 1;
+	r.bytes = 100;
+	is_int(nf9_parts(&nf, &r), 5, "2^34 + 1 packets: the packets decide");
+	r.bytes = (uint64_t)UINT32_MAX * NF9_PARTS_MAX;
+	r.packets = 1;
+	is_int(nf9_parts(&nf, &r), NF9_PARTS_MAX, "NF9_PARTS_MAX parts at most");
+	r.bytes++;
+	is_int(nf9_parts(&nf, &r), 0, "beyond: not sent");
+	r = rec4();
+	r.key.ipver = 5;
+	is_int(nf9_parts(&nf, &r), 0, "a bad ipver: no parts");
+}
+
 int
 main(void)
 {
@@ -705,5 +753,6 @@ main(void)
 	test_times();
 	test_rebase();
 	test_init_errors();
+	test_parts();
 	return done();
 }

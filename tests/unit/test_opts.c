@@ -56,7 +56,7 @@ test_good(void)
 	is_int(RUN("-v", "5", "-s", "16383", "-S", "65535", "-r", "x", "-P"),
 	    OPTS_RUN, "-v 5 at its sampling and engine limits");
 	is_int(o.version, 5, "-v 5");
-	is_int(RUN("-v", "10", "--mtu", "276", "-r", "x", "-P"), OPTS_RUN,
+	is_int(RUN("-v", "10", "--mtu", "268", "-r", "x", "-P"), OPTS_RUN,
 	    "-v 10 at its smallest MTU");
 	is_int(o.version, 10, "-v 10");
 }
@@ -97,7 +97,7 @@ test_bad(void)
 	    OPTS_EXIT_USAGE, "-v 5: sampling interval over 14 bits");
 	is_int(RUN("-r", "x", "-P", "-v", "5", "-S", "65536"),
 	    OPTS_EXIT_USAGE, "-v 5: -S over engine type and ID");
-	is_int(RUN("-r", "x", "-P", "-v", "10", "--mtu", "275"),
+	is_int(RUN("-r", "x", "-P", "-v", "10", "--mtu", "267"),
 	    OPTS_EXIT_USAGE, "-v 10: MTU too small for IPFIX templates");
 }
 
