@@ -43,20 +43,26 @@
  * memory: the zeroed pages stay untouched until flows arrive, and a freed
  * unit, likely still in cache, is the first reused.
  *
- * Index.  Open addressing with linear probing over nslots = n + n/2 + 1
- * 32-bit slots (n units): the entry index + 1 (25 bits), where 0 marks an
- * empty slot, so the zeroed allocation is an empty index; above it 4 bits
- * of the hash (the tag) and 3 bits of displacement, the slot's distance
- * from its home slot (7: 7 or more).  When the table is full of IPv4
- * flows the load is 2/3: a hit reads 2 slots and a miss 5 on average
- * (Knuth, TAOCP 6.4), 8 to 20 bytes, one cache line.  A probe reads an
- * entry, the likely cache miss, only for a slot with its home and its tag:
- * the home alone shuts out the slots pushed there from earlier homes, the
- * tag 15 in 16 of the others.  Deletion needs each later slot's home: the
- * displacement gives it, except for the 3 % of slots 7 or more from home
- * (at load 2/3), whose entry's key is rehashed (in a flood every packet
- * deletes, and the rehash was most of the cost, cache misses included).
- *
+ * Index.  Open addressing with linear probing in Robin Hood order over
+ * nslots = n + n/2 + 1 32-bit slots (n units): the entry index + 1 (25
+ * bits), where 0 marks an empty slot, so the zeroed allocation is an empty
+ * index; above it 4 bits of the hash (the tag) and 3 bits of
+ * displacement, the slot's distance from its home slot (7: 7 or more).
+ * Robin Hood (Celis, 1986): an insert walking from its home takes the
+ * first slot whose occupant is nearer its own home, and that occupant
+ * walks on instead.  Along any run of slots displacements then never
+ * drop by more than one, so a lookup stops at the first slot nearer its
+ * home than the key would be, and a delete shifts back only the slots up
+ * to the first one at its home.  When the table is full of IPv4 flows
+ * the load is 2/3: a hit reads 2 slots on average (Knuth, TAOCP 6.4), a
+ * miss 2.4 (5 in first-come order), a delete shifts 3 (measured), all
+ * within a cache line or two.  A probe reads an entry, the likely cache
+ * miss, only for a slot with its home and its tag: the home alone shuts
+ * out the slots pushed there from earlier homes, the tag 15 in 16 of the
+ * others.  The 0.5 % of slots 7 or more from home (at load 2/3) have their
+ * entry's key rehashed when an insert or a delete needs their exact
+ * distance.
+
  * The home slot is (hash * nslots) >> 32 (Lemire's multiply-shift range
  * reduction) rather than hash & (nslots - 1), so nslots need not be a power
  * of two: the index is 6 bytes per unit at every size instead of jumping
@@ -64,10 +70,9 @@
  * max_flows, which makes turning a -M budget into a flow count exact.  The
  * cost is one 32x32->64 multiply per lookup.
  *
- * Deletion shifts later members of the cluster back into the hole when
- * their home allows (Knuth's Algorithm R), so there are no tombstones and
- * probe lengths under any amount of churn stay those of a table built
- * afresh with the same flows.
+ * Deletion shifts later members of the run back into the hole (Knuth's
+ * Algorithm R), so there are no tombstones and probe lengths under any
+ * amount of churn stay those of a table built afresh with the same flows.
  *
  * Hash.  NH, the universal hash inside UMAC (RFC 4418): the 44-byte key as
  * twelve 32-bit words w (the last zero), h = sum of (w[2i] + k[2i]) *
@@ -483,9 +488,23 @@ slot_hash(const struct flowtab *t, uint32_t slot)
 	return ent_hash(t, ENT(t, (slot & SLOT_IDX) - 1));
 }
 
+/* Slot s, at position j: its exact distance from home. */
+static uint32_t
+slot_exact_disp(const struct flowtab *t, uint32_t s, uint32_t j)
+{
+	uint32_t d = slot_disp(s);
+
+	return d < DISP_FAR ? d : slot_dist(t, home_slot(t, slot_hash(t, s)),
+	    j);
+}
+
 /*
  * The slot at d slots from the home of hash h might hold its key only if
- * it has h's tag and its own home is the same (displacement d).
+ * it has h's tag and its own home is the same (displacement d).  A slot
+ * nearer its own home than d, or an empty one, ends the search: the key
+ * would have taken that slot (Robin Hood order, see the design note).
+ * Displacements of DISP_FAR or more are not known exactly and never end
+ * it; they are 0.5 % of slots at the table's load.
  */
 struct flowtab_ent *
 flowtab_find(struct flowtab *t, const struct flow_key *key)
@@ -498,7 +517,7 @@ flowtab_find(struct flowtab *t, const struct flow_key *key)
 	for (d = 0;; d++) {
 		uint32_t s = t->slot[i];
 
-		if (s == 0) {
+		if (s == 0 || slot_disp(s) < MIN(d, DISP_FAR)) {
 			t->miss_hash = h;
 			t->miss_key = *key;
 			t->miss_valid = 1;
@@ -581,13 +600,45 @@ flowtab_fits(const struct flowtab *t, const struct flow_key *key)
 	return t->used + FLOWTAB_UNITS(key) <= t->max || t->count == 0;
 }
 
+/*
+ * Put slot value s, whose home is i, in the index (its key is absent).
+ * Robin Hood: walking from home, s takes the first slot whose occupant is
+ * nearer its own home than s would be, and the occupant walks on in its
+ * place; the first empty slot ends the walk.
+ */
+static void
+index_insert(struct flowtab *t, uint32_t s, uint32_t i)
+{
+	uint32_t d = 0;
+
+	for (;;) {
+		uint32_t o = t->slot[i], od;
+
+		if (o == 0) {
+			t->slot[i] = slot_at(s, d);
+			return;
+		}
+		od = slot_disp(o);
+		if (od == DISP_FAR && d >= DISP_FAR)
+			od = slot_exact_disp(t, o, i);
+		if (od < d) {
+			t->slot[i] = slot_at(s, d);
+			s = o;
+			d = od;
+		}
+		if (++i == t->nslots)
+			i = 0;
+		d++;
+	}
+}
+
 /* flowtab_insert() of a key whose hash is h. */
 static struct flowtab_ent *
 insert_hashed(struct flowtab *t, const struct flow_key *key, uint32_t h,
     enum flowtab_class cls, uint64_t now)
 {
 	struct flowtab_ent *e;
-	uint32_t idx, i, d, need = FLOWTAB_UNITS(key);
+	uint32_t idx, need = FLOWTAB_UNITS(key);
 
 	/* An empty table takes any flow: see SPARE. */
 	if (t->used + need > t->max && t->count != 0)
@@ -616,12 +667,8 @@ insert_hashed(struct flowtab *t, const struct flow_key *key, uint32_t h,
 	e->first = e->last = offset(t, now);
 	list_add_tail(t, idx, cls);
 
-	/* The key is absent, so the first empty slot is its place. */
 	t->miss_valid = 0;
-	for (i = home_slot(t, h), d = 0; t->slot[i] != 0; d++)
-		if (++i == t->nslots)
-			i = 0;
-	t->slot[i] = slot_at(slot_tag(h) | (idx + 1), d);
+	index_insert(t, slot_tag(h) | (idx + 1), home_slot(t, h));
 	t->count++;
 	t->used += need;
 	return e;
@@ -697,34 +744,22 @@ flowtab_oldest_any(struct flowtab *t)
 }
 
 /*
- * Free slot hole by walking the rest of its cluster: the slot at j stays if
- * its home lies cyclically in (hole, j], that is if it is fewer slots from
- * home than from the hole, since moving it before its home would hide it;
- * otherwise it moves back into the hole, and the hole moves to j.  The
- * last hole becomes empty.  A slot far from home (DISP_FAR) finds it by
- * rehashing its entry's key.
+ * Empty slot hole: the slots after it move back one, each a slot nearer
+ * its home, up to the first that is empty or at its home (Knuth's
+ * Algorithm R, which in Robin Hood order stops there: no later slot can
+ * belong before it).
  */
 static void
 index_delete(struct flowtab *t, uint32_t hole)
 {
-	uint32_t j = hole, gap = 0;	/* gap: slots from hole to j */
-
 	for (;;) {
-		uint32_t s, d;
+		uint32_t j = hole + 1 == t->nslots ? 0 : hole + 1;
+		uint32_t s = t->slot[j];
 
-		if (++j == t->nslots)
-			j = 0;
-		gap++;
-		if ((s = t->slot[j]) == 0)
+		if (s == 0 || slot_disp(s) == 0)
 			break;
-		d = slot_disp(s);
-		if (d == DISP_FAR)
-			d = slot_dist(t, home_slot(t, slot_hash(t, s)), j);
-		if (d < gap)
-			continue;
-		t->slot[hole] = slot_at(s, d - gap);
+		t->slot[hole] = slot_at(s, slot_exact_disp(t, s, j) - 1);
 		hole = j;
-		gap = 0;
 	}
 	t->slot[hole] = 0;
 }

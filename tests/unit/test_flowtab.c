@@ -537,6 +537,47 @@ test_flood(void)
 	flowtab_free(fresh);
 	flowtab_free(t);
 
+	/*
+	 * Churn over the colliding keys and as many others, whose homes lie
+	 * in and after the cluster: inserts displace slots far from home
+	 * (Robin Hood swaps), deletes shift them back, lookups stop early;
+	 * every answer must agree with the model.
+	 */
+	t = flowtab_new(MAX, 1);
+	{
+		struct flowtab_ent *in[2 * WANT];
+		uint32_t key[2 * WANT], step, units = 0;
+
+		for (i = 0; i < 2 * WANT; i++) {
+			key[i] = i < WANT ? found[i] : (1U << 22) + i;
+			in[i] = NULL;
+		}
+		for (step = 0, bad = 0; step < 20000; step++) {
+			struct flow_key k;
+
+			i = rnd(2 * WANT);
+			k = mkkey(key[i]);
+			if (in[i] != NULL) {
+				flowtab_remove(t, in[i]);
+				in[i] = NULL;
+				units -= FLOWTAB_UNITS(&k);
+			} else if (units + FLOWTAB_UNITS(&k) <= MAX) {
+				if ((in[i] = insert_i(t, key[i],
+				    FLOWTAB_GENERAL)) == NULL)
+					bad++;
+				else
+					units += FLOWTAB_UNITS(&k);
+			}
+			if (step % 97 == 0)
+				for (i = 0; i < 2 * WANT; i++)
+					bad += find_i(t, key[i]) != in[i];
+		}
+		sum = flowtab_probe_stats(t, &dmax);
+		is_int(bad, 0, "flood: churn through the cluster agrees with "
+		    "the model (longest probe %u)", dmax);
+	}
+	flowtab_free(t);
+
 	for (s = 0; s < NSEEDS; s++) {
 		t = flowtab_new(MAX, seeds[s]);
 		for (i = 0; i < n; i++)
