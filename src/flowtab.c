@@ -505,32 +505,39 @@ slot_exact_disp(const struct flowtab *t, uint32_t s, uint32_t j)
  * would have taken that slot (Robin Hood order, see the design note).
  * Displacements of DISP_FAR or more are not known exactly and never end
  * it; they are 0.5 % of slots at the table's load.
+ *
+ * want holds the tag and min(d, DISP_FAR) in the slot's layout, so with
+ * the displacement the top bits, "s is empty or nearer home" is one
+ * compare, s < want's displacement bits, once d > 0.
  */
+#define DISP_BITS	(DISP_FAR << DISP_SHIFT)
+
 struct flowtab_ent *
 flowtab_find(struct flowtab *t, const struct flow_key *key)
 {
-	uint32_t h, i, want, d;
+	uint32_t h, i, want, s;
 
 	h = key_hash(t, key);
 	want = slot_tag(h);
 	i = home_slot(t, h);
-	for (d = 0;; d++) {
-		uint32_t s = t->slot[i];
-
-		if (s == 0 || slot_disp(s) < MIN(d, DISP_FAR)) {
-			t->miss_hash = h;
-			t->miss_key = *key;
-			t->miss_valid = 1;
-			return NULL;
-		}
+	if ((s = t->slot[i]) == 0)
+		goto miss;
+	for (;;) {
 		if ((s & ~SLOT_IDX) == want &&
 		    ent_match(t, ENT(t, (s & SLOT_IDX) - 1), key))
 			return ENT(t, (s & SLOT_IDX) - 1);
 		if (++i == t->nslots)
 			i = 0;
-		if (d < DISP_FAR)
+		if (want < DISP_BITS)
 			want += 1u << DISP_SHIFT;
+		if ((s = t->slot[i]) < (want & DISP_BITS))
+			goto miss;
 	}
+miss:
+	t->miss_hash = h;
+	t->miss_key = *key;
+	t->miss_valid = 1;
+	return NULL;
 }
 
 static void
@@ -756,8 +763,8 @@ index_delete(struct flowtab *t, uint32_t hole)
 		uint32_t j = hole + 1 == t->nslots ? 0 : hole + 1;
 		uint32_t s = t->slot[j];
 
-		if (s == 0 || slot_disp(s) == 0)
-			break;
+		if (s < 1u << DISP_SHIFT)
+			break;		/* empty, or at its home */
 		t->slot[hole] = slot_at(s, slot_exact_disp(t, s, j) - 1);
 		hole = j;
 	}
