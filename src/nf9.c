@@ -295,16 +295,34 @@ layout_make(struct nf9_layout *l, const struct nf9_field *f, size_t n,
 	return layout_append(l, f, n, version, v6, scope);
 }
 
+/*
+ * Interface fields as 2 bytes, RFC 3954's default length, while every
+ * index seen fits (nf9_add() widens them for good when one does not).
+ */
+static void
+layout_narrow_ifs(struct nf9_layout *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if ((l->f[i].type == NF9_INPUT_SNMP ||
+		    l->f[i].type == NF9_OUTPUT_SNMP) && l->f[i].len == 4) {
+			l->f[i].len = 2;
+			l->len -= 2;
+		}
+}
+
 /* The layouts this format sends, from the tables of nf9_fields.h. */
 static int
 layouts_make(struct nf9 *nf)
 {
 	unsigned v = nf->fmt->version;
+	int rc;
 
 	if (v == NF9_FMT_V5)
 		return layout_make(&nf->lay[0], nf5_rec, ARRAY_SIZE(nf5_rec),
 		    v, 0, 0);
-	return layout_make(&nf->lay[0], nf9_tmpl_v4, ARRAY_SIZE(nf9_tmpl_v4),
+	rc = layout_make(&nf->lay[0], nf9_tmpl_v4, ARRAY_SIZE(nf9_tmpl_v4),
 	    v, 0, 0) | (nf->cfg.nat_fields ? layout_append(&nf->lay[0],
 	    nf9_tmpl_v4_nat, ARRAY_SIZE(nf9_tmpl_v4_nat), v, 0, 0) : 0) |
 	    layout_make(&nf->lay[1], nf9_tmpl_v6, ARRAY_SIZE(nf9_tmpl_v6), v,
@@ -314,6 +332,11 @@ layouts_make(struct nf9 *nf)
 	    layout_make(&nf->ifscope, nf9_ifopt_scope,
 	    ARRAY_SIZE(nf9_ifopt_scope), v, 0, 1) | layout_make(&nf->ifopt,
 	    nf9_ifopt_fields, ARRAY_SIZE(nf9_ifopt_fields), v, 0, 0);
+	if (!nf->if_wide) {
+		layout_narrow_ifs(&nf->lay[0]);
+		layout_narrow_ifs(&nf->lay[1]);
+	}
+	return rc;
 }
 
 static void
@@ -457,28 +480,30 @@ put_templates(struct wbuf *w, const struct nf9 *nf)
 enum {
 	IMG_SRC4	= 0,	/* first 4 bytes of the key's addresses */
 	IMG_DST4	= 4,
-	IMG_IN_IF	= 8,
-	IMG_OUT_IF	= 12,
-	IMG_PKTS	= 16,	/* 32 bits, as the table counts */
-	IMG_BYTES	= 20,
-	IMG_FIRST	= 24,	/* ms since boot_ms, modulo 2^32 */
-	IMG_LAST	= 28,
-	IMG_SPORT	= 32,
-	IMG_DPORT	= 34,
-	IMG_ICMP	= 36,
-	IMG_FLAGS	= 38,
-	IMG_PROTO	= 39,
-	IMG_TOS		= 40,
-	IMG_DIR		= 41,
-	IMG_SRC6	= 42,	/* all 16 bytes */
-	IMG_DST6	= 58,
-	IMG_START_MS	= 74,	/* Unix ms, for IPFIX */
-	IMG_END_MS	= 82,
-	IMG_NAT_SRC	= 90,	/* post-NAT, --nat only (flow_enr) */
-	IMG_NAT_DST	= 94,
-	IMG_NAT_SPORT	= 98,
-	IMG_NAT_DPORT	= 100,
-	IMG_LEN		= 102
+	IMG_IN_IF16	= 8,	/* interfaces, 16 bits (0 if over) */
+	IMG_OUT_IF16	= 10,
+	IMG_PKTS	= 12,	/* 32 bits, as the table counts */
+	IMG_BYTES	= 16,
+	IMG_FIRST	= 20,	/* ms since boot_ms, modulo 2^32 */
+	IMG_LAST	= 24,
+	IMG_SPORT	= 28,
+	IMG_DPORT	= 30,
+	IMG_ICMP	= 32,
+	IMG_FLAGS	= 34,
+	IMG_PROTO	= 35,
+	IMG_TOS		= 36,
+	IMG_DIR		= 37,
+	IMG_SRC6	= 38,	/* all 16 bytes */
+	IMG_DST6	= 54,
+	IMG_IN_IF	= 70,	/* interfaces, 32 bits */
+	IMG_OUT_IF	= 74,
+	IMG_START_MS	= 78,	/* Unix ms, for IPFIX */
+	IMG_END_MS	= 86,
+	IMG_NAT_SRC	= 94,	/* post-NAT, --nat only (flow_enr) */
+	IMG_NAT_DST	= 98,
+	IMG_NAT_SPORT	= 102,
+	IMG_NAT_DPORT	= 104,
+	IMG_LEN		= 106
 };
 
 /*
@@ -493,7 +518,9 @@ static const struct {
 	uint8_t		off;
 	uint8_t		width;
 } slots[] = {
+	{ NF9_INPUT_SNMP,		IMG_IN_IF16,	2 },
 	{ NF9_INPUT_SNMP,		IMG_IN_IF,	4 },
+	{ NF9_OUTPUT_SNMP,		IMG_OUT_IF16,	2 },
 	{ NF9_OUTPUT_SNMP,		IMG_OUT_IF,	4 },
 	{ NF9_IN_PKTS,			IMG_PKTS,	4 },
 	{ NF9_IN_BYTES,			IMG_BYTES,	4 },
@@ -578,7 +605,7 @@ prog_make(struct nf9_layout *l)
 	l->pkts_max = l->bytes_max = UINT64_MAX;
 	l->in_max = l->out_max = UINT32_MAX;
 	for (i = 0; i < l->n; i++) {
-		size_t len = l->f[i].len, j, w;
+		size_t len = l->f[i].len, j, k, w;
 		unsigned off;
 
 		if (addr_slot(l->f[i].type, len, &off)) {
@@ -587,9 +614,14 @@ prog_make(struct nf9_layout *l)
 			rc |= run_add(l, off, len);
 			continue;
 		}
-		for (j = 0; j < ARRAY_SIZE(slots); j++)
-			if (slots[j].type == l->f[i].type)
-				break;
+		/* the value of the field's width if the image has it */
+		for (j = 0, k = ARRAY_SIZE(slots); j < ARRAY_SIZE(slots); j++)
+			if (slots[j].type == l->f[i].type) {
+				k = j;
+				if (slots[j].width == len)
+					break;
+			}
+		j = k;
 		w = j < ARRAY_SIZE(slots) ? slots[j].width : 0;
 		/* What the field can say: its width, or the image's. */
 		if (l->f[i].type == NF9_IN_PKTS)
@@ -614,8 +646,9 @@ prog_make(struct nf9_layout *l)
 }
 
 /*
- * The image of one record, or -1 if a count is too big for its field.
- * Times are offsets from boot_ms, modulo 2^32 as sysUptime is (RFC 3954
+ * The image of one record; -1 if a count is too big for its field, -2
+ * (nothing written) if an interface index is too big for 2-byte fields
+ * that can still widen (v9, IPFIX; v5's send it as 0, unknown).  Times are offsets from boot_ms, modulo 2^32 as sysUptime is (RFC 3954
  * section 5.1), or for IPFIX Unix milliseconds.  ICMP and ICMPv6 keys
  * hold type << 8 | code in dport (flow.h); it goes to ICMP_TYPE and both
  * ports are exported as 0, except in v5, which has no ICMP field and keeps
@@ -634,10 +667,17 @@ rec_image(uint8_t *img, const struct nf9 *nf, const struct nf9_layout *l,
 
 	if (r->packets > l->pkts_max || r->bytes > l->bytes_max)
 		return -1;
+	if (in > l->in_max || out > l->out_max) {
+		if (!nf->if_wide)
+			return -2;	/* v9, IPFIX: widen_ifs() first */
+		in = in > l->in_max ? 0 : in;
+		out = out > l->out_max ? 0 : out;
+	}
 	memcpy(img + IMG_SRC4, k->src, 4);
 	memcpy(img + IMG_DST4, k->dst, 4);
-	st_be32(img + IMG_IN_IF, in > l->in_max ? 0 : in);
-	st_be32(img + IMG_OUT_IF, out > l->out_max ? 0 : out);
+	/* only 2-byte fields read these: then the index is within 16 bits */
+	st_be16(img + IMG_IN_IF16, (uint16_t)in);
+	st_be16(img + IMG_OUT_IF16, (uint16_t)out);
 	st_be32(img + IMG_PKTS, (uint32_t)r->packets);
 	st_be32(img + IMG_BYTES, (uint32_t)r->bytes);
 	st_be32(img + IMG_FIRST, (uint32_t)(r->first_ms - nf->boot_ms));
@@ -653,6 +693,10 @@ rec_image(uint8_t *img, const struct nf9 *nf, const struct nf9_layout *l,
 		return 0;
 	memcpy(img + IMG_SRC6, k->src, 16);
 	memcpy(img + IMG_DST6, k->dst, 16);
+	if (l->img_len <= IMG_IN_IF)
+		return 0;
+	st_be32(img + IMG_IN_IF, in);
+	st_be32(img + IMG_OUT_IF, out);
 	if (l->img_len <= IMG_START_MS)
 		return 0;
 	st_be64(img + IMG_START_MS, r->first_ms +
@@ -669,9 +713,8 @@ rec_image(uint8_t *img, const struct nf9 *nf, const struct nf9_layout *l,
 
 /*
  * The record, l->len bytes at p: the layout's copies out of the image, or
- * -1 if a count is too big for its field.  A layout that is the image's
- * first part (the v9 IPv4 record) is filled in place: rec_image() writes
- * no further then.
+ * rec_image()'s refusal.  A layout that is the image's first part (the v9
+ * IPv4 record) is filled in place: rec_image() writes no further then.
  */
 static int
 put_record(uint8_t *p, const struct nf9 *nf, const struct nf9_layout *l,
@@ -679,11 +722,12 @@ put_record(uint8_t *p, const struct nf9 *nf, const struct nf9_layout *l,
 {
 	const struct nf9_run *u, *end = l->run + l->nrun;
 	uint8_t img[IMG_LEN];
+	int rc;
 
 	if (l->nrun == 1 && l->run[0].off == 0 && l->len == IMG_SRC6)
 		return rec_image(p, nf, l, r);
-	if (rec_image(img, nf, l, r) == -1)
-		return -1;
+	if ((rc = rec_image(img, nf, l, r)) != 0)
+		return rc;
 	for (u = l->run; u < end; p += u->len, u++)
 		if (u->off == NF9_RUN_ZERO)
 			memset(p, 0, u->len);
@@ -826,6 +870,23 @@ put_data_set(struct wbuf *w, const struct nf9 *nf, const struct nf9_set *s)
 	put_zero(w, PAD4(len) - len);
 }
 
+/*
+ * 4-byte interface fields from now on: new layouts, so new template IDs,
+ * sent again with the next packet.  Cannot fail: nf9_init() made and
+ * checked the wide layouts first.
+ */
+static void
+widen_ifs(struct nf9 *nf)
+{
+	nf->if_wide = 1;
+	nf->widen_pending = 0;
+	(void)layouts_make(nf);
+	(void)prog_make(&nf->lay[0]);
+	(void)prog_make(&nf->lay[1]);
+	assign_ids(nf);
+	nf->tmpl_force = 1;
+}
+
 static void
 rebase_apply(struct nf9 *nf)
 {
@@ -858,6 +919,8 @@ next_packet(struct nf9 *nf, int had_tmpl, uint64_t now_ms)
 	nf->last_ms = 0;
 	if (nf->rebase_pending)
 		rebase_apply(nf);
+	if (nf->widen_pending)
+		widen_ifs(nf);
 }
 
 size_t
@@ -879,6 +942,7 @@ nf9_init(struct nf9 *nf, const struct nf9_cfg *cfg, uint8_t *buf,
 		goto inval;
 	memset(nf, 0, sizeof(*nf));
 	nf->cfg = *cfg;
+	nf->if_wide = 1;	/* checked first: the larger layouts */
 	switch (cfg->version) {
 	case 0:
 	case NF9_FMT_V9:
@@ -923,6 +987,11 @@ nf9_init(struct nf9 *nf, const struct nf9_cfg *cfg, uint8_t *buf,
 	nf->tmpl_bytes = (uint16_t)(w.p - nf->out);
 	if (w.err || nf->used + nf->tmpl_bytes + max_set > cfg->mtu)
 		goto inval;
+	nf->if_wide = 0;
+	if (layouts_make(nf) == -1 || prog_make(&nf->lay[0]) == -1 ||
+	    prog_make(&nf->lay[1]) == -1)
+		goto inval;
+	assign_ids(nf);
 	return 0;
 inval:
 	errno = EINVAL;
@@ -964,7 +1033,7 @@ nf9_add(struct nf9 *nf, const struct flow_rec *r, uint64_t now_ms)
 	const struct nf9_layout *l;
 	struct nf9_set *s;
 	size_t used;
-	int tmpl;
+	int tmpl, rc;
 
 	if (r->key.ipver != 4 && r->key.ipver != 6)
 		return -1;
@@ -985,9 +1054,19 @@ nf9_add(struct nf9 *nf, const struct flow_rec *r, uint64_t now_ms)
 		used -= set_bytes(nf, s->len);
 	if (used > nf->cfg.mtu)
 		return 0;
-	if (s->cap - s->len < l->len || put_record(s->rec + s->len, nf, l,
-	    r) == -1)
-		return -1;	/* a counter too big for v5 */
+	if (s->cap - s->len < l->len)
+		return -1;	/* cannot happen: the MTU bounds it */
+	if ((rc = put_record(s->rec + s->len, nf, l, r)) == -2) {
+		/* an interface over 16 bits: staged records go out first */
+		if (nf9_pending(nf) != 0) {
+			nf->widen_pending = 1;
+			return 0;
+		}
+		widen_ifs(nf);
+		return nf9_add(nf, r, now_ms);	/* wide now: no -2 */
+	}
+	if (rc == -1)
+		return -1;	/* a count over 32 bits (nf9_parts()) */
 	s->len += l->len;
 	s->nrec++;
 	nf->used = used;

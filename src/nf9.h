@@ -115,6 +115,8 @@ struct nf9 {
 	int64_t		wall_offset_ms;
 	uint64_t	rebase_ms;	/* boot_ms from the next packet on */
 	int		rebase_pending;
+	int		if_wide;	/* 4-byte interface fields (else 2) */
+	int		widen_pending;	/* ... from the next packet on */
 	uint32_t	seq;		/* next header sequence number: v9
 					 * packets, IPFIX data records, v5
 					 * flows sent before this packet */

@@ -85,7 +85,10 @@
  * one seen going out of OUTPUT_SNMP (the other interface is then 0: a
  * probe does not know where a packet came from or goes next; with
  * --egress an ingress flow's OUTPUT_SNMP is where the kernel routes it).
- * IPv4: 42 bytes a record, IPv6: 66.
+ * Interface fields are listed at 4 bytes, but v9 and IPFIX send them as
+ * 2 (RFC 3954's default) until a record has an index over 65535, and
+ * then as 4 for the rest of the run (nf9.c, widen_ifs()).  IPv4: 38 bytes
+ * a record, IPv6: 62 (42 and 66 with 4-byte interfaces).
  */
 static const struct nf9_field nf9_tmpl_v4[] = {
 	{ NF9_IPV4_SRC_ADDR,	4 },
@@ -108,7 +111,7 @@ static const struct nf9_field nf9_tmpl_v4[] = {
 /*
  * With --nat the IPv4 layout ends with the flow's addresses and ports as
  * the router translates them (all 0 when it does not, or nobody knows):
- * 54 bytes a record.  The IPv6 layout and NetFlow v5 do not change.
+ * 50 bytes a record.  The IPv6 layout and NetFlow v5 do not change.
  */
 static const struct nf9_field nf9_tmpl_v4_nat[] = {
 	{ NF9_POST_NAT_SRC_IPV4,	4 },

@@ -14,8 +14,8 @@
  * 5000 ms and a wall offset that puts probe time 0 at Unix ms
  * 1699999990000, so boot is Unix ms 1699999995000.
  *
- * Template IDs are FNV-1a hashes of the layouts: IPv4 0xc583, IPv6
- * 0x596e, options 0x46f4.  A change to a field table changes them, and
+ * Template IDs are FNV-1a hashes of the layouts: IPv4 0xbb03, IPv6
+ * 0x55ee, options 0x46f4.  A change to a field table changes them, and
  * these vectors with them, on purpose.
  */
 #define SRC_ID		0xabcd
@@ -23,8 +23,8 @@
 #define WALL_MS		1699999990000LL
 
 #define DATA_FIELDS_TAIL						\
-	0x00, 0x0a, 0x00, 0x04,		/* INPUT_SNMP, 4 */		\
-	0x00, 0x0e, 0x00, 0x04,		/* OUTPUT_SNMP, 4 */		\
+	0x00, 0x0a, 0x00, 0x02,		/* INPUT_SNMP, 2 */		\
+	0x00, 0x0e, 0x00, 0x02,		/* OUTPUT_SNMP, 2 */		\
 	0x00, 0x02, 0x00, 0x04,		/* IN_PKTS, 4 */		\
 	0x00, 0x01, 0x00, 0x04,		/* IN_BYTES, 4 */		\
 	0x00, 0x16, 0x00, 0x04,		/* FIRST_SWITCHED, 4 */		\
@@ -41,11 +41,11 @@
 #define TEMPLATE_FLOWSETS						\
 	/* Template FlowSet (RFC 3954 5.2): ID 0, length 132 */		\
 	0x00, 0x00, 0x00, 0x84,						\
-	0xc5, 0x83, 0x00, 0x0f,		/* IPv4 template, 15 fields */	\
+	0xbb, 0x03, 0x00, 0x0f,		/* IPv4 template, 15 fields */	\
 	0x00, 0x08, 0x00, 0x04,		/* IPV4_SRC_ADDR, 4 */		\
 	0x00, 0x0c, 0x00, 0x04,		/* IPV4_DST_ADDR, 4 */		\
 	DATA_FIELDS_TAIL,						\
-	0x59, 0x6e, 0x00, 0x0f,		/* IPv6 template, 15 fields */	\
+	0x55, 0xee, 0x00, 0x0f,		/* IPv6 template, 15 fields */	\
 	0x00, 0x1b, 0x00, 0x10,		/* IPV6_SRC_ADDR, 16 */		\
 	0x00, 0x1c, 0x00, 0x10,		/* IPV6_DST_ADDR, 16 */		\
 	DATA_FIELDS_TAIL,						\
@@ -75,12 +75,12 @@ static const uint8_t pkt_first[] = {
 	0x00, 0x00, 0x00, 0x00,		/* sequence 0 */
 	0x00, 0x00, 0xab, 0xcd,		/* source ID */
 	TEMPLATE_FLOWSETS,
-	/* IPv4 data FlowSet: length 4 + 42 + 2 padding */
-	0xc5, 0x83, 0x00, 0x30,
+	/* IPv4 data FlowSet: length 4 + 38 + 2 padding */
+	0xbb, 0x03, 0x00, 0x2c,
 	0xc0, 0x00, 0x02, 0x01,		/* 192.0.2.1 */
 	0xc6, 0x33, 0x64, 0x07,		/* 198.51.100.7 */
-	0x00, 0x00, 0x00, 0x03,		/* input ifindex 3 */
-	0x00, 0x00, 0x00, 0x00,		/* output 0 */
+	0x00, 0x03,			/* input ifindex 3 */
+	0x00, 0x00,			/* output 0 */
 	0x00, 0x00, 0x00, 0x0a,		/* 10 packets */
 	0x80, 0x00, 0x04, 0xd2,		/* 2^31 + 1234 B */
 	0x00, 0x00, 0x14, 0x03,		/* FIRST 5123 */
@@ -102,14 +102,14 @@ static const uint8_t pkt_v6[] = {
 	0x65, 0x53, 0xf1, 0x3c,		/* unix_secs 1700000060 */
 	0x00, 0x00, 0x00, 0x01,		/* sequence 1 */
 	0x00, 0x00, 0xab, 0xcd,
-	/* IPv6 data FlowSet: length 4 + 66 + 2 padding */
-	0x59, 0x6e, 0x00, 0x48,
+	/* IPv6 data FlowSet: length 4 + 62 + 2 padding */
+	0x55, 0xee, 0x00, 0x44,
 	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00,	/* 2001:db8::1 */
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
 	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x01,	/* 2001:db8:0:1::2 */
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
-	0x00, 0x00, 0x00, 0x07,		/* input ifindex 7 */
-	0x00, 0x00, 0x00, 0x00,		/* output 0 */
+	0x00, 0x07,			/* input ifindex 7 */
+	0x00, 0x00,			/* output 0 */
 	0x00, 0x00, 0x00, 0x03,		/* 3 packets */
 	0x00, 0x00, 0x01, 0x2c,		/* 300 bytes */
 	0x00, 0x00, 0xfa, 0x00,		/* FIRST 64000 */
@@ -131,11 +131,10 @@ static const uint8_t pkt_icmp[] = {
 	0x65, 0x53, 0xf1, 0x3d,		/* unix_secs 1700000061 */
 	0x00, 0x00, 0x00, 0x02,		/* sequence 2 */
 	0x00, 0x00, 0xab, 0xcd,
-	0xc5, 0x83, 0x00, 0x30,
+	0xbb, 0x03, 0x00, 0x2c,
 	0x0a, 0x00, 0x00, 0x01,		/* 10.0.0.1 */
 	0x0a, 0x00, 0x00, 0x02,		/* 10.0.0.2 */
-	0x00, 0x00, 0x00, 0x01,
-	0x00, 0x00, 0x00, 0x00,
+	0x00, 0x01, 0x00, 0x00,		/* in 1, out 0 */
 	0x00, 0x00, 0x00, 0x01,
 	0x00, 0x00, 0x00, 0x38,
 	0x00, 0x00, 0xfd, 0xe9,		/* FIRST 65001 */
@@ -151,10 +150,10 @@ static const uint8_t pkt_icmp[] = {
 #define HDR		20
 #define TMPL_BYTES	172
 #define TMPL_RECORDS	4
-#define V4_SET(n)	((4 + 42 * (n) + 3) & ~3)
-#define V6_SET(n)	((4 + 66 * (n) + 3) & ~3)
-#define V4_FIRST	24	/* FIRST_SWITCHED in an IPv4 record */
-#define V4_LAST		28
+#define V4_SET(n)	((4 + 38 * (n) + 3) & ~3)
+#define V6_SET(n)	((4 + 62 * (n) + 3) & ~3)
+#define V4_FIRST	20	/* FIRST_SWITCHED in an IPv4 record */
+#define V4_LAST		24
 
 static uint8_t		buf[3 * NF9_MTU_MAX];
 static struct nf9	nf;
@@ -294,10 +293,10 @@ test_icmpv6(void)
 	p = nf9_finish(&nf, 70000, &n);
 	is_int(walk(p, n, &s), 4, "templates + IPv6 data FlowSet");
 	rec = s.body[3];
-	is_int(rd16(rec + 56), 0, "ICMPv6 sport 0");
-	is_int(rd16(rec + 58), 0, "ICMPv6 dport 0");
-	is_int(rd16(rec + 60), 0x8000, "ICMPv6 type 128 in ICMP_TYPE");
-	is_int(rec[63], 58, "protocol 58");
+	is_int(rd16(rec + 52), 0, "ICMPv6 sport 0");
+	is_int(rd16(rec + 54), 0, "ICMPv6 dport 0");
+	is_int(rd16(rec + 56), 0x8000, "ICMPv6 type 128 in ICMP_TYPE");
+	is_int(rec[59], 58, "protocol 58");
 }
 
 /* An egress flow: the interface goes to OUTPUT_SNMP, DIRECTION is 1. */
@@ -314,9 +313,9 @@ test_egress(void)
 	nf9_add(&nf, &r, 70000);
 	p = nf9_finish(&nf, 70000, &n);
 	is_int(walk(p, n, &s), 4, "templates and one data FlowSet");
-	is_int(rd32(s.body[3] + 8), 0, "egress: INPUT_SNMP 0");
-	is_int(rd32(s.body[3] + 12), 3, "egress: OUTPUT_SNMP is the ifindex");
-	is_int(s.body[3][41], 1, "egress: DIRECTION 1");
+	is_int(rd16(s.body[3] + 8), 0, "egress: INPUT_SNMP 0");
+	is_int(rd16(s.body[3] + 10), 3, "egress: OUTPUT_SNMP is the ifindex");
+	is_int(s.body[3][37], 1, "egress: DIRECTION 1");
 }
 
 static void
@@ -361,18 +360,18 @@ test_interleaved(void)
 	is_int(nf9_pending(&nf), 5, "five pending");
 	p = nf9_finish(&nf, 70000, &n);
 	is_int(walk(p, n, &s), 2, "v4/v6 interleaved: exactly two FlowSets");
-	is_int(s.id[0], 0xc583, "IPv4 FlowSet first");
-	is_int(s.id[1], 0x596e, "IPv6 FlowSet second");
+	is_int(s.id[0], 0xbb03, "IPv4 FlowSet first");
+	is_int(s.id[1], 0x55ee, "IPv6 FlowSet second");
 	is_int(s.len[0], V4_SET(3), "three IPv4 records, padded");
 	is_int(s.len[1], V6_SET(2), "two IPv6 records, padded");
 	is_int(rd16(p + 2), 5, "Count 5");
 	is_int(n, HDR + V4_SET(3) + V6_SET(2), "nothing after the last set");
 	/* records keep their order within a FlowSet */
-	is_int(rd32(s.body[0] + 16), 1, "IPv4 record 1");
-	is_int(rd32(s.body[0] + 42 + 16), 3, "IPv4 record 2");
-	is_int(rd32(s.body[0] + 84 + 16), 5, "IPv4 record 3");
-	is_int(rd32(s.body[1] + 40), 2, "IPv6 record 1");
-	is_int(rd32(s.body[1] + 66 + 40), 4, "IPv6 record 2");
+	is_int(rd32(s.body[0] + 12), 1, "IPv4 record 1");
+	is_int(rd32(s.body[0] + 38 + 12), 3, "IPv4 record 2");
+	is_int(rd32(s.body[0] + 76 + 12), 5, "IPv4 record 3");
+	is_int(rd32(s.body[1] + 36), 2, "IPv6 record 1");
+	is_int(rd32(s.body[1] + 62 + 36), 4, "IPv6 record 2");
 	ok(s.body[0][V4_SET(3) - 4 - 1] == 0, "IPv4 padding is zero");
 }
 
@@ -485,39 +484,44 @@ test_mtu(void)
 	int added, last;
 	size_t n;
 
-	/* templates due: 20 + 172 + 4 + 3 * 42 + 2 pad = 324 exactly */
+	/* templates due: 20 + 172 + 4 + 3 * 38 + 2 pad = 312 exactly */
 	c.mtu = HDR + TMPL_BYTES + V4_SET(3);
 	init_with(&c);
 	fill(70000, &r4, &added, &last);
-	is_int(added, 3, "templates due: 3 IPv4 records fill 324 bytes");
+	is_int(added, 3, "templates due: 3 IPv4 records fill 312 bytes");
 	is_int(last, 0, "the next add returns 0");
 	p = nf9_finish(&nf, 70000, &n);
 	is_int(n, c.mtu, "finished packet is exactly the MTU");
 	ok(p != NULL && has_templates(p, n), "with templates");
-	/* no templates due: 20 + 4 + 6 * 42 = 276 */
-	c.mtu = HDR + V4_SET(6);
+	/* no templates due: 20 + 4 + 7 * 38 + 2 pad = 292 */
+	c.mtu = HDR + V4_SET(7);
 	c.tmpl_every_pkts = 0;
 	c.tmpl_every_ms = 0;
 	init_with(&c);
 	fill(70000, &r4, &added, &last);
-	is_int(added, 1, "templates due at MTU 276: 1 record fits");
+	is_int(added, 2, "templates due at MTU 292: 2 records fit");
 	p = nf9_finish(&nf, 70000, &n);
 	ok(n <= c.mtu && has_templates(p, n), "packet within MTU, templates");
 	is_int(nf9_add(&nf, &r4, 70000), 1, "refused record opens the next");
 	fill(70000, &r4, &added, &last);
-	is_int(added + 1, 6, "no templates due: 6 records fill 276 bytes");
-	is_int(last, 0, "the seventh is refused");
+	is_int(added + 1, 7, "no templates due: 7 records fill 292 bytes");
+	is_int(last, 0, "the eighth is refused");
 	p = nf9_finish(&nf, 70000, &n);
 	is_int(n, c.mtu, "finished packet is exactly the MTU");
 	ok(!has_templates(p, n), "without templates");
 
-	/* the smallest MTU takes templates and one IPv6 record */
+	/*
+	 * The smallest MTU takes templates and one IPv6 record with 4-byte
+	 * interface fields, the widest layout (an ifindex over 16 bits).
+	 */
 	c.mtu = NF9_MTU_MIN;
 	init_with(&c);
+	r6.key.ifindex = 70000;
 	is_int(nf9_add(&nf, &r6, 70000), 1, "MTU_MIN: IPv6 record + templates");
 	is_int(nf9_add(&nf, &r4, 70000), 0, "and nothing more");
 	p = nf9_finish(&nf, 70000, &n);
 	ok(has_templates(p, n) && n == NF9_MTU_MIN, "exactly MTU_MIN bytes");
+	r6 = rec6();
 
 	/* templates fall due mid-packet and do not fit beside more records */
 	c.mtu = NF9_MTU_DEFAULT;
@@ -525,24 +529,24 @@ test_mtu(void)
 	init_with(&c);
 	nf9_finish(&nf, 70000, &n);
 	fill(70500, &r4, &added, &last);
-	is_int(added, 32, "1400 bytes: 32 IPv4 records without templates");
+	is_int(added, 36, "1400 bytes: 36 IPv4 records without templates");
 	p = nf9_finish(&nf, 71000, &n);
 	ok(n <= c.mtu && !has_templates(p, n),
 	    "templates due at finish but no room: left out");
 	ok(nf9_templates_due(&nf, 71000), "still due");
 	fill(71000, &r4, &added, &last);
-	is_int(added, 28, "next packet: templates + 28 records");
+	is_int(added, 31, "next packet: templates + 31 records");
 	p = nf9_finish(&nf, 71000, &n);
 	ok(n <= c.mtu && has_templates(p, n), "templates lead it");
 	/* due at add time with records staged: record refused, finish fits */
-	for (added = 0; added < 28; added++)
+	for (added = 0; added < 31; added++)
 		nf9_add(&nf, &r4, 71500);
-	is_int(nf9_pending(&nf), 28, "28 staged before templates are due");
+	is_int(nf9_pending(&nf), 31, "31 staged before templates are due");
 	is_int(nf9_add(&nf, &r4, 72000), 0,
-	    "due now: templates + 29 records would not fit");
+	    "due now: templates + 32 records would not fit");
 	p = nf9_finish(&nf, 72000, &n);
 	ok(has_templates(p, n), "finish takes the templates (they fit)");
-	is_int(n, HDR + TMPL_BYTES + V4_SET(28), "within MTU");
+	is_int(n, HDR + TMPL_BYTES + V4_SET(31), "within MTU");
 }
 
 /* Check the collector's reconstruction for one record and one now. */
@@ -739,6 +743,53 @@ test_parts(void)
 	is_int(nf9_parts(&nf, &r), 0, "a bad ipver: no parts");
 }
 
+/*
+ * Interface fields are 2 bytes until a record needs more: then the staged
+ * records go out first (nf9_add() returns 0), and from the next packet on
+ * both layouts have 4-byte fields under new template IDs, sent again.
+ */
+static void
+test_wide_ifs(void)
+{
+	struct flow_rec r = rec4(), big = rec4();
+	const uint8_t *p;
+	struct sets s;
+	size_t n;
+
+	init_std();
+	big.key.ifindex = 70000;
+	is_int(nf9_add(&nf, &r, 70000), 1, "narrow record staged");
+	is_int(nf9_add(&nf, &big, 70000), 0,
+	    "ifindex 70000: refused while narrow records are staged");
+	p = nf9_finish(&nf, 70000, &n);
+	is_int(walk(p, n, &s), 4, "that packet: templates + data");
+	is_int(s.id[3], 0xbb03, "... under the 2-byte IPv4 template");
+	is_int(s.len[3], V4_SET(1), "... one 38-byte record");
+	ok(nf9_templates_due(&nf, 70000), "templates due again");
+	is_int(nf9_add(&nf, &big, 70000), 1, "then the wide record is taken");
+	is_int(nf9_add(&nf, &r, 70000), 1, "and narrow ones with it");
+	p = nf9_finish(&nf, 70000, &n);
+	is_int(walk(p, n, &s), 4, "next packet: templates + data");
+	ok(s.id[3] != 0xbb03 && s.id[3] >= 256, "a new IPv4 template ID");
+	is_int(s.len[3], (4 + 2 * 42 + 3) & ~3, "two 42-byte records");
+	is_int(rd16(s.body[0] + 4 + 8), 10, "template: INPUT_SNMP");
+	is_int(rd16(s.body[0] + 4 + 10), 4, "... 4 bytes now");
+	is_int(rd32(s.body[3] + 8), 70000, "INPUT_SNMP 70000");
+	is_int(rd32(s.body[3] + 42 + 8), 3, "INPUT_SNMP 3");
+	/* a record with both interfaces narrow keeps the wide layout */
+	nf9_add(&nf, &r, 71000);
+	p = nf9_finish(&nf, 71000, &n);
+	is_int(walk(p, n, &s), 1, "no templates then");
+	is_int(s.len[0], (4 + 42 + 3) & ~3, "still 42 bytes");
+	/* an egress flow's OUTPUT_SNMP counts the same way */
+	init_std();
+	big.key.direction = 1;
+	is_int(nf9_add(&nf, &big, 70000), 1, "egress 70000: widened at once");
+	p = nf9_finish(&nf, 70000, &n);
+	is_int(walk(p, n, &s), 4, "templates + data");
+	is_int(rd32(s.body[3] + 12), 70000, "OUTPUT_SNMP 70000");
+}
+
 int
 main(void)
 {
@@ -754,5 +805,6 @@ main(void)
 	test_rebase();
 	test_init_errors();
 	test_parts();
+	test_wide_ifs();
 	return done();
 }
