@@ -56,9 +56,9 @@ struct flowtab;
 
 /*
  * A flow in the table, valid until flowtab_remove(): 44 bytes on every
- * ABI (fields in size order, no padding, 4-aligned).  The layout is the table's own
- * (design note in flowtab.c); outside flowtab.c it is read only through
- * the functions below, some inline for the per-packet path.
+ * ABI (fields in size order, no padding, 4-aligned).  The layout is the
+ * table's own (design note in flowtab.c); outside flowtab.c it is read
+ * only through the functions below, some inline for the per-packet path.
  */
 struct flowtab_ent {
 	uint32_t	bytes;

@@ -480,7 +480,7 @@ put_templates(struct wbuf *w, const struct nf9 *nf)
 enum {
 	IMG_SRC4	= 0,	/* first 4 bytes of the key's addresses */
 	IMG_DST4	= 4,
-	IMG_IN_IF16	= 8,	/* interfaces, 16 bits (0 if over) */
+	IMG_IN_IF16	= 8,	/* interfaces, for 2-byte fields */
 	IMG_OUT_IF16	= 10,
 	IMG_PKTS	= 12,	/* 32 bits, as the table counts */
 	IMG_BYTES	= 16,
@@ -648,7 +648,8 @@ prog_make(struct nf9_layout *l)
 /*
  * The image of one record; -1 if a count is too big for its field, -2
  * (nothing written) if an interface index is too big for 2-byte fields
- * that can still widen (v9, IPFIX; v5's send it as 0, unknown).  Times are offsets from boot_ms, modulo 2^32 as sysUptime is (RFC 3954
+ * that can still widen (v9, IPFIX; v5's send it as 0, unknown).  Times
+ * are offsets from boot_ms, modulo 2^32 as sysUptime is (RFC 3954
  * section 5.1), or for IPFIX Unix milliseconds.  ICMP and ICMPv6 keys
  * hold type << 8 | code in dport (flow.h); it goes to ICMP_TYPE and both
  * ports are exported as 0, except in v5, which has no ICMP field and keeps
