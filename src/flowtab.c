@@ -113,6 +113,7 @@
 #define SLOT_TAG	0x1e000000u	/* ... 4 bits of the hash */
 #define DISP_SHIFT	29		/* ... displacement, 3 bits */
 #define DISP_FAR	7u		/* displacement 7 or more */
+#define DISP_BITS	(DISP_FAR << DISP_SHIFT)
 
 /* C99 has no static_assert: a negative array size stops the build. */
 typedef char key_fits_words[sizeof(struct flow_key) <= KEY_WORDS * 4 ? 1 : -1];
@@ -377,7 +378,7 @@ slot_disp(uint32_t slot)
 static uint32_t
 slot_at(uint32_t s, uint32_t d)
 {
-	return (s & ~(DISP_FAR << DISP_SHIFT)) | MIN(d, DISP_FAR) << DISP_SHIFT;
+	return (s & ~DISP_BITS) | MIN(d, DISP_FAR) << DISP_SHIFT;
 }
 
 /* Slots from a forward to b, cyclically. */
@@ -510,8 +511,6 @@ slot_exact_disp(const struct flowtab *t, uint32_t s, uint32_t j)
  * the displacement the top bits, "s is empty or nearer home" is one
  * compare, s < want's displacement bits, once d > 0.
  */
-#define DISP_BITS	(DISP_FAR << DISP_SHIFT)
-
 struct flowtab_ent *
 flowtab_find(struct flowtab *t, const struct flow_key *key)
 {

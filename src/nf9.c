@@ -871,9 +871,17 @@ put_data_set(struct wbuf *w, const struct nf9 *nf, const struct nf9_set *s)
 	put_zero(w, PAD4(len) - len);
 }
 
+/* The data layouts for the current if_wide, and their copies. */
+static int
+layouts_build(struct nf9 *nf)
+{
+	return layouts_make(nf) == -1 || prog_make(&nf->lay[0]) == -1 ||
+	    prog_make(&nf->lay[1]) == -1 ? -1 : 0;
+}
+
 /*
  * 4-byte interface fields from now on: new layouts, so new template IDs,
- * sent again with the next packet.  Cannot fail: nf9_init() made and
+ * sent again with the next packet.  Cannot fail: nf9_init() built and
  * checked the wide layouts first.
  */
 static void
@@ -881,9 +889,7 @@ widen_ifs(struct nf9 *nf)
 {
 	nf->if_wide = 1;
 	nf->widen_pending = 0;
-	(void)layouts_make(nf);
-	(void)prog_make(&nf->lay[0]);
-	(void)prog_make(&nf->lay[1]);
+	(void)layouts_build(nf);
 	assign_ids(nf);
 	nf->tmpl_force = 1;
 }
@@ -962,8 +968,7 @@ nf9_init(struct nf9 *nf, const struct nf9_cfg *cfg, uint8_t *buf,
 	default:
 		goto inval;
 	}
-	if (layouts_make(nf) == -1 || prog_make(&nf->lay[0]) == -1 ||
-	    prog_make(&nf->lay[1]) == -1)
+	if (layouts_build(nf) == -1)
 		goto inval;
 	nf->boot_ms = boot_ms;
 	nf->wall_offset_ms = wall_offset_ms;
@@ -989,8 +994,7 @@ nf9_init(struct nf9 *nf, const struct nf9_cfg *cfg, uint8_t *buf,
 	if (w.err || nf->used + nf->tmpl_bytes + max_set > cfg->mtu)
 		goto inval;
 	nf->if_wide = 0;
-	if (layouts_make(nf) == -1 || prog_make(&nf->lay[0]) == -1 ||
-	    prog_make(&nf->lay[1]) == -1)
+	if (layouts_build(nf) == -1)
 		goto inval;
 	assign_ids(nf);
 	return 0;

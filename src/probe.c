@@ -222,7 +222,10 @@ announce_ifnames(struct probe *pr, uint64_t now)
 		export_send(&pr->exp, buf, len);
 }
 
-/* NetFlow v5 cannot carry IPv6: say so once. */
+/*
+ * A record no packet of the format can carry (IPv6 in NetFlow v5, or
+ * counts beyond NF9_PARTS_MAX parts): say so once.
+ */
 static void
 unexportable(struct probe *pr)
 {
@@ -230,9 +233,10 @@ unexportable(struct probe *pr)
 	if (pr->warned_unexportable)
 		return;
 	pr->warned_unexportable = 1;
-	log_warnx("-v %u cannot express a flow (IPv6): such flows are not "
-	    "exported, counted as 'unexportable' in the stats (said once)",
-	    pr->o->version);
+	log_warnx("-v %u cannot express a flow (IPv6 in v5, or counts beyond "
+	    "%u records): such flows are not exported, counted as "
+	    "'unexportable' in the stats (said once)", pr->o->version,
+	    NF9_PARTS_MAX);
 }
 
 /* nf9_add(), finishing the packet first if the record does not fit. */
