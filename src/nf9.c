@@ -898,6 +898,7 @@ static void
 rebase_apply(struct nf9 *nf)
 {
 	nf->boot_ms = nf->rebase_ms;
+	nf->wall_offset_ms = nf->rebase_offset_ms;
 	nf->rebase_pending = 0;
 	nf->tmpl_force = 1;
 }
@@ -1215,16 +1216,11 @@ nf9_force_templates(struct nf9 *nf)
 }
 
 void
-nf9_rebase(struct nf9 *nf, uint64_t boot_ms)
+nf9_rebase(struct nf9 *nf, uint64_t boot_ms, int64_t wall_offset_ms)
 {
 	nf->rebase_ms = boot_ms;
+	nf->rebase_offset_ms = wall_offset_ms;
 	nf->rebase_pending = 1;
 	if (nf9_pending(nf) == 0)
 		rebase_apply(nf);
-}
-
-void
-nf9_set_wall_offset(struct nf9 *nf, int64_t wall_offset_ms)
-{
-	nf->wall_offset_ms = wall_offset_ms;
 }

@@ -56,6 +56,7 @@ struct counters {
 	uint64_t	unexportable;	/* the format cannot express them */
 	uint64_t	split;		/* records sent as parts (nf9_parts) */
 	uint64_t	rebases;
+	uint64_t	clock_steps;
 	uint64_t	detached;	/* captures whose interface went away */
 	uint64_t	reattached;
 	uint64_t	skipped[DECODE_RESULT_MAX];
@@ -359,15 +360,36 @@ offload_finish(struct probe *pr, uint64_t now)
 		    "end; its remaining connections are not exported");
 }
 
+/*
+ * The wall clock was stepped (a router without a real-time clock, set by
+ * NTP after start): flows so far go out with the times they had, then a
+ * new sysUptime epoch starts with the new offset to Unix time.
+ */
+static void
+follow_wall_step(struct probe *pr)
+{
+	int64_t was = pr->clk.wall_offset_ms;
+
+	flush_all(pr, pr->clk.now_ms);
+	clock_follow_wall(&pr->clk);
+	nf9_rebase(&pr->enc, pr->clk.boot_ms, pr->clk.wall_offset_ms);
+	pr->st.clock_steps++;
+	log_notice("the wall clock was stepped by %+" PRId64 " ms: flows "
+	    "until now were exported with their times, later ones use the "
+	    "new clock", pr->clk.wall_offset_ms - was);
+}
+
 static void
 tick(struct probe *pr, uint64_t now)
 {
 	size_t n;
 
-	if (clock_needs_rebase(&pr->clk)) {
+	if (clock_wall_stepped(&pr->clk))
+		follow_wall_step(pr);
+	else if (clock_needs_rebase(&pr->clk)) {
 		rebase(pr);
 		clock_rebase(&pr->clk);
-		nf9_rebase(&pr->enc, pr->clk.boot_ms);
+		nf9_rebase(&pr->enc, pr->clk.boot_ms, pr->clk.wall_offset_ms);
 	}
 	do {
 		n = expire_due(&pr->ex, pr->tab, now, pr->batch, BATCH_MAX);
@@ -419,8 +441,8 @@ account(struct probe *pr, const struct pkt *p, uint64_t now)
 		return;
 	}
 	n = expire_packet(&pr->ex, pr->tab, &key, &meta, now, out);
-	if (n != 0)
-		emit(pr, out, n, now);
+	if (n != 0)	/* sent at the probe's time, not the frame's */
+		emit(pr, out, n, pr->clk.now_ms);
 }
 
 static void
@@ -434,11 +456,11 @@ replay_packet(struct probe *pr, const struct pkt *p)
 		rebase(pr);
 		clock_packet(&pr->clk, p->ts_us);
 		clock_rebase(&pr->clk);
-		nf9_rebase(&pr->enc, pr->clk.boot_ms);
+		nf9_rebase(&pr->enc, pr->clk.boot_ms, pr->clk.wall_offset_ms);
 	}
 	now = clock_packet(&pr->clk, p->ts_us);
 	if (!pr->encoder_started) {
-		nf9_rebase(&pr->enc, pr->clk.boot_ms);
+		nf9_rebase(&pr->enc, pr->clk.boot_ms, pr->clk.wall_offset_ms);
 		pr->encoder_started = 1;
 	}
 	if (now >= pr->next_tick)
@@ -537,8 +559,9 @@ print_stats(struct probe *pr)
 		len += (size_t)snprintf(line + len, sizeof(line) - len,
 		    " %s %" PRIu64, ends[i], pr->ex.st.ended[i]);
 	log_notice("records by end:%s; active flows %zu of %zu; uptime "
-	    "rebases %" PRIu64, line, flowtab_count(pr->tab),
-	    flowtab_capacity(pr->tab), pr->st.rebases);
+	    "rebases %" PRIu64 "; wall clock steps %" PRIu64, line,
+	    flowtab_count(pr->tab), flowtab_capacity(pr->tab),
+	    pr->st.rebases, pr->st.clock_steps);
 	if (pr->exp.st.errors != 0 || pr->exp.st.refused != 0 ||
 	    pr->exp.st.unreachable != 0)
 		log_notice("send errors: refused %" PRIu64 " unreachable %"
@@ -770,9 +793,9 @@ run_replay(struct probe *pr)
 	return 0;
 }
 
-/* Read up to LIVE_BURST frames from capture i. */
+/* Read up to LIVE_BURST frames from capture i, each at its own time. */
 static void
-drain(struct probe *pr, unsigned i, uint64_t now)
+drain(struct probe *pr, unsigned i)
 {
 	struct pkt p;
 	unsigned k;
@@ -783,7 +806,7 @@ drain(struct probe *pr, unsigned i, uint64_t now)
 		rc = pr->ops->next(pr->cap[i], &p);
 		if (rc != 1)
 			break;
-		account(pr, &p, now);
+		account(pr, &p, clock_frame(&pr->clk, p.ts_us));
 	}
 	if (rc == CAPTURE_GONE)
 		detach(pr, i);
@@ -844,7 +867,7 @@ run_live(struct probe *pr)
 		for (i = 0; i < n; i++)
 			if (pr->cap[i] != NULL && !pr->gone[i] &&
 			    pfd[i].revents != 0)
-				drain(pr, i, now);
+				drain(pr, i);
 		if (now >= pr->next_tick) {
 			tick(pr, now);
 			check_captures(pr);
@@ -1135,15 +1158,15 @@ setup(struct probe *pr)
 	STEP(open_exporters(pr));
 	STEP(open_enrich(pr));
 	STEP(open_offload(pr));
+	if (o->file == NULL)
+		open_links(pr);		/* before the flow table takes the rest */
 	STEP(setup_memory(pr, encsz));
 	STEP(open_captures(pr));
 	if (o->file != NULL) {
 		clock_init_replay(&pr->clk);
 		STEP(replay_speed(pr));
-	} else {
+	} else
 		clock_init_live(&pr->clk);
-		open_links(pr);
-	}
 	setup_policy(pr);
 	if (pr->encbuf != NULL)
 		STEP(setup_encoder(pr, encsz));
@@ -1208,13 +1231,19 @@ probe_run(const struct pf_opts *o)
 	if (rc == 0 && (o->check_only || o->debug))
 		mem_report(stderr);
 	if (rc != 0 || o->check_only) {
-		if (rc == 0)
+		/* A warning names something the probe would run without
+		 * (interface names, say): not OK, though it would start. */
+		if (rc == 0 && log_warnings() == 0)
 			printf("configuration OK\n");
+		else if (rc == 0)
+			printf("configuration usable, with %u warning%s above\n",
+			    log_warnings(), log_warnings() == 1 ? "" : "s");
 		teardown(&pr);
 		/* -T: 0 or 2, as the init script's validation expects */
 		return o->check_only && rc != 0 ? 2 : rc;
 	}
 	set_signals();
+	log_running();
 	if (o->print)
 		print_header(stdout);
 	rc = o->file != NULL ? run_replay(&pr) : run_live(&pr);

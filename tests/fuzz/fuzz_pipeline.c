@@ -249,7 +249,7 @@ tick(struct harness *h, uint64_t now)
 	if (clock_needs_rebase(&h->clk)) {
 		rebase(h);
 		clock_rebase(&h->clk);
-		nf9_rebase(&h->enc, h->clk.boot_ms);
+		nf9_rebase(&h->enc, h->clk.boot_ms, h->clk.wall_offset_ms);
 	}
 	do {
 		n = expire_due(&h->ex, h->tab, now, h->batch, BATCH);
@@ -273,12 +273,12 @@ packet(struct harness *h, const struct pkt *p, int force_tick)
 		rebase(h);
 		clock_packet(&h->clk, p->ts_us);
 		clock_rebase(&h->clk);
-		nf9_rebase(&h->enc, h->clk.boot_ms);
+		nf9_rebase(&h->enc, h->clk.boot_ms, h->clk.wall_offset_ms);
 	}
 	now = clock_packet(&h->clk, p->ts_us);
 	CHECK(now - h->clk.boot_ms < CLOCK_REBASE_MS);
 	if (!h->started) {
-		nf9_rebase(&h->enc, h->clk.boot_ms);
+		nf9_rebase(&h->enc, h->clk.boot_ms, h->clk.wall_offset_ms);
 		h->started = 1;
 	}
 	if (now >= h->next_tick || force_tick)
