@@ -46,6 +46,7 @@
 #define NOTE_BITS	4
 #define OFFLOAD_BATCHES	8	/* batches from conntrack a call, at most */
 #define OFFLOAD_FINAL_CALLS 4096 /* bound on the last dump at shutdown */
+#define QUIT_LINGER_MS	100	/* longest wait for held frames at quit */
 
 struct counters {
 	uint64_t	frames;
@@ -826,6 +827,34 @@ captures_open(const struct probe *pr)
 }
 
 /*
+ * At the quit signal, frames the kernel still holds arrived before it and
+ * are counted too: an AF_PACKET ring hands a block over only when it is
+ * full or RETIRE_MS old, a BPF buffer on its read timeout.
+ */
+static void
+drain_at_quit(struct probe *pr)
+{
+	struct pollfd pfd[OPTS_MAX_IFACES];
+	uint64_t end = clock_tick(&pr->clk) + QUIT_LINGER_MS;
+	unsigned i;
+
+	while (clock_tick(&pr->clk) < end) {
+		for (i = 0; i < pr->ncap; i++) {
+			pfd[i].fd = pr->cap[i] != NULL && !pr->gone[i] ?
+			    pr->ops->fd(pr->cap[i]) : -1;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		if (poll(pfd, pr->ncap, (int)(end - pr->clk.now_ms)) <= 0)
+			return;
+		for (i = 0; i < pr->ncap; i++)
+			if (pr->cap[i] != NULL && !pr->gone[i] &&
+			    pfd[i].revents != 0)
+				drain(pr, i);
+	}
+}
+
+/*
  * One poll over the captures and the link monitor.  A detached capture
  * is left out (its socket only reports the old error); it comes back
  * through relink(), on a link event or, without events, once a tick.
@@ -882,6 +911,8 @@ run_live(struct probe *pr)
 			print_stats(pr);
 		}
 	}
+	if (got_quit)
+		drain_at_quit(pr);
 	return captures_open(pr) == 0 ? 1 : 0;
 }
 
