@@ -79,8 +79,9 @@ else
 $(error NETLINK=$(NETLINK): expected mnl or none)
 endif
 
-CORE		:= opts probe decode sample flowtab expire nf9 export clock \
-		   mem log print filter kfilter privs iftable lcache util
+CORE		:= opts probe pipeline stats decode sample flowtab expire nf9 \
+		   export clock mem log print filter kfilter privs iftable \
+		   lcache util
 # bpf_walk.c is pure and built everywhere, so its tests run on Linux too.
 PLATFORM_SRC	:= platform/capture_file.c platform/file_format.c \
 		   platform/capture_pcap.c platform/bpf_walk.c $(PLATFORM_EXTRA)
@@ -132,8 +133,9 @@ $(SAN_LIB): $(SAN_OBJ)
 # builds packages; HOT_CFLAGS=-O2 buys back the speed -Os costs there
 # (x86_64 musl: 765 -> 585 instructions a packet) for ~8 KB more code
 # (BENCHMARKS.md).
-HOT_OBJ		:= $(addprefix $(B)/,src/decode.o src/sample.o src/flowtab.o \
-		   src/expire.o src/nf9.o src/clock.o platform/capture_file.o \
+HOT_OBJ		:= $(addprefix $(B)/,src/pipeline.o src/decode.o src/sample.o \
+		   src/flowtab.o src/expire.o src/nf9.o src/clock.o \
+		   platform/capture_file.o \
 		   platform/file_format.o platform/capture_afpacket.o)
 $(HOT_OBJ): ALL_CFLAGS += $(HOT_CFLAGS)
 
