@@ -31,6 +31,7 @@
 #include "capture.h"
 #include "kfilter.h"
 #include "util.h"
+#include "wbuf.h"
 
 #define RING_DEFAULT	(512 * 1024)	/* bytes per interface, no -M */
 #define BLOCK_MAX	(32 * 1024)	/* preferred block size */
@@ -68,13 +69,6 @@ struct capture {
 
 /* Where the kernel put the sockaddr_ll of a TPACKET_V3 frame. */
 #define SLL_OFF		TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
-
-static void
-put_be16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /*
  * ARPHRD of the interface decides how frames arrive: with their own
@@ -426,9 +420,9 @@ read_frame(struct capture *c, struct pkt *p)
 		if (h->tp_mac < SLL_OFF + sizeof(*sll) + KFILTER_SLL_LEN)
 			return corrupt(c, "no room for the cooked header");
 		sl = (uint8_t *)p->data - KFILTER_SLL_LEN;
-		put_be16(sl, sll->sll_pkttype);
-		put_be16(sl + 2, sll->sll_hatype);
-		put_be16(sl + 4, sll->sll_halen);
+		wb_store_be16(sl, sll->sll_pkttype);
+		wb_store_be16(sl + 2, sll->sll_hatype);
+		wb_store_be16(sl + 4, sll->sll_halen);
 		memset(sl + 6, 0, 8);
 		memcpy(sl + 6, sll->sll_addr, sll->sll_halen < 8 ?
 		    sll->sll_halen : 8);
