@@ -824,21 +824,9 @@ flowtab_get(const struct flowtab *t, const struct flowtab_ent *e,
 }
 
 uint64_t
-flowtab_first_ms(const struct flowtab *t, const struct flowtab_ent *e)
-{
-	return t->epoch + e->first;
-}
-
-uint64_t
 flowtab_last_ms(const struct flowtab *t, const struct flowtab_ent *e)
 {
 	return t->epoch + e->last;
-}
-
-uint32_t
-flowtab_packets(const struct flowtab_ent *e)
-{
-	return e->packets;
 }
 
 uint8_t
