@@ -723,7 +723,7 @@ open_exporters(struct probe *pr)
 		int added = export_add(&pr->exp, pr->o->collectors[i], err,
 		    sizeof(err));
 
-		if (added != 0)		/* one call site: it is MIPS16 code */
+		if (added != 0)
 			log_warnx("-n %s", err);
 		if (added == -1 && !pr->o->check_only)
 			return 1;
