@@ -291,6 +291,9 @@ emit(struct probe *pr, struct flow_rec *recs, size_t n, uint64_t now)
 		    encode_parts(pr, &recs[i], now) == -1)
 			unexportable(pr);
 	}
+	/* -P into a pipe: each batch's lines now, not a buffer's worth */
+	if (pr->o->print && n > 0)
+		fflush(stdout);
 }
 
 static void
