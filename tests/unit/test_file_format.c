@@ -249,6 +249,144 @@ test_corrupt(void)
 	is_int(parse(f.b, 6, r, 4, &dlt), -2, "not a capture: unknown");
 }
 
+/* Set a 16- or 32-bit field of f, in f's byte order, at off. */
+static void
+set16(struct buf *f, size_t off, uint16_t v)
+{
+	size_t n = f->n;
+
+	f->n = off;
+	put16(f, v);
+	f->n = n;
+}
+
+static void
+set32(struct buf *f, size_t off, uint32_t v)
+{
+	size_t n = f->n;
+
+	f->n = off;
+	put32(f, v);
+	f->n = n;
+}
+
+/*
+ * What libpcap 1.10 refuses is refused (and what it cuts is cut): pcap
+ * versions, pcapng section versions, trailing block lengths, record and
+ * snap lengths.  Offsets are those of classic() and pcapng() above.
+ */
+static void
+test_libpcap_rules(void)
+{
+	static const uint16_t good[][2] = { { 2, 0 }, { 2, 4 }, { 543, 0 } };
+	static const uint16_t bad[][2] = { { 1, 0 }, { 2, 5 }, { 3, 0 },
+	    { 543, 1 } };
+	static const uint16_t ng_good[][2] = { { 1, 0 }, { 1, 2 } };
+	static const uint16_t ng_bad[][2] = { { 1, 1 }, { 1, 3 }, { 2, 0 },
+	    { 0, 9 } };
+	struct ff_rec r[8];
+	struct buf f;
+	size_t i;
+	int dlt, le;
+
+	for (le = 0; le < 2; le++) {
+		for (i = 0; i < 3; i++) {
+			classic(&f, le, 0);
+			set16(&f, 4, good[i][0]);
+			set16(&f, 6, good[i][1]);
+			is_int(parse(f.b, f.n, r, 4, &dlt), 2, "pcap %u.%u read "
+			    "(le=%d)", good[i][0], good[i][1], le);
+		}
+		for (i = 0; i < 4; i++) {
+			classic(&f, le, 0);
+			set16(&f, 4, bad[i][0]);
+			set16(&f, 6, bad[i][1]);
+			is_int(parse(f.b, f.n, r, 4, &dlt), -1, "pcap %u.%u "
+			    "refused (le=%d)", bad[i][0], bad[i][1], le);
+		}
+		for (i = 0; i < 2; i++) {
+			pcapng(&f, le);
+			set16(&f, 12, ng_good[i][0]);
+			set16(&f, 14, ng_good[i][1]);
+			is_int(parse(f.b, f.n, r, 8, &dlt), 4, "pcapng %u.%u "
+			    "read (le=%d)", ng_good[i][0], ng_good[i][1], le);
+		}
+		for (i = 0; i < 4; i++) {
+			pcapng(&f, le);
+			set16(&f, 12, ng_bad[i][0]);
+			set16(&f, 14, ng_bad[i][1]);
+			is_int(parse(f.b, f.n, r, 8, &dlt), -1, "pcapng %u.%u "
+			    "refused (le=%d)", ng_bad[i][0], ng_bad[i][1], le);
+		}
+		pcapng(&f, le);
+		set32(&f, 92 + 40, 48);		/* EPB 0's trailing length */
+		is_int(parse(f.b, f.n, r, 8, &dlt), -1, "EPB trailing length "
+		    "differs: refused (le=%d)", le);
+		pcapng(&f, le);
+		set32(&f, 28 + 16, 24);		/* IDB 0's trailing length */
+		is_int(parse(f.b, f.n, r, 8, &dlt), -1, "IDB trailing length "
+		    "differs: refused (le=%d)", le);
+		pcapng(&f, le);
+		set32(&f, 24, 0);		/* SHB's trailing length */
+		is_int(parse(f.b, f.n, r, 8, &dlt), -1, "SHB trailing length "
+		    "differs: refused (le=%d)", le);
+		pcapng(&f, le);
+		set32(&f, 28 + 12, 8);		/* IDB 0: snap length 8 */
+		is_int(parse(f.b, f.n, r, 8, &dlt), -1, "EPB longer than its "
+		    "interface's snap length: refused (le=%d)", le);
+		pcapng(&f, le);
+		set32(&f, 28 + 12, 10);		/* exactly the frame */
+		is_int(parse(f.b, f.n, r, 8, &dlt), 4, "EPB as long as the "
+		    "snap length: read (le=%d)", le);
+		classic(&f, le, 0);
+		set32(&f, 16, 4);		/* snap length 4 */
+		is_int(parse(f.b, f.n, r, 4, &dlt), 2, "classic snap length 4: "
+		    "read (le=%d)", le);
+		is_int(r[0].data_len, 4, "  10-byte frame cut to 4, as libpcap");
+		is_int(r[0].wirelen, 60, "  wirelen kept");
+		classic(&f, le, 0);
+		set32(&f, 16, 0);		/* 0: the largest */
+		is_int(parse(f.b, f.n, r, 4, &dlt), 2, "classic snap length 0 "
+		    "(le=%d)", le);
+		is_int(r[0].data_len, 10, "  frame whole");
+		classic(&f, le, 0);
+		set32(&f, 24 + 8, 262145);	/* caplen past libpcap's limit */
+		is_int(parse(f.b, f.n, r, 4, &dlt), -1, "classic record over "
+		    "262144 bytes: refused (le=%d)", le);
+	}
+}
+
+/* ff_datalinks(): each link type once, in the order declared. */
+static void
+test_datalinks(void)
+{
+	struct ff_state s;
+	struct ff_rec r;
+	struct buf f;
+	size_t off = 0;
+	int dlts[4] = { -1, -1, -1, -1 };
+
+	pcapng(&f, 1);
+	ff_open(&s, f.b, f.n);
+	is_int(ff_datalinks(&s, dlts, 4), 0, "no interface yet: none");
+	while (off < f.n && ff_record(&s, f.b + off, f.n - off, &r) == FF_OK)
+		off += (size_t)r.total;
+	is_int(ff_datalinks(&s, dlts, 4), 2, "pcapng: two link types");
+	ok(dlts[0] == 1 && dlts[1] == 101, "  Ethernet, then raw IP");
+	is_int(ff_datalinks(&s, dlts, 1), 1, "  at most max");
+	set16(&f, 48 + 8, 1);		/* IDB 1: Ethernet as well */
+	ff_open(&s, f.b, f.n);
+	off = 0;
+	while (off < f.n && ff_record(&s, f.b + off, f.n - off, &r) == FF_OK)
+		off += (size_t)r.total;
+	is_int(ff_datalinks(&s, dlts, 4), 1, "two Ethernet interfaces: one");
+	classic(&f, 0, 0);
+	ff_open(&s, f.b, f.n);
+	(void)ff_record(&s, f.b, f.n, &r);
+	is_int(ff_datalinks(&s, dlts, 4), 1, "classic: the file's");
+	is_int(dlts[0], 1, "  Ethernet");
+}
+
 int
 main(void)
 {
@@ -265,6 +403,8 @@ main(void)
 	pcapng(&f, 0);
 	test_prefixes(&f, "pcapng");
 	test_corrupt();
+	test_libpcap_rules();
+	test_datalinks();
 	ok(fast_ok > 100, "fast path taken (%d records)", fast_ok);
 	is_int(fast_bad, 0, "fast path agrees with ff_record() wherever taken");
 	return done();
