@@ -249,26 +249,22 @@ test_corrupt(void)
 	is_int(parse(f.b, 6, r, 4, &dlt), -2, "not a capture: unknown");
 }
 
-/* Set a 16- or 32-bit field of f, in f's byte order, at off. */
+/* Set a 16- or 32-bit (bits) field of f, in f's byte order, at off. */
 static void
-set16(struct buf *f, size_t off, uint16_t v)
+set_field(struct buf *f, size_t off, int bits, uint32_t v)
 {
 	size_t n = f->n;
 
 	f->n = off;
-	put16(f, v);
+	if (bits == 16)
+		put16(f, (uint16_t)v);
+	else
+		put32(f, v);
 	f->n = n;
 }
 
-static void
-set32(struct buf *f, size_t off, uint32_t v)
-{
-	size_t n = f->n;
-
-	f->n = off;
-	put32(f, v);
-	f->n = n;
-}
+#define set16(f, off, v)	set_field(f, off, 16, v)
+#define set32(f, off, v)	set_field(f, off, 32, v)
 
 /*
  * What libpcap 1.10 refuses is refused (and what it cuts is cut): pcap
