@@ -17,7 +17,7 @@
 #define LT_PPP		9
 #define LT_RAW12	12
 #define LT_RAW14	14
-#define LT_PPP_HDLC	50	/* DLT_PPP_SERIAL: PPP or Cisco HDLC framing */
+#define LT_PPP_HDLC	50	/* DLT_PPP_SERIAL: PPP or Cisco HDLC */
 #define LT_RAW		101
 #define LT_C_HDLC	104	/* Cisco HDLC, serial WAN links */
 #define LT_LOOP		108

@@ -644,8 +644,9 @@ strays(int argc, char **argv, int first, const struct opts_seen *seen)
 			continue;
 		}
 		if (len < sizeof(words))
-			len += (size_t)snprintf(words + len, sizeof(words) - len,
-			    "%s%s", nwords > 0 ? " " : "", argv[i]);
+			len += (size_t)snprintf(words + len,
+			    sizeof(words) - len, "%s%s", nwords > 0 ? " " : "",
+			    argv[i]);
 		nwords++;
 	}
 	if (nwords == 0)

@@ -832,7 +832,7 @@ test_ppp_more(void)
 
 	f.n = 0;
 	put16(&f, 0xff03);
-	put8(&f, 0x23);		/* compressed, but not a protocol we count */
+	put8(&f, 0x23);		/* compressed, not a protocol we count */
 	fill(&f, 20, 0);
 	check("ppp/compressed 23", LT_PPP, &f, W(.r = DECODE_SKIP_NOT_IP));
 

@@ -266,90 +266,89 @@ set_field(struct buf *f, size_t off, int bits, uint32_t v)
 #define set16(f, off, v)	set_field(f, off, 16, v)
 #define set32(f, off, v)	set_field(f, off, 32, v)
 
-/*
- * What libpcap 1.10 refuses is refused (and what it cuts is cut): pcap
- * versions, pcapng section versions, trailing block lengths, record and
- * snap lengths.  Offsets are those of classic() and pcapng() above.
- */
-static void
-test_libpcap_rules(void)
+/* Parse classic() (ng 0) or pcapng() (ng 1) with version major.minor. */
+static int
+parse_version(int ng, int le, uint16_t major, uint16_t minor)
 {
-	static const uint16_t good[][2] = { { 2, 0 }, { 2, 4 }, { 543, 0 } };
-	static const uint16_t bad[][2] = { { 1, 0 }, { 2, 5 }, { 3, 0 },
-	    { 543, 1 } };
-	static const uint16_t ng_good[][2] = { { 1, 0 }, { 1, 2 } };
-	static const uint16_t ng_bad[][2] = { { 1, 1 }, { 1, 3 }, { 2, 0 },
-	    { 0, 9 } };
 	struct ff_rec r[8];
 	struct buf f;
-	size_t i;
-	int dlt, le;
+	int dlt;
 
-	for (le = 0; le < 2; le++) {
-		for (i = 0; i < 3; i++) {
-			classic(&f, le, 0);
-			set16(&f, 4, good[i][0]);
-			set16(&f, 6, good[i][1]);
-			is_int(parse(f.b, f.n, r, 4, &dlt), 2, "pcap %u.%u read "
-			    "(le=%d)", good[i][0], good[i][1], le);
-		}
-		for (i = 0; i < 4; i++) {
-			classic(&f, le, 0);
-			set16(&f, 4, bad[i][0]);
-			set16(&f, 6, bad[i][1]);
-			is_int(parse(f.b, f.n, r, 4, &dlt), -1, "pcap %u.%u "
-			    "refused (le=%d)", bad[i][0], bad[i][1], le);
-		}
-		for (i = 0; i < 2; i++) {
-			pcapng(&f, le);
-			set16(&f, 12, ng_good[i][0]);
-			set16(&f, 14, ng_good[i][1]);
-			is_int(parse(f.b, f.n, r, 8, &dlt), 4, "pcapng %u.%u "
-			    "read (le=%d)", ng_good[i][0], ng_good[i][1], le);
-		}
-		for (i = 0; i < 4; i++) {
-			pcapng(&f, le);
-			set16(&f, 12, ng_bad[i][0]);
-			set16(&f, 14, ng_bad[i][1]);
-			is_int(parse(f.b, f.n, r, 8, &dlt), -1, "pcapng %u.%u "
-			    "refused (le=%d)", ng_bad[i][0], ng_bad[i][1], le);
-		}
+	if (ng)
 		pcapng(&f, le);
-		set32(&f, 92 + 40, 48);		/* EPB 0's trailing length */
-		is_int(parse(f.b, f.n, r, 8, &dlt), -1, "EPB trailing length "
-		    "differs: refused (le=%d)", le);
-		pcapng(&f, le);
-		set32(&f, 28 + 16, 24);		/* IDB 0's trailing length */
-		is_int(parse(f.b, f.n, r, 8, &dlt), -1, "IDB trailing length "
-		    "differs: refused (le=%d)", le);
-		pcapng(&f, le);
-		set32(&f, 24, 0);		/* SHB's trailing length */
-		is_int(parse(f.b, f.n, r, 8, &dlt), -1, "SHB trailing length "
-		    "differs: refused (le=%d)", le);
-		pcapng(&f, le);
-		set32(&f, 28 + 12, 8);		/* IDB 0: snap length 8 */
-		is_int(parse(f.b, f.n, r, 8, &dlt), -1, "EPB longer than its "
-		    "interface's snap length: refused (le=%d)", le);
-		pcapng(&f, le);
-		set32(&f, 28 + 12, 10);		/* exactly the frame */
-		is_int(parse(f.b, f.n, r, 8, &dlt), 4, "EPB as long as the "
-		    "snap length: read (le=%d)", le);
+	else
 		classic(&f, le, 0);
-		set32(&f, 16, 4);		/* snap length 4 */
-		is_int(parse(f.b, f.n, r, 4, &dlt), 2, "classic snap length 4: "
-		    "read (le=%d)", le);
-		is_int(r[0].data_len, 4, "  10-byte frame cut to 4, as libpcap");
-		is_int(r[0].wirelen, 60, "  wirelen kept");
-		classic(&f, le, 0);
-		set32(&f, 16, 0);		/* 0: the largest */
-		is_int(parse(f.b, f.n, r, 4, &dlt), 2, "classic snap length 0 "
-		    "(le=%d)", le);
-		is_int(r[0].data_len, 10, "  frame whole");
-		classic(&f, le, 0);
-		set32(&f, 24 + 8, 262145);	/* caplen past libpcap's limit */
-		is_int(parse(f.b, f.n, r, 4, &dlt), -1, "classic record over "
-		    "262144 bytes: refused (le=%d)", le);
-	}
+	set16(&f, ng ? 12 : 4, major);
+	set16(&f, ng ? 14 : 6, minor);
+	return parse(f.b, f.n, r, 8, &dlt);
+}
+
+/*
+ * The versions libpcap 1.10 reads: pcap 2.0 to 2.4 and 543.0 (DG/UX),
+ * pcapng sections 1.0 and 1.2; the others are refused.
+ */
+static void
+test_versions(int le)
+{
+	static const uint16_t v[][4] = {	/* ng, major, minor, read */
+		{ 0, 2, 0, 1 }, { 0, 2, 4, 1 }, { 0, 543, 0, 1 },
+		{ 0, 1, 0, 0 }, { 0, 2, 5, 0 }, { 0, 3, 0, 0 },
+		{ 0, 543, 1, 0 }, { 1, 1, 0, 1 }, { 1, 1, 2, 1 },
+		{ 1, 1, 1, 0 }, { 1, 1, 3, 0 }, { 1, 2, 0, 0 }, { 1, 0, 9, 0 }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		is_int(parse_version(v[i][0], le, v[i][1], v[i][2]),
+		    v[i][3] ? (v[i][0] ? 4 : 2) : -1, "%s %u.%u %s (le=%d)",
+		    v[i][0] ? "pcapng" : "pcap", v[i][1], v[i][2],
+		    v[i][3] ? "read" : "refused", le);
+}
+
+/* pcapng() with the 32-bit field at off set to v: packets, or -1. */
+static int
+parse_ng_with(int le, size_t off, uint32_t v)
+{
+	struct ff_rec r[8];
+	struct buf f;
+	int dlt;
+
+	pcapng(&f, le);
+	set32(&f, off, v);
+	return parse(f.b, f.n, r, 8, &dlt);
+}
+
+/*
+ * Lengths as libpcap takes them: a block's trailing length must repeat
+ * its leading one; a packet may not be longer than its interface's snap
+ * length (pcapng) or 262144 bytes (classic, where a record longer than
+ * the file's snap length is cut to it).  Offsets: see pcapng(), classic().
+ */
+static void
+test_lengths(int le)
+{
+	struct ff_rec r[4];
+	struct buf f;
+	int dlt;
+
+	is_int(parse_ng_with(le, 92 + 40, 48), -1, "EPB trailer differs");
+	is_int(parse_ng_with(le, 28 + 16, 24), -1, "IDB trailer differs");
+	is_int(parse_ng_with(le, 24, 0), -1, "SHB trailer differs");
+	is_int(parse_ng_with(le, 28 + 12, 8), -1,
+	    "EPB over its interface's snap length");
+	is_int(parse_ng_with(le, 28 + 12, 10), 4, "EPB at the snap length");
+	classic(&f, le, 0);
+	set32(&f, 16, 4);
+	is_int(parse(f.b, f.n, r, 4, &dlt), 2, "classic snap length 4");
+	is_int(r[0].data_len, 4, "  10-byte frame cut to 4, as libpcap");
+	is_int(r[0].wirelen, 60, "  wirelen kept");
+	classic(&f, le, 0);
+	set32(&f, 16, 0);
+	is_int(parse(f.b, f.n, r, 4, &dlt), 2, "classic snap length 0");
+	is_int(r[0].data_len, 10, "  0 is the largest: frame whole");
+	classic(&f, le, 0);
+	set32(&f, 24 + 8, 262145);
+	is_int(parse(f.b, f.n, r, 4, &dlt), -1, "classic record over 262144");
 }
 
 /* ff_datalinks(): each link type once, in the order declared. */
@@ -399,7 +398,10 @@ main(void)
 	pcapng(&f, 0);
 	test_prefixes(&f, "pcapng");
 	test_corrupt();
-	test_libpcap_rules();
+	test_versions(0);
+	test_versions(1);
+	test_lengths(0);
+	test_lengths(1);
 	test_datalinks();
 	ok(fast_ok > 100, "fast path taken (%d records)", fast_ok);
 	is_int(fast_bad, 0, "fast path agrees with ff_record() wherever taken");

@@ -36,9 +36,9 @@ test_nearest(void)
 	near("snaplne", longs, NLONG, "snaplen");
 	near("print", longs, NLONG, "print");		/* exact */
 	near("xyzzy", longs, NLONG, "");		/* nothing near */
-	near("template", longs, NLONG, "");		/* too far from both */
+	near("template", longs, NLONG, "");	/* too far from both */
 	near("template-sec", longs, NLONG, "template-secs");
-	near("x", longs, NLONG, "");			/* shorter than edits */
+	near("x", longs, NLONG, "");		/* shorter than edits */
 	near("", longs, NLONG, "");
 	near("tpc", touts, NTOUT, "tcp");
 	near("tcp.fn", touts, NTOUT, "tcp.fin");
