@@ -15,10 +15,10 @@
 # "not ok"; anything run with sanitizers also fails on a sanitizer report.
 # Each check's output goes to build/check-logs/<name>.log; the tail of it is
 # shown when the check fails. The last line is "N passed, N failed, N skipped",
-# followed, when anything skipped, by how many skipped for what reason (the
-# checks that need the shared captures, ../shared or $PICOFLOW_SHARED, are
-# counted together, and the lines above name them); the exit status is
-# non-zero when anything failed.
+# followed, when anything skipped, by how many skipped for what reason; the
+# line above it names them.  Skips for want of the shared captures (../shared
+# or $PICOFLOW_SHARED: reasons that say PICOFLOW_SHARED or name a file there)
+# are one reason.  The exit status is non-zero when anything failed.
 # Env: CHECK_TIMEOUT (seconds per integration script, default 600).
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -168,12 +168,13 @@ done
 # "COUNT: REASON" list for the last line.  Every check that wants the shared
 # captures says PICOFLOW_SHARED in its reason; those are one group.
 SHARED_DIR=${PICOFLOW_SHARED:-../shared}
+SHARED_ABS=${PICOFLOW_SHARED:-$PWD/../shared}	# as lib.sh spells it
 skip_summary() {
 	local line reason
 	for line in "${skipped[@]}"; do
 		reason=${line%%$'\t'*}
 		case $reason in
-		*PICOFLOW_SHARED*)
+		*PICOFLOW_SHARED* | *"$SHARED_ABS/"*)
 			reason="no shared captures in $SHARED_DIR: set PICOFLOW_SHARED=DIR (README, Tests)" ;;
 		esac
 		printf '%s\t%s\n' "$reason" "${line#*$'\t'}"
