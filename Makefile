@@ -82,6 +82,8 @@ endif
 CORE		:= opts probe pipeline stats decode sample flowtab expire nf9 \
 		   export clock mem log print filter kfilter privs iftable \
 		   lcache util
+# what a bad command line is told (nearest names, softflowd's flags)
+CORE		+= opts_hint
 # bpf_walk.c is pure and built everywhere, so its tests run on Linux too.
 PLATFORM_SRC	:= platform/capture_file.c platform/file_format.c \
 		   platform/capture_pcap.c platform/bpf_walk.c $(PLATFORM_EXTRA)

@@ -27,7 +27,15 @@
 #include "file_format.h"
 #include "util.h"
 
-#define FILE_BUF	(256 * 1024)	/* > FF_KEEP + FF_HEAD_MAX, always */
+#define FILE_BUF	(256 * 1024)	/* > FF_WHOLE_MAX + FF_HEAD_MAX */
+#define FILTER_DLTS	8		/* link types -f is compiled for */
+
+/* -f compiled for one link type; ok 0: it cannot apply there. */
+struct file_prog {
+	int			 dlt;
+	int			 ok;
+	struct bpf_program	 prog;
+};
 
 struct capture {
 	int			 fd;
@@ -36,8 +44,10 @@ struct capture {
 	int			 eof;
 	struct ff_state		 ff;
 	struct capture		*inner;		/* libpcap fallback, or NULL */
-	struct bpf_program	 prog;
-	int			 have_prog;
+	const char		*filter;	/* -f, or NULL */
+	struct file_prog	 progs[FILTER_DLTS];
+	unsigned		 nprogs;
+	int			 have_prog;	/* a filter applies */
 	char			 err[256];
 };
 
@@ -94,28 +104,63 @@ skip(struct capture *c, uint64_t n)
 	return 0;
 }
 
-static int
-attach_filter(struct capture *c, const struct capture_cfg *cfg, int dlt,
-    char *err, size_t errlen)
+/*
+ * The filter compiled for link type dlt (once: a pcapng file may mix link
+ * types, so each gets its own program).  NULL when it does not compile
+ * for that link type, with libpcap's message in err, or when FILTER_DLTS
+ * link types already have programs.
+ */
+static struct file_prog *
+prog_for(struct capture *c, int dlt, char *err, size_t errlen)
 {
+	struct file_prog *fp;
 	pcap_t *pc;
-	int rc = 0;
+	unsigned i;
+
+	for (i = 0; i < c->nprogs; i++)
+		if (c->progs[i].dlt == dlt)
+			return c->progs[i].ok ? &c->progs[i] : NULL;
+	if (c->nprogs == FILTER_DLTS) {
+		snprintf(err, errlen, "filter: more than %d link types",
+		    FILTER_DLTS);
+		return NULL;
+	}
+	fp = &c->progs[c->nprogs++];
+	fp->dlt = dlt;
+	fp->ok = 0;
+	if ((pc = pcap_open_dead(dlt, FF_KEEP)) == NULL) {
+		snprintf(err, errlen, "cannot initialise libpcap");
+		return NULL;
+	}
+	if (pcap_compile(pc, &fp->prog, c->filter, 1,
+	    PCAP_NETMASK_UNKNOWN) == -1)
+		snprintf(err, errlen, "filter '%s': %s", c->filter,
+		    pcap_geterr(pc));
+	else
+		fp->ok = 1;
+	pcap_close(pc);
+	return fp->ok ? fp : NULL;
+}
+
+/*
+ * Compile -f for every link type the file has declared so far; it must
+ * compile for at least one of them (the others' frames then never match).
+ */
+static int
+attach_filter(struct capture *c, const struct capture_cfg *cfg, char *err,
+    size_t errlen)
+{
+	int dlts[FILTER_DLTS];
+	unsigned i, n, good = 0;
 
 	if (cfg->filter == NULL)
 		return 0;
-	if ((pc = pcap_open_dead(dlt, FF_KEEP)) == NULL) {
-		snprintf(err, errlen, "cannot initialise libpcap");
-		return -1;
-	}
-	if (pcap_compile(pc, &c->prog, cfg->filter, 1,
-	    PCAP_NETMASK_UNKNOWN) == -1) {
-		snprintf(err, errlen, "filter '%s': %s", cfg->filter,
-		    pcap_geterr(pc));
-		rc = -1;
-	} else
-		c->have_prog = 1;
-	pcap_close(pc);
-	return rc;
+	c->filter = cfg->filter;
+	c->have_prog = 1;
+	n = ff_datalinks(&c->ff, dlts, FILTER_DLTS);
+	for (i = 0; i < n; i++)
+		good += prog_for(c, dlts[i], err, errlen) != NULL;
+	return good > 0 ? 0 : -1;
 }
 
 static void
@@ -125,8 +170,9 @@ file_close(struct capture *c)
 		return;
 	if (c->inner != NULL)
 		capture_libpcap_file.close(c->inner);
-	if (c->have_prog)
-		pcap_freecode(&c->prog);
+	while (c->nprogs > 0)
+		if (c->progs[--c->nprogs].ok)
+			pcap_freecode(&c->progs[c->nprogs].prog);
 	if (c->fd != -1)
 		close(c->fd);
 	free(c->buf);
@@ -148,17 +194,38 @@ file_datalink(struct capture *c)
 	return ff_datalink(&c->ff);
 }
 
+static unsigned
+file_datalinks(struct capture *c, int *dlts, unsigned max)
+{
+	if (c->inner != NULL) {
+		if (max == 0)
+			return 0;
+		dlts[0] = capture_libpcap_file.datalink(c->inner);
+		return 1;
+	}
+	return ff_datalinks(&c->ff, dlts, max);
+}
+
+/*
+ * A frame of a link type the filter cannot apply to (or first declared
+ * after FILTER_DLTS others) never matches; a link type first declared
+ * after open gets its program here, once.
+ */
 static int
 filtered_out(struct capture *c, const struct pkt *p)
 {
 	struct pcap_pkthdr h;
+	struct file_prog *fp;
+	char err[PCAP_ERRBUF_SIZE + 64];
 
 	if (!c->have_prog)
 		return 0;
+	if ((fp = prog_for(c, p->dlt, err, sizeof(err))) == NULL)
+		return 1;
 	memset(&h, 0, sizeof(h));
 	h.caplen = p->caplen;
 	h.len = p->wirelen;
-	return pcap_offline_filter(&c->prog, &h, p->data) == 0;
+	return pcap_offline_filter(&fp->prog, &h, p->data) == 0;
 }
 
 /*
@@ -207,18 +274,25 @@ drop(struct capture *c, const struct ff_rec *r)
 	return -1;
 }
 
-/* Take in file and interface headers until the link type is known. */
+/*
+ * Take in the file header, or every block before the first packet (all
+ * the interfaces a pcapng file declares up front), so that the link types
+ * are known.
+ */
 static int
 prime(struct capture *c)
 {
 	struct ff_rec r;
 
-	while (ff_datalink(&c->ff) < 0) {
+	for (;;) {
 		int rc = step(c, &r);
 
-		if (rc == -1)
+		/* A bad record once the link type is known is reported by
+		 * next(), which meets it again, as libpcap reports it: after
+		 * open, with the flows before it exported. */
+		if (rc == -1 && ff_datalink(&c->ff) < 0)
 			return -1;
-		if (rc == 0 || r.packet)
+		if (rc != 1 || r.packet)
 			break;
 		if (drop(c, &r) == -1)
 			return -1;
@@ -273,7 +347,7 @@ file_open(const struct capture_cfg *cfg, char *err, size_t errlen)
 		file_close(c);
 		return NULL;
 	}
-	if (attach_filter(c, cfg, ff_datalink(&c->ff), err, errlen) == -1) {
+	if (attach_filter(c, cfg, err, errlen) == -1) {
 		file_close(c);
 		return NULL;
 	}
@@ -358,6 +432,7 @@ const struct capture_ops capture_file = {
 	.open = file_open,
 	.fd = file_fd,
 	.datalink = file_datalink,
+	.datalinks = file_datalinks,
 	.next = file_next,
 	.error = file_error,
 	.stats = file_stats,

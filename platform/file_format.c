@@ -3,6 +3,14 @@
  * SPB, obsolete PB; several sections and interfaces) record parsing.
  * Only the bytes given are read; lengths from the file are checked before
  * use and against overflow.
+ *
+ * What libpcap 1.10 refuses is refused here too, so that --libpcap-reader
+ * reads the same files: pcap versions other than 2.0-2.4 and 543.0,
+ * pcapng sections other than 1.0 and 1.2, a block whose trailing length
+ * differs from its leading one, a record longer than FF_SNAP_MAX or (pcapng)
+ * than its interface's snap length.  Like libpcap, a classic record longer
+ * than the file's snap length is cut to it.  Unlike libpcap, interfaces of
+ * different link types may share a section (README, --libpcap-reader).
  */
 #include <stdio.h>
 #include <string.h>
@@ -98,11 +106,61 @@ ff_datalink(const struct ff_state *s)
 	return s->nif > 0 ? s->ifs[0].dlt : -1;
 }
 
+unsigned
+ff_datalinks(const struct ff_state *s, int *dlts, unsigned max)
+{
+	unsigned i, j, n = 0;
+
+	if (!s->ng) {
+		if (s->dlt < 0 || max == 0)
+			return 0;
+		dlts[0] = s->dlt;
+		return 1;
+	}
+	for (i = 0; i < s->nif && n < max; i++) {
+		int seen = 0;
+
+		for (j = 0; j < n; j++)
+			seen |= dlts[j] == s->ifs[i].dlt;
+		if (!seen)
+			dlts[n++] = s->ifs[i].dlt;
+	}
+	return n;
+}
+
+/* A snap length as libpcap takes it: 0 or too large means the largest. */
+static uint32_t
+snap_len(uint32_t snap)
+{
+	return snap == 0 || snap > FF_SNAP_MAX ? FF_SNAP_MAX : snap;
+}
+
 static int
 need(struct ff_rec *r, size_t n)
 {
 	r->head = n;
 	return FF_NEED;
+}
+
+/* Classic file header: version 2.0 to 2.4, or 543.0 (DG/UX), as libpcap. */
+static int
+pcap_header(struct ff_state *s, const uint8_t *b, struct ff_rec *r)
+{
+	uint16_t major = rd16(s, b + 4), minor = rd16(s, b + 6);
+	uint32_t snap = snap_len(ff_rd32(s, b + 16));
+
+	if (major < 2)
+		return bad(s, "archaic pcap savefile format");
+	if (!((major == 2 && minor <= 4) || (major == 543 && minor == 0))) {
+		snprintf(s->err, sizeof(s->err), "unsupported pcap savefile "
+		    "version %u.%u", major, minor);
+		return FF_BAD;
+	}
+	s->dlt = (int)(ff_rd32(s, b + 20) & LINKTYPE_MASK);
+	s->keep = snap < FF_KEEP ? snap : FF_KEEP;
+	s->header_done = 1;
+	r->total = 24;
+	return FF_OK;
 }
 
 static int
@@ -114,10 +172,7 @@ pcap_record(struct ff_state *s, const uint8_t *b, size_t len,
 	if (!s->header_done) {
 		if (len < 24)
 			return need(r, 24);
-		s->dlt = (int)(ff_rd32(s, b + 20) & LINKTYPE_MASK);
-		s->header_done = 1;
-		r->total = 24;
-		return FF_OK;
+		return pcap_header(s, b, r);
 	}
 	if (len < 16)
 		return need(r, 16);
@@ -125,10 +180,15 @@ pcap_record(struct ff_state *s, const uint8_t *b, size_t len,
 	frac = ff_rd32(s, b + 4);
 	incl = ff_rd32(s, b + 8);
 	orig = ff_rd32(s, b + 12);
+	if (incl > FF_SNAP_MAX) {
+		snprintf(s->err, sizeof(s->err), "invalid packet capture "
+		    "length %u, more than %u", incl, FF_SNAP_MAX);
+		return FF_BAD;
+	}
 	r->total = 16 + (uint64_t)incl;
 	r->packet = 1;
 	r->data_off = 16;
-	r->data_len = keep(incl);
+	r->data_len = incl < s->keep ? incl : s->keep;
 	if (len < 16 + (size_t)r->data_len)
 		return need(r, 16 + (size_t)r->data_len);
 	r->wirelen = orig > incl ? orig : incl;
@@ -210,6 +270,7 @@ ng_idb(struct ff_state *s, const uint8_t *b, uint32_t blen, size_t have)
 	f = &s->ifs[s->nif++];
 	memset(f, 0, sizeof(*f));
 	f->dlt = rd16(s, b + 8);
+	f->snap = snap_len(ff_rd32(s, b + 12));
 	f->res = 6;
 	/* Options run to the trailing length word; those past what was
 	 * buffered (a huge block) are not read. */
@@ -231,9 +292,14 @@ ng_packet(struct ff_state *s, const uint8_t *b, size_t len, uint32_t type,
 	if (type == NG_SPB) {
 		if (blen < 16)
 			return bad(s, "pcapng: simple packet block too short");
+		if (s->nif == 0)
+			return bad(s, "pcapng: packet for an undeclared "
+			    "interface");
 		id = 0;
 		orig = ff_rd32(s, b + 8);
 		caplen = orig < blen - 16 ? orig : blen - 16;
+		if (caplen > s->ifs[0].snap)
+			caplen = s->ifs[0].snap;
 		off = 12;
 	} else {
 		off = 28;
@@ -251,6 +317,12 @@ ng_packet(struct ff_state *s, const uint8_t *b, size_t len, uint32_t type,
 	}
 	if (id >= s->nif)
 		return bad(s, "pcapng: packet for an undeclared interface");
+	if (caplen > s->ifs[id].snap) {
+		snprintf(s->err, sizeof(s->err), "pcapng: invalid packet "
+		    "capture length %u, more than the snap length %u", caplen,
+		    s->ifs[id].snap);
+		return FF_BAD;
+	}
 	r->packet = 1;
 	r->data_off = off;
 	r->data_len = keep(caplen);
@@ -260,6 +332,28 @@ ng_packet(struct ff_state *s, const uint8_t *b, size_t len, uint32_t type,
 	r->ts_us = type == NG_SPB ? 0 :
 	    ng_usec(&s->ifs[id], (uint64_t)hi << 32 | lo);
 	r->dlt = s->ifs[id].dlt;
+	return FF_OK;
+}
+
+/* Section header: versions 1.0 and 1.2, the ones libpcap reads. */
+static int
+ng_shb(struct ff_state *s, const uint8_t *b, uint32_t blen, size_t len,
+    struct ff_rec *r)
+{
+	uint16_t major, minor;
+
+	if (blen < 28)
+		return bad(s, "pcapng: section header block too short");
+	if (len < 16)
+		return need(r, 16);
+	major = rd16(s, b + 12);
+	minor = rd16(s, b + 14);
+	if (major != 1 || (minor != 0 && minor != 2)) {
+		snprintf(s->err, sizeof(s->err), "unsupported pcapng savefile "
+		    "version %u.%u", major, minor);
+		return FF_BAD;
+	}
+	s->nif = 0;	/* a new section declares its own */
 	return FF_OK;
 }
 
@@ -285,13 +379,18 @@ pcapng_record(struct ff_state *s, const uint8_t *b, size_t len,
 	blen = ff_rd32(s, b + 4);
 	if (blen < 12 || blen % 4 != 0 || blen > NG_BLOCK_MAX)
 		return bad(s, "pcapng: bad block length");
+	if (blen <= FF_WHOLE_MAX) {
+		if (len < blen)
+			return need(r, blen);
+		if (ff_rd32(s, b + blen - 4) != blen)
+			return bad(s, "pcapng: block length at its end differs "
+			    "from the one at its start");
+	}
 	r->total = blen;
 	if (type == NG_EPB || type == NG_PB || type == NG_SPB)
 		return ng_packet(s, b, len, type, blen, r);
-	if (type == NG_SHB) {
-		s->nif = 0;	/* a new section declares its own */
-		return FF_OK;
-	}
+	if (type == NG_SHB)
+		return ng_shb(s, b, blen, len, r);
 	if (type == NG_IDB) {
 		size_t want = keep(blen);
 

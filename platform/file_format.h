@@ -13,6 +13,12 @@
 #define FF_HEAD_MAX	64	/* bytes that always show a record's size */
 #define FF_KEEP		(64 * 1024)	/* frame bytes handed out at most */
 #define FF_MAX_IF	64	/* pcapng interfaces per section */
+/* pcapng blocks up to this size are buffered whole, so that the length
+ * repeated at their end is checked; FF_NEED never asks for more. */
+#define FF_WHOLE_MAX	(FF_KEEP + 4096)
+/* libpcap's largest frame (MAXIMUM_SNAPLEN): a record that says it holds
+ * more is corrupt, and a snap length of 0 or above it means this. */
+#define FF_SNAP_MAX	262144U
 
 enum {
 	FF_OK = 0,
@@ -27,6 +33,7 @@ enum {
 
 struct ff_if {
 	int		dlt;
+	uint32_t	snap;		/* snap length, 1..FF_SNAP_MAX */
 	uint8_t		pow2;		/* tsresol is 2^-res, else 10^-res */
 	uint8_t		res;
 	int64_t		offset_s;	/* if_tsoffset */
@@ -43,6 +50,8 @@ struct ff_state {
 	int		nsec;		/* classic: nanosecond time stamps */
 	int		header_done;	/* classic: file header consumed */
 	int		dlt;		/* classic: the file's link type */
+	uint32_t	keep;		/* classic: frame bytes handed out, the
+					 * snap length up to FF_KEEP */
 	struct ff_if	ifs[FF_MAX_IF];
 	unsigned	nif;
 	char		err[128];
@@ -73,6 +82,9 @@ int	ff_record(struct ff_state *, const uint8_t *buf, size_t len,
 /* Link type of the file (classic) or of its first interface (pcapng),
  * -1 before it is known. */
 int	ff_datalink(const struct ff_state *);
+/* The distinct link types of the file or of the interfaces declared so
+ * far, in order, at most max into dlts; returns how many. */
+unsigned ff_datalinks(const struct ff_state *, int *dlts, unsigned max);
 
 /*
  * A 32-bit field in the file's byte order: one load, and a byte swap only
@@ -93,11 +105,11 @@ ff_rd32(const struct ff_state *s, const uint8_t *p)
  * The per-packet case, inline so that the reader's loop makes no call: a
  * classic pcap record, or a pcapng Enhanced Packet Block on an interface
  * with a decimal time resolution, whose frame is whole in the len bytes
- * at b.  FF_OK with *r as ff_record() would set it (the unit tests hold
- * the two to that); FF_SLOW for anything else (other blocks, bytes still
- * to read, odd or corrupt lengths), which ff_record() then parses or
- * reports, *r meaning nothing.  Every length is checked as ff_record()
- * checks it.
+ * at b (for pcapng, the whole block: its trailing length is checked).
+ * FF_OK with *r as ff_record() would set it (the unit tests hold the two
+ * to that); FF_SLOW for anything else (other blocks, bytes still to read,
+ * odd or corrupt lengths), which ff_record() then parses or reports, *r
+ * meaning nothing.  Every length is checked as ff_record() checks it.
  */
 static inline int
 ff_packet(const struct ff_state *s, const uint8_t *b, size_t len,
@@ -113,12 +125,15 @@ ff_packet(const struct ff_state *s, const uint8_t *b, size_t len,
 			return FF_SLOW;
 		off = 16;
 		caplen = ff_rd32(s, b + 8);
+		if (caplen > FF_SNAP_MAX)
+			return FF_SLOW;
 		frac = ff_rd32(s, b + 4);
 		r->total = 16 + (uint64_t)caplen;
 		r->ts_us = (uint64_t)ff_rd32(s, b) * 1000000 +
 		    (s->nsec ? frac / 1000 : frac);
 		r->dlt = s->dlt;
 		orig = ff_rd32(s, b + 12);
+		r->data_len = caplen < s->keep ? caplen : s->keep;
 	} else {
 		const struct ff_if *f;
 		uint32_t blen, id;
@@ -129,8 +144,9 @@ ff_packet(const struct ff_state *s, const uint8_t *b, size_t len,
 		blen = ff_rd32(s, b + 4);
 		id = ff_rd32(s, b + 8);
 		caplen = ff_rd32(s, b + 20);
-		if (blen < 32 || blen % 4 != 0 || blen > FF_NG_BLOCK_MAX ||
-		    caplen > blen - 32 || id >= s->nif || s->ifs[id].mul == 0)
+		if (blen < 32 || blen % 4 != 0 || blen > len ||
+		    caplen > blen - 32 || id >= s->nif || s->ifs[id].mul == 0 ||
+		    caplen > s->ifs[id].snap || ff_rd32(s, b + blen - 4) != blen)
 			return FF_SLOW;
 		f = &s->ifs[id];
 		r->total = blen;
@@ -138,8 +154,8 @@ ff_packet(const struct ff_state *s, const uint8_t *b, size_t len,
 		    ff_rd32(s, b + 16)) * f->mul + f->off_us;
 		r->dlt = f->dlt;
 		orig = ff_rd32(s, b + 24);
+		r->data_len = caplen < FF_KEEP ? caplen : FF_KEEP;
 	}
-	r->data_len = caplen < FF_KEEP ? caplen : FF_KEEP;
 	if (len < off + r->data_len)
 		return FF_SLOW;
 	r->data_off = off;

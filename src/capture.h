@@ -59,6 +59,13 @@ struct capture_ops {
 	int		(*fd)(struct capture *);
 	/* libpcap DLT_* value of the frames this capture delivers. */
 	int		(*datalink)(struct capture *);
+	/*
+	 * Optional (NULL: datalink() is the only one): the distinct link
+	 * types of a capture whose frames come in several, a pcapng file's
+	 * interfaces declared before its first packet, at most max into
+	 * dlts; returns how many.
+	 */
+	unsigned	(*datalinks)(struct capture *, int *dlts, unsigned max);
 	/* 1: *p holds a frame; 0: nothing ready now; CAPTURE_EOF;
 	 * CAPTURE_GONE; -1: error (message via error()). */
 	int		(*next)(struct capture *, struct pkt *p);

@@ -1,4 +1,7 @@
-/* Decode one frame, link layer to transport ports, into a flow key. */
+/*
+ * Decode one frame, link layer to transport ports, into a flow key: Ethernet
+ * (VLAN, PPPoE, MPLS), Linux cooked, raw IP, BSD loopback, PPP and Cisco HDLC.
+ */
 #include <string.h>
 
 #include "cursor.h"
@@ -14,7 +17,9 @@
 #define LT_PPP		9
 #define LT_RAW12	12
 #define LT_RAW14	14
+#define LT_PPP_HDLC	50	/* DLT_PPP_SERIAL: PPP or Cisco HDLC */
 #define LT_RAW		101
+#define LT_C_HDLC	104	/* Cisco HDLC, serial WAN links */
 #define LT_LOOP		108
 #define LT_LINUX_SLL	113
 #define LT_IPV4		228
@@ -34,6 +39,12 @@
 #define PPP_ADDR_CTRL	0xff03	/* HDLC-like framing, RFC 1662 */
 #define PPP_IPV4	0x0021
 #define PPP_IPV6	0x0057
+#define PPP_MPLS_UC	0x0281	/* RFC 3032 section 4.3 */
+#define PPP_MPLS_MC	0x0283
+
+/* Cisco HDLC: address byte, control byte 0, then an ethertype. */
+#define CHDLC_UNICAST	0x0f
+#define CHDLC_BCAST	0x8f
 
 #define PROTO_HOPOPTS	0
 #define PROTO_ICMP	1
@@ -87,7 +98,9 @@ decode_dlt_supported(int dlt)
 	case LT_PPP:
 	case LT_RAW12:
 	case LT_RAW14:
+	case LT_PPP_HDLC:
 	case LT_RAW:
+	case LT_C_HDLC:
 	case LT_LOOP:
 	case LT_LINUX_SLL:
 	case LT_IPV4:
@@ -105,46 +118,6 @@ decode_result_name(enum decode_result r)
 	if ((unsigned)r >= DECODE_RESULT_MAX)
 		return "unknown";
 	return result_names[r];
-}
-
-/* PPP protocol numbers (RFC 1661) that carry IP; the rest is control. */
-static enum decode_result
-ppp_proto(uint16_t proto, int *ver)
-{
-	switch (proto) {
-	case PPP_IPV4:
-		*ver = 4;
-		return DECODE_OK;
-	case PPP_IPV6:
-		*ver = 6;
-		return DECODE_OK;
-	default:
-		return DECODE_SKIP_NOT_IP;
-	}
-}
-
-/*
- * PPPoE session stage (RFC 2516): a 6-byte header, then the PPP protocol,
- * which a peer may compress to one byte (RFC 1661 section 6.5).  Full
- * protocol numbers start with an even byte and compressed ones are odd.
- * 8 bytes are required either way, as the reference counter
- * (bench/pcap_truth.py) does, so both agree on which frames are cut.
- */
-static enum decode_result
-pppoe(struct cursor *c, int *ver)
-{
-	uint8_t hi, lo;
-	uint16_t proto;
-
-	if (!(cur_need(c, 8) && cur_skip(c, 6) && cur_u8(c, &hi)))
-		return DECODE_SKIP_TRUNC_L2;
-	proto = hi;
-	if ((hi & 1) == 0) {
-		if (!cur_u8(c, &lo))
-			return DECODE_SKIP_TRUNC_L2;
-		proto = (uint16_t)(hi << 8 | lo);
-	}
-	return ppp_proto(proto, ver);
 }
 
 /*
@@ -166,6 +139,64 @@ mpls(struct cursor *c, int *ver)
 		}
 	}
 	return DECODE_SKIP_TOO_DEEP;
+}
+
+/*
+ * The PPP protocol field (RFC 1661 section 2), c just past it: IPv4, IPv6
+ * and MPLS are traffic; the rest (LCP, IPCP, CHAP, ...) is control.
+ */
+static enum decode_result
+ppp_proto(struct cursor *c, uint16_t proto, int *ver)
+{
+	switch (proto) {
+	case PPP_IPV4:
+		*ver = 4;
+		return DECODE_OK;
+	case PPP_IPV6:
+		*ver = 6;
+		return DECODE_OK;
+	case PPP_MPLS_UC:
+	case PPP_MPLS_MC:
+		return mpls(c, ver);
+	default:
+		return DECODE_SKIP_NOT_IP;
+	}
+}
+
+/*
+ * A PPP protocol field, which a peer may compress to one byte (RFC 1661
+ * section 6.5): full protocol numbers start with an even byte and
+ * compressed ones are odd.
+ */
+static enum decode_result
+ppp_field(struct cursor *c, int *ver)
+{
+	uint8_t hi, lo;
+	uint16_t proto;
+
+	if (!cur_u8(c, &hi))
+		return DECODE_SKIP_TRUNC_L2;
+	proto = hi;
+	if ((hi & 1) == 0) {
+		if (!cur_u8(c, &lo))
+			return DECODE_SKIP_TRUNC_L2;
+		proto = (uint16_t)(hi << 8 | lo);
+	}
+	return ppp_proto(c, proto, ver);
+}
+
+/*
+ * PPPoE session stage (RFC 2516): a 6-byte header, then the PPP protocol.
+ * 8 bytes are required even for a compressed field, as the reference
+ * counter (bench/pcap_truth.py) does, so both agree on which frames are
+ * cut.
+ */
+static enum decode_result
+pppoe(struct cursor *c, int *ver)
+{
+	if (!(cur_need(c, 8) && cur_skip(c, 6)))
+		return DECODE_SKIP_TRUNC_L2;
+	return ppp_field(c, ver);
 }
 
 /*
@@ -247,17 +278,68 @@ link_null(struct cursor *c, int *ver)
 	return DECODE_OK;
 }
 
-/* PPP: optional ff 03 address and control bytes, then a 2-byte protocol. */
+/*
+ * PPP (DLT_PPP): the ff 03 address and control bytes unless the peer
+ * agreed to leave them out (RFC 1661 section 6.6), then the protocol.
+ */
 static enum decode_result
 link_ppp(struct cursor *c, int *ver)
 {
 	uint16_t w;
+	uint8_t b;
 
-	if (cur_peek_be16(c, 0, &w) && w == PPP_ADDR_CTRL)
-		(void)cur_skip(c, 2);
-	if (!cur_be16(c, &w))
+	/* 0xff is the address byte, never a compressed protocol */
+	if (cur_peek_u8(c, 0, &b) && b == PPP_ADDR_CTRL >> 8) {
+		if (!cur_peek_be16(c, 0, &w))
+			return DECODE_SKIP_TRUNC_L2;
+		if (w == PPP_ADDR_CTRL)
+			(void)cur_skip(c, 2);
+	}
+	return ppp_field(c, ver);
+}
+
+/*
+ * Cisco HDLC (DLT_C_HDLC): address (0x0f unicast, 0x8f broadcast), control
+ * 0, and an ethertype, of which IPv4, IPv6 and MPLS carry traffic; SLARP
+ * keepalives (0x8035) and CDP are control.  No VLAN tags or PPPoE here.
+ */
+static enum decode_result
+link_chdlc(struct cursor *c, int *ver)
+{
+	uint16_t et;
+
+	if (!(cur_skip(c, 2) && cur_be16(c, &et)))
 		return DECODE_SKIP_TRUNC_L2;
-	return ppp_proto(w, ver);
+	switch (et) {
+	case ETH_IPV4:
+		*ver = 4;
+		return DECODE_OK;
+	case ETH_IPV6:
+		*ver = 6;
+		return DECODE_OK;
+	case ETH_MPLS_UC:
+	case ETH_MPLS_MC:
+		return mpls(c, ver);
+	default:
+		return DECODE_SKIP_NOT_IP;
+	}
+}
+
+/*
+ * DLT_PPP_SERIAL: PPP in HDLC-like framing (RFC 1662, first byte 0xff) or
+ * Cisco PPP with HDLC framing (RFC 1547 section 4.3.1, first byte 0x0f or
+ * 0x8f), as libpcap defines link type 50.
+ */
+static enum decode_result
+link_ppp_hdlc(struct cursor *c, int *ver)
+{
+	uint8_t b;
+
+	if (!cur_peek_u8(c, 0, &b))
+		return DECODE_SKIP_TRUNC_L2;
+	if (b == CHDLC_UNICAST || b == CHDLC_BCAST)
+		return link_chdlc(c, ver);
+	return link_ppp(c, ver);
 }
 
 /* Link types without an ethertype; same contract as link_layer(). */
@@ -270,6 +352,10 @@ link_other(int dlt, struct cursor *c, int *ver)
 		return link_null(c, ver);
 	case LT_PPP:
 		return link_ppp(c, ver);
+	case LT_C_HDLC:
+		return link_chdlc(c, ver);
+	case LT_PPP_HDLC:
+		return link_ppp_hdlc(c, ver);
 	case LT_RAW12:
 	case LT_RAW14:
 	case LT_RAW:

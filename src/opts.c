@@ -9,6 +9,8 @@
 
 #include "nf9.h"
 #include "opts.h"
+#include "opts_hint.h"
+#include "util.h"
 
 #define MAX_TIMEOUT_S	604800		/* one week */
 #define MAX_FLOWS	(1U << 24)
@@ -30,7 +32,9 @@ enum {
 	OPT_OFFLOAD
 };
 
-static const char short_opts[] = "i:r:n:Ps:m:M:t:f:S:u:v:dThV";
+/* softflowd's flags are taken too, with their values, to be explained. */
+static const char short_opts[] = "i:r:n:Ps:m:M:t:f:S:u:v:dThV"
+    OPTS_HINT_SOFTFLOWD_FLAGS;
 
 static const struct option long_opts[] = {
 	{ "interface",		required_argument, NULL, 'i' },
@@ -122,6 +126,15 @@ opts_usage(FILE *f)
 struct opts_seen {
 	int	source;		/* -i or -r */
 	int	output;		/* -n or -P */
+	/* Found before getopt_long() reorders argv: the words right after a
+	 * literal -T and -P, which take a value in softflowd, and after each
+	 * --name (the value of a misspelt long option) */
+	const char *after_T, *after_P;
+	const char *after_long[8][2];	/* --name, the word after it */
+	unsigned nlong;
+	/* values of misspelt options, not to be reported on their own */
+	const char *swallowed[8];
+	unsigned nswallowed;
 };
 
 static int
@@ -216,6 +229,23 @@ parse_size(const char *flag, const char *arg, size_t *out)
 	return 0;
 }
 
+/* A -t name that is none of ours: the nearest one, if any is near. */
+static int
+unknown_timeout(const char *arg, size_t n)
+{
+	static const char *const names[] = { "general", "tcp", "tcp.fin",
+	    "tcp.rst", "udp", "icmp", "active" };
+	const char *near = opts_hint_nearest(arg, n, names, ARRAY_SIZE(names));
+
+	if (n == 6 && strncmp(arg, "expint", 6) == 0)
+		return bad("-t", arg, "no expint: expiry runs every second");
+	fprintf(stderr, "picoflow: -t: '%s': unknown timeout%s%s%s; expected "
+	    "one of general tcp tcp.fin tcp.rst udp icmp active\n", arg,
+	    near != NULL ? " (did you mean " : "", near != NULL ? near : "",
+	    near != NULL ? "?)" : "");
+	return -1;
+}
+
 static int
 parse_timeout(struct pf_opts *o, const char *arg)
 {
@@ -239,8 +269,7 @@ parse_timeout(struct pf_opts *o, const char *arg)
 			return parse_secs(flag, eq + 1, 1, MAX_TIMEOUT_S,
 			    &o->idle_s[i]);
 		}
-	return bad("-t", arg, "unknown timeout; expected one of general "
-	    "tcp tcp.fin tcp.rst udp icmp active");
+	return unknown_timeout(arg, n);
 }
 
 /* host:port, [v6]:port; only the shape here, resolving is export's job. */
@@ -255,6 +284,9 @@ check_collector(const char *arg)
 		if (colon == NULL || colon == arg + 1)
 			return bad("-n", arg, "expected [IPv6-address]:port");
 		colon++;
+	} else if (strchr(arg, ',') != NULL) {
+		return bad("-n", arg, "one collector a flag: repeat -n for "
+		    "each (softflowd's comma list)");
 	} else {
 		colon = strrchr(arg, ':');
 		if (colon == NULL || colon == arg ||
@@ -279,6 +311,18 @@ set_defaults(struct pf_opts *o)
 	o->snaplen = OPTS_DEFAULT_SNAPLEN;
 	o->promisc = 1;
 	o->lookup_rate = OPTS_DEFAULT_LOOKUP_RATE;
+}
+
+/* A softflowd flag; getopt took its value with it, so it is one problem. */
+static int
+softflowd_flag(int c)
+{
+	const char *hint = opts_hint_softflowd(c);
+
+	if (hint == NULL)
+		return -1;
+	fprintf(stderr, "picoflow: -%c: not a picoflow flag: %s\n", c, hint);
+	return -1;
 }
 
 static int
@@ -390,7 +434,7 @@ parse_one(struct pf_opts *o, int c, const char *arg)
 			return bad("--offload-flows", arg, "expected hw or all");
 		return 0;
 	}
-	return -1;
+	return softflowd_flag(c);
 }
 
 /*
@@ -429,17 +473,23 @@ check_enrich(const struct pf_opts *o)
 	return n;
 }
 
-/* Rules that involve more than one flag; returns how many were broken. */
+/*
+ * Rules that involve more than one flag; returns how many were broken.
+ * A missing source or output is reported only when every flag given was
+ * good (all_good): after a typo ("--prnt", "-x") it is that flag which is
+ * missing, and one line about the typo is what helps.
+ */
 static int
-check_combination(const struct pf_opts *o, const struct opts_seen *seen)
+check_combination(const struct pf_opts *o, const struct opts_seen *seen,
+    int all_good)
 {
 	int n = 0;
 
 	if (o->file != NULL && o->nifaces > 0)
 		n += complain("-i and -r: give one source, not both");
-	else if (!seen->source)
+	else if (!seen->source && all_good)
 		n += complain("no source: give -i IFACE or -r FILE");
-	if (!seen->output)
+	if (!seen->output && all_good)
 		n += complain("no output: give -n HOST:PORT (a collector) or -P");
 	if (o->tmpl_packets == 0 && o->tmpl_secs == 0)
 		n += complain("--template-packets 0 and --template-secs 0: "
@@ -461,20 +511,152 @@ check_combination(const struct pf_opts *o, const struct opts_seen *seen)
 	return n;
 }
 
+/* The word after flag on the command line is its value: not a stray. */
+static void
+swallow_next(struct opts_seen *seen, const char *flag)
+{
+	unsigned i;
+
+	for (i = 0; i < seen->nlong; i++)
+		if (seen->after_long[i][0] == flag &&
+		    seen->nswallowed < ARRAY_SIZE(seen->swallowed))
+			seen->swallowed[seen->nswallowed++] =
+			    seen->after_long[i][1];
+}
+
+/*
+ * An unknown --name: the nearest long option, or the ones it abbreviates.
+ * When what was meant takes a value, the word after it on the command
+ * line is that value: it goes into swallowed, not reported apart.
+ */
+static void
+unknown_long(const char *arg, struct opts_seen *seen)
+{
+	const char *names[ARRAY_SIZE(long_opts)];
+	const char *name = arg + 2, *near;
+	size_t len = strcspn(name, "="), i, n = 0, prefixed = 0;
+	int valued = 1;
+
+	for (i = 0; long_opts[i].name != NULL; i++) {
+		names[n++] = long_opts[i].name;
+		if (len > 0 && strncmp(long_opts[i].name, name, len) == 0) {
+			prefixed++;
+			valued &= long_opts[i].has_arg == required_argument;
+		}
+	}
+	near = prefixed > 1 ? NULL : opts_hint_nearest(name, len, names, n);
+	for (i = 0; near != NULL && long_opts[i].name != NULL; i++)
+		if (long_opts[i].name == near)
+			valued = long_opts[i].has_arg == required_argument;
+	if (prefixed > 1)
+		fprintf(stderr, "picoflow: '%s': ambiguous: more than one "
+		    "option starts so ('picoflow -h' lists them)\n", arg);
+	else if (near != NULL)
+		fprintf(stderr, "picoflow: '%s': unknown option; did you mean "
+		    "--%s?\n", arg, near);
+	else
+		fprintf(stderr, "picoflow: '%s': unknown option ('picoflow -h' "
+		    "lists them)\n", arg);
+	if ((prefixed > 1 || near != NULL) && valued && name[len] == '\0')
+		swallow_next(seen, arg);
+}
+
 /* A flag getopt_long() refused: unknown, or its value is missing. */
 static void
-refused(char **argv)
+refused(char **argv, struct opts_seen *seen)
 {
 	const char *arg = optind > 0 ? argv[optind - 1] : "?";
 
-	if (optopt != 0 && optopt < 256 && strchr(short_opts, optopt) != NULL)
+	if (optopt != 0 && optopt < 256 && opts_hint_softflowd(optopt) != NULL)
+		(void)softflowd_flag(optopt);
+	else if (optopt != 0 && optopt < 256 &&
+	    strchr(short_opts, optopt) != NULL)
 		fprintf(stderr, "picoflow: -%c: needs a value\n", optopt);
 	else if (optopt != 0 && optopt < 256)
-		fprintf(stderr, "picoflow: -%c: unknown option\n", optopt);
+		fprintf(stderr, "picoflow: -%c: unknown option ('picoflow -h' "
+		    "lists them)\n", optopt);
 	else if (optopt != 0)
 		fprintf(stderr, "picoflow: '%s': needs a value\n", arg);
+	else if (strncmp(arg, "--", 2) == 0)
+		unknown_long(arg, seen);
 	else
 		fprintf(stderr, "picoflow: '%s': unknown option\n", arg);
+}
+
+/* The words after -T, -P and --names, before getopt_long() moves them. */
+static void
+note_next_words(int argc, char **argv, struct opts_seen *seen)
+{
+	int i;
+
+	for (i = 1; i + 1 < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return;
+		if (strcmp(argv[i], "-T") == 0)
+			seen->after_T = argv[i + 1];
+		else if (strcmp(argv[i], "-P") == 0)
+			seen->after_P = argv[i + 1];
+		else if (strncmp(argv[i], "--", 2) == 0 &&
+		    argv[i + 1][0] != '-' &&
+		    seen->nlong < ARRAY_SIZE(seen->after_long)) {
+			seen->after_long[seen->nlong][0] = argv[i];
+			seen->after_long[seen->nlong++][1] = argv[i + 1];
+		}
+	}
+}
+
+static int
+was_swallowed(const struct opts_seen *seen, const char *word)
+{
+	unsigned i;
+
+	for (i = 0; i < seen->nswallowed; i++)
+		if (seen->swallowed[i] == word)
+			return 1;
+	return 0;
+}
+
+/*
+ * Words that belong to no flag: a softflowd value after -T or -P is
+ * explained, and the rest, softflowd's trailing filter expression most
+ * likely, is one problem that shows how to give it.  Returns the problems.
+ */
+static int
+strays(int argc, char **argv, int first, const struct opts_seen *seen)
+{
+	const char *hint;
+	char words[256];
+	size_t len = 0;
+	int i, n = 0, nwords = 0;
+
+	words[0] = '\0';
+	for (i = first; i < argc; i++) {
+		int flag = argv[i] == seen->after_T ? 'T' :
+		    argv[i] == seen->after_P ? 'P' : 0;
+
+		if (was_swallowed(seen, argv[i]))
+			continue;
+		if (flag != 0 &&
+		    (hint = opts_hint_softflowd_value(flag, argv[i])) != NULL) {
+			fprintf(stderr, "picoflow: -%c %s: %s\n", flag, argv[i],
+			    hint);
+			n++;
+			continue;
+		}
+		if (len < sizeof(words))
+			len += (size_t)snprintf(words + len,
+			    sizeof(words) - len, "%s%s", nwords > 0 ? " " : "",
+			    argv[i]);
+		nwords++;
+	}
+	if (nwords == 0)
+		return n;
+	if (len >= sizeof(words))
+		memcpy(words + sizeof(words) - 4, "...", 4);
+	fprintf(stderr, "picoflow: '%s': unexpected argument%s (every value "
+	    "belongs to a flag; a filter expression goes in -f '%s')\n",
+	    words, nwords > 1 ? "s" : "", words);
+	return n + 1;
 }
 
 /*
@@ -490,6 +672,7 @@ opts_parse(struct pf_opts *o, int argc, char **argv)
 
 	set_defaults(o);
 	memset(&seen, 0, sizeof(seen));
+	note_next_words(argc, argv, &seen);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, short_opts, long_opts,
 	    NULL)) != -1) {
@@ -506,27 +689,22 @@ opts_parse(struct pf_opts *o, int argc, char **argv)
 		if (c == 'n' || c == 'P')
 			seen.output = 1;
 		if (c == '?' || c == ':') {
-			refused(argv);
+			refused(argv, &seen);
 			nbad++;
 		} else if (parse_one(o, c, optarg) == -1)
 			nbad++;
 	}
-	for (; optind < argc; optind++) {
-		fprintf(stderr, "picoflow: '%s': unexpected argument (every "
-		    "value belongs to a flag)\n", argv[optind]);
-		nbad++;
-	}
+	nbad += strays(argc, argv, optind, &seen);
 	/* v5 datagrams traditionally carry 30 records: 24 + 30 * 48 bytes. */
 	if (o->mtu == 0)
 		o->mtu = o->version == NF9_FMT_V5 ? 24 + 30 * 48 :
 		    NF9_MTU_DEFAULT;
-	nbad += check_combination(o, &seen);
+	nbad += check_combination(o, &seen, nbad == 0);
 	if (nbad == 0)
 		return OPTS_RUN;
+	/* one problem is one line; a list (-T) ends with its count */
 	if (nbad > 1)
 		fprintf(stderr, "picoflow: %d problems; try 'picoflow -h'\n",
 		    nbad);
-	else
-		fputs("try 'picoflow -h'\n", stderr);
 	return OPTS_EXIT_USAGE;
 }

@@ -131,6 +131,9 @@ emit(struct pipeline *pl, struct flow_rec *recs, size_t n, uint64_t now)
 		    encode_parts(pl, &recs[i], now) == -1)
 			unexportable(pl);
 	}
+	/* -P into a pipe: each batch's lines now, not a buffer's worth */
+	if (pl->print && n > 0)
+		fflush(stdout);
 }
 
 static void

@@ -584,6 +584,26 @@ setup_memory(struct probe *pr, size_t encsz)
 	return 0;
 }
 
+/*
+ * A capture is worth opening if the decoder knows one of its link types:
+ * a pcapng file may declare an interface of another type first, whose
+ * frames are then skipped (linktype) while the rest are decoded.
+ */
+static int
+capture_decodable(const struct capture_ops *ops, struct capture *cap)
+{
+	int dlts[16];
+	unsigned i, n;
+
+	if (ops->datalinks == NULL)
+		return decode_dlt_supported(ops->datalink(cap));
+	n = ops->datalinks(cap, dlts, 16);
+	for (i = 0; i < n; i++)
+		if (decode_dlt_supported(dlts[i]))
+			return 1;
+	return 0;
+}
+
 static int
 open_captures(struct probe *pr)
 {
@@ -616,7 +636,7 @@ open_captures(struct probe *pr)
 			return 1;
 		}
 		pr->ncap++;
-		if (!decode_dlt_supported(pr->ops->datalink(pr->cap[i]))) {
+		if (!capture_decodable(pr->ops, pr->cap[i])) {
 			log_warnx("%s: link type %d (%s) is not supported",
 			    cfg.source, pr->ops->datalink(pr->cap[i]),
 			    "see picoflow(8) for the supported ones");

@@ -14,8 +14,11 @@
 # A unit test passes when it exits 0 and its TAP output has a plan and no
 # "not ok"; anything run with sanitizers also fails on a sanitizer report.
 # Each check's output goes to build/check-logs/<name>.log; the tail of it is
-# shown when the check fails. The last line is "N passed, N failed, N skipped";
-# the exit status is non-zero when anything failed.
+# shown when the check fails. The last line is "N passed, N failed, N skipped",
+# followed, when anything skipped, by how many skipped for what reason; the
+# line above it names them.  Skips for want of the shared captures (../shared
+# or $PICOFLOW_SHARED: reasons that say PICOFLOW_SHARED or name a file there)
+# are one reason.  The exit status is non-zero when anything failed.
 # Env: CHECK_TIMEOUT (seconds per integration script, default 600).
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -29,6 +32,7 @@ SAN_RE='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|SUMMARY: [A-
 
 npass=0 nfail=0 nskip=0
 failed=()
+skipped=()	# "REASON<TAB>NAME", one per skipped check
 filters=("$@")
 
 selected() {
@@ -44,7 +48,7 @@ result() {	# result PASS|FAIL|SKIP NAME DETAIL
 	case $1 in
 	PASS) npass=$((npass + 1)) ;;
 	FAIL) nfail=$((nfail + 1)); failed+=("$2") ;;
-	SKIP) nskip=$((nskip + 1)) ;;
+	SKIP) nskip=$((nskip + 1)); skipped+=("$3"$'\t'"$2") ;;
 	esac
 	printf '%-4s  %-34s %s\n' "$1" "$2" "$3"
 	if [ "$1" = FAIL ] && [ -s "$LOGS/$2.log" ]; then
@@ -160,9 +164,37 @@ for s in tests/integration/*.sh; do
 	run_check script "integration/$b" "${CHECK_TIMEOUT:-600}" bash "$s"
 done
 
+# Skips grouped by reason: one line each with the checks, and a short
+# "COUNT: REASON" list for the last line.  Every check that wants the shared
+# captures says PICOFLOW_SHARED in its reason; those are one group.
+SHARED_DIR=${PICOFLOW_SHARED:-../shared}
+SHARED_ABS=${PICOFLOW_SHARED:-$PWD/../shared}	# as lib.sh spells it
+skip_summary() {
+	local line reason
+	for line in "${skipped[@]}"; do
+		reason=${line%%$'\t'*}
+		case $reason in
+		*PICOFLOW_SHARED* | *"$SHARED_ABS/"*)
+			reason="no shared captures in $SHARED_DIR: set PICOFLOW_SHARED=DIR (README, Tests)" ;;
+		esac
+		printf '%s\t%s\n' "$reason" "${line#*$'\t'}"
+	done | sort | awk -F'\t' '
+	    $1 != r { if (r != "") print n "\t" r "\t" names; r = $1; n = 0; names = "" }
+	    { n++; names = names (names == "" ? "" : " ") $2 }
+	    END { if (r != "") print n "\t" r "\t" names }'
+}
+
 if [ "$nfail" -gt 0 ]; then
 	echo
 	echo "failed: ${failed[*]}"
 fi
-echo "$npass passed, $nfail failed, $nskip skipped"
+why=''
+if [ "$nskip" -gt 0 ]; then
+	echo
+	while IFS=$'\t' read -r n reason names; do
+		echo "skipped $n: $reason: $names"
+		why="$why${why:+; }$n: $reason"
+	done < <(skip_summary)
+fi
+echo "$npass passed, $nfail failed, $nskip skipped${why:+ ($why)}"
 [ "$nfail" -eq 0 ]

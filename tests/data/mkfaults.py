@@ -18,6 +18,11 @@ and prints what a probe must report on stdout.
       the 2^32 ms wrap), one of them active across it.  Prints one line per
       record a probe must export, "sport packets first_ms last_ms" (Unix
       ms), the flow across the rebase point split in two there.
+  mkfaults.py quiet OUT SECONDS
+      one short UDP flow (source port 40000, 3 packets in its first 20 ms),
+      then two packets a second of a second flow (40001) to the end: with
+      a 1 s idle timeout, one record early and none until the active one.
+      Prints "ip_packets N ip_bytes B".
 """
 import struct
 import sys
@@ -74,6 +79,19 @@ def steady(out, seconds):
     print('ip_packets %d ip_bytes %d' % (n, nbytes))
 
 
+def quiet(out, seconds):
+    p = Pcap(out)
+    pkts = [(T0 * 1000 + 10 * k, 40000) for k in range(3)]
+    pkts += [(T0 * 1000 + 500 * h, 40001) for h in range(2, 2 * seconds + 1)]
+    nbytes = 0
+    for ms, sport in pkts:
+        ip = ipv4(17, udp(sport))
+        p.add(ms, ETH + ip)
+        nbytes += len(ip)
+    p.close()
+    print('ip_packets %d ip_bytes %d' % (len(pkts), nbytes))
+
+
 def tso(out, count):
     p = Pcap(out)
     frame = ETH + ipv4(6, tcp(33000), length=0)
@@ -118,6 +136,8 @@ def main(argv):
         tso(out, int(argv[3]) if len(argv) > 3 else 70000)
     elif mode == 'uptime':
         uptime(out)
+    elif mode == 'quiet':
+        quiet(out, int(argv[3]) if len(argv) > 3 else 600)
     else:
         sys.exit(__doc__)
     return 0

@@ -2,7 +2,7 @@
  * libFuzzer target for decode_packet(), also linked with replay.c for a
  * plain build.
  *
- * Input: byte 0 picks the link type, dlts[byte 0 % 12]; the rest is the
+ * Input: byte 0 picks the link type, dlts[byte 0 % 14]; the rest is the
  * frame, with caplen = wirelen = its length.  The frame is then decoded a
  * second time with wirelen larger than caplen by 1 + 256 * (input byte 1),
  * as a snap length would leave it.  tests/fuzz/mkseeds.py writes seeds in
@@ -18,9 +18,13 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Every supported link type, then one that is not (LINKTYPE_USER0). */
-static const int dlts[12] = { 1, 0, 108, 9, 12, 14, 101, 228, 229, 113, 276,
-    147 };
+/*
+ * Every supported link type, one that is not (LINKTYPE_USER0), then Cisco
+ * HDLC and PPP_SERIAL, added after the corpus had seeds: byte 0 values
+ * below 12 keep their link type.
+ */
+static const int dlts[14] = { 1, 0, 108, 9, 12, 14, 101, 228, 229, 113, 276,
+    147, 104, 50 };
 
 #define CHECK(cond)	do { if (!(cond)) abort(); } while (0)
 
@@ -92,7 +96,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1 || size - 1 > FRAME_MAX)
 		return 0;
 	memset(&p, 0, sizeof(p));
-	p.dlt = dlts[data[0] % 12];
+	p.dlt = dlts[data[0] % 14];
 	p.data = data + 1;
 	p.caplen = p.wirelen = (uint32_t)(size - 1);
 	p.ifindex = IFINDEX;

@@ -2,7 +2,7 @@
 """Write the seed corpora into tests/fuzz/corpus/TARGET/seed-*.
 
 decode: one byte choosing the link type (an index into the table in
-fuzz_decode.c, kept equal to DLTS below) followed by one frame.
+fuzz_decode.c, kept equal to DECODE_DLTS below) followed by one frame.
 pipeline: the chunk format of fuzz_pipeline.c, built from the same frames.
 opts: NUL-separated argument vectors for fuzz_opts.c.
 Standard library only; run from anywhere: python3 tests/fuzz/mkseeds.py
@@ -11,6 +11,8 @@ import os
 import struct
 
 DLTS = [1, 0, 108, 9, 12, 14, 101, 228, 229, 113, 276, 147]
+# fuzz_decode.c's table: DLTS, then Cisco HDLC and PPP_SERIAL (byte 0 % 14)
+DECODE_DLTS = DLTS + [104, 50]
 V4SRC, V4DST = bytes([192, 0, 2, 1]), bytes([198, 51, 100, 2])
 V6SRC = bytes.fromhex('20010db8000000000000000000000001')
 V6DST = bytes.fromhex('20010db8000000000000000000000002')
@@ -132,6 +134,18 @@ def seeds():
     s['ppp-ff03-ipv4'] = (9, b'\xff\x03' + be16(0x21) + V4TCP)
     s['ppp-ipv6'] = (9, be16(0x57) + V6UDP)
     s['ppp-lcp'] = (9, b'\xff\x03' + be16(0xc021) + bytes(8))
+    s['ppp-comp21-ipv4'] = (9, b'\x21' + V4TCP)
+    s['ppp-ff03-comp57-ipv6'] = (9, b'\xff\x03\x57' + V6UDP)
+    s['ppp-mpls-ipv4'] = (9, b'\xff\x03' + be16(0x0281) + mpls(100704, 1) + V4TCP)
+    s['ppp-mpls-mc-2-ipv6'] = (9, be16(0x0283) + mpls(16, 0) + mpls(17, 1) + V6UDP)
+    s['pppoe-mpls-ipv4'] = (1, eth(0x8864) + pppoe(0x0281) + mpls(300, 1) + V4TCP)
+    s['chdlc-ipv4'] = (104, b'\x0f\x00' + be16(0x0800) + V4TCP)
+    s['chdlc-ipv6'] = (104, b'\x8f\x00' + be16(0x86dd) + V6UDP)
+    s['chdlc-mpls-ipv4'] = (104, b'\x0f\x00' + be16(0x8847) + mpls(20, 0) + mpls(21, 1) +
+                            V4TCP)
+    s['chdlc-slarp'] = (104, b'\x8f\x00' + be16(0x8035) + bytes(18))
+    s['ppp-hdlc-cisco-ipv4'] = (50, b'\x0f\x00' + be16(0x0800) + V4TCP)
+    s['ppp-hdlc-ff03-ipv6'] = (50, b'\xff\x03' + be16(0x57) + V6UDP)
     s['raw12-ipv4'] = (12, V4TCP)
     s['raw14-ipv6'] = (14, V6UDP)
     s['raw101-ipv4'] = (101, V4TCP)
@@ -188,7 +202,9 @@ def flow4(i, proto=17, flags=0):
 def pipeline_seeds(frames):
     """(config bytes, chunks) per seed; config as in fuzz_pipeline.c."""
     s = {}
-    # Every decode seed as a one-packet run, small table, MTU 264.
+    # Every decode seed of a link type the pipeline target knows (DLTS) as
+    # a one-packet run, small table, MTU 264.
+    frames = {k: v for k, v in frames.items() if v[0] in DLTS}
     for name, (dlt, frame) in frames.items():
         s['one-' + name] = bytes([0x03, 0x00]) + chunk(dlt, frame)
     mixed = b''.join(chunk(dlt, f, dt=7) for _, (dlt, f) in sorted(frames.items()))
@@ -242,7 +258,7 @@ def main():
     for d in dirs.values():
         os.makedirs(d, exist_ok=True)
     for name, (dlt, frame) in sorted(frames.items()):
-        write(dirs['decode'], name, bytes([DLTS.index(dlt)]) + frame)
+        write(dirs['decode'], name, bytes([DECODE_DLTS.index(dlt)]) + frame)
     pipe = pipeline_seeds(frames)
     for name, data in sorted(pipe.items()):
         write(dirs['pipeline'], name, data)

@@ -13,7 +13,9 @@
 #define LT_PPP		9
 #define LT_RAW12	12
 #define LT_RAW14	14
+#define LT_PPP_HDLC	50
 #define LT_RAW		101
+#define LT_C_HDLC	104
 #define LT_LOOP		108
 #define LT_LINUX_SLL	113
 #define LT_IPV4		228
@@ -801,6 +803,160 @@ test_raw_ppp(void)
 	check("ppp/lcp", LT_PPP, &f, W(.r = DECODE_SKIP_NOT_IP));
 }
 
+/* PPP with compressed fields, and MPLS over PPP and PPPoE (RFC 3032 4.3). */
+static void
+test_ppp_more(void)
+{
+	struct frame f;
+	unsigned i;
+
+	f.n = 0;
+	put16(&f, 0xff03);
+	put8(&f, 0x21);
+	v4tcp(&f);
+	check("ppp/ff03/compressed 21/ipv4", LT_PPP, &f, V4TCP());
+
+	f.n = 0;
+	put8(&f, 0x57);
+	v6udp(&f);
+	check("ppp/compressed 57/ipv6 (no ff03)", LT_PPP, &f, V6UDP());
+
+	f.n = 0;
+	put8(&f, 0x21);
+	check("ppp/compressed 21, nothing after", LT_PPP, &f,
+	    W(.r = DECODE_SKIP_TRUNC_IP));
+
+	f.n = 0;
+	put8(&f, 0x02);
+	check("ppp/one even byte", LT_PPP, &f, W(.r = DECODE_SKIP_TRUNC_L2));
+
+	f.n = 0;
+	put16(&f, 0xff03);
+	put8(&f, 0x23);		/* compressed, not a protocol we count */
+	fill(&f, 20, 0);
+	check("ppp/compressed 23", LT_PPP, &f, W(.r = DECODE_SKIP_NOT_IP));
+
+	f.n = 0;
+	put16(&f, 0xff03);
+	put16(&f, 0x0281);
+	mpls(&f, 100704, 1);
+	v4tcp(&f);
+	check("ppp/0281/mpls/ipv4", LT_PPP, &f, V4TCP());
+
+	f.n = 0;
+	put16(&f, 0x0283);
+	mpls(&f, 16, 0);
+	mpls(&f, 17, 1);
+	v6udp(&f);
+	check("ppp/0283/2 labels/ipv6", LT_PPP, &f, V6UDP());
+
+	f.n = 0;
+	put16(&f, 0xff03);
+	put16(&f, 0x0281);
+	mpls(&f, 16, 0);
+	fill(&f, 2, 0);
+	check("ppp/mpls/label cut", LT_PPP, &f, W(.r = DECODE_SKIP_TRUNC_L2));
+
+	f.n = 0;
+	eth(&f, 0x8864);
+	pppoe(&f, 0x0281, 0);
+	mpls(&f, 200, 1);
+	v4tcp(&f);
+	check("pppoe/0281/mpls/ipv4", LT_EN10MB, &f, V4TCP());
+
+	f.n = 0;
+	eth(&f, 0x8100);
+	tag(&f, 7, 0x8864);
+	pppoe(&f, 0x0281, 0);
+	mpls(&f, 200, 0);
+	mpls(&f, 201, 1);
+	v6udp(&f);
+	check("vlan/pppoe/0281/2 labels/ipv6", LT_EN10MB, &f, V6UDP());
+
+	f.n = 0;
+	eth(&f, 0x8864);
+	pppoe(&f, 0x0281, 0);
+	for (i = 0; i < 17; i++)
+		mpls(&f, 100 + i, i == 16);
+	v4tcp(&f);
+	check("pppoe/mpls/17 labels", LT_EN10MB, &f,
+	    W(.r = DECODE_SKIP_TOO_DEEP));
+}
+
+/* Cisco HDLC framing: address, control 0, then an ethertype. */
+static void
+chdlc(struct frame *f, unsigned addr, unsigned et)
+{
+	put8(f, addr);
+	put8(f, 0);
+	put16(f, et);
+}
+
+static void
+test_chdlc(void)
+{
+	struct frame f;
+
+	f.n = 0;
+	chdlc(&f, 0x0f, 0x0800);
+	v4tcp(&f);
+	check("chdlc/ipv4", LT_C_HDLC, &f, V4TCP());
+	check("ppp_hdlc 50/cisco/ipv4", LT_PPP_HDLC, &f, V4TCP());
+
+	f.n = 0;
+	chdlc(&f, 0x8f, 0x86dd);
+	v6udp(&f);
+	check("chdlc/broadcast/ipv6", LT_C_HDLC, &f, V6UDP());
+
+	f.n = 0;
+	chdlc(&f, 0x0f, 0x8847);
+	mpls(&f, 16, 0);
+	mpls(&f, 17, 1);
+	v4tcp(&f);
+	check("chdlc/mpls/2 labels/ipv4", LT_C_HDLC, &f, V4TCP());
+
+	f.n = 0;
+	chdlc(&f, 0x8f, 0x8035);	/* SLARP keepalive */
+	fill(&f, 20, 0);
+	check("chdlc/slarp", LT_C_HDLC, &f, W(.r = DECODE_SKIP_NOT_IP));
+
+	f.n = 0;
+	chdlc(&f, 0x0f, 0x8100);	/* no VLAN tags on a serial link */
+	tag(&f, 5, 0x0800);
+	v4tcp(&f);
+	check("chdlc/8100 is not a tag", LT_C_HDLC, &f,
+	    W(.r = DECODE_SKIP_NOT_IP));
+
+	f.n = 0;
+	chdlc(&f, 0x0f, 0x0800);
+	v6udp(&f);
+	check("chdlc/0800 carrying ipv6", LT_C_HDLC, &f,
+	    W(.r = DECODE_SKIP_BAD_VERSION));
+
+	f.n = 0;
+	put8(&f, 0x0f);
+	check("chdlc/address only", LT_C_HDLC, &f,
+	    W(.r = DECODE_SKIP_TRUNC_L2));
+
+	f.n = 0;
+	put16(&f, 0xff03);
+	put8(&f, 0x21);
+	v4tcp(&f);
+	check("ppp_hdlc 50/ff03/compressed 21/ipv4", LT_PPP_HDLC, &f,
+	    V4TCP());
+
+	f.n = 0;
+	put16(&f, 0xff03);
+	put16(&f, 0x0281);
+	mpls(&f, 30, 1);
+	v6udp(&f);
+	check("ppp_hdlc 50/ff03/mpls/ipv6", LT_PPP_HDLC, &f, V6UDP());
+
+	f.n = 0;
+	check("ppp_hdlc 50/empty", LT_PPP_HDLC, &f,
+	    W(.r = DECODE_SKIP_TRUNC_L2));
+}
+
 static void
 test_ipv4(void)
 {
@@ -1099,8 +1255,8 @@ test_ipv6(void)
 static void
 test_misc(void)
 {
-	static const int dlts[] = { 0, 1, 9, 12, 14, 101, 108, 113, 228, 229,
-	    276 };
+	static const int dlts[] = { 0, 1, 9, 12, 14, 50, 101, 104, 108, 113,
+	    228, 229, 276 };
 	static const char *const names[] = { "ok", "linktype", "not_ip",
 	    "trunc_l2", "too_deep", "bad_version", "trunc_ip", "bad_ipv4_hdr",
 	    "bad_ipv4_len" };
@@ -1120,7 +1276,7 @@ test_misc(void)
 			want |= dlt == dlts[i];
 		agree &= decode_dlt_supported(dlt) == want;
 	}
-	ok(agree, "decode_dlt_supported: exactly the 11 link types");
+	ok(agree, "decode_dlt_supported: exactly the 13 link types");
 
 	is_int(DECODE_RESULT_MAX, sizeof(names) / sizeof(names[0]),
 	    "a name for every result");
@@ -1165,6 +1321,8 @@ main(void)
 	test_sll();
 	test_null();
 	test_raw_ppp();
+	test_ppp_more();
+	test_chdlc();
 	test_ipv4();
 	test_ipv4_bad();
 	test_ipv6();

@@ -249,6 +249,139 @@ test_corrupt(void)
 	is_int(parse(f.b, 6, r, 4, &dlt), -2, "not a capture: unknown");
 }
 
+/* Set a 16- or 32-bit (bits) field of f, in f's byte order, at off. */
+static void
+set_field(struct buf *f, size_t off, int bits, uint32_t v)
+{
+	size_t n = f->n;
+
+	f->n = off;
+	if (bits == 16)
+		put16(f, (uint16_t)v);
+	else
+		put32(f, v);
+	f->n = n;
+}
+
+#define set16(f, off, v)	set_field(f, off, 16, v)
+#define set32(f, off, v)	set_field(f, off, 32, v)
+
+/* Parse classic() (ng 0) or pcapng() (ng 1) with version major.minor. */
+static int
+parse_version(int ng, int le, uint16_t major, uint16_t minor)
+{
+	struct ff_rec r[8];
+	struct buf f;
+	int dlt;
+
+	if (ng)
+		pcapng(&f, le);
+	else
+		classic(&f, le, 0);
+	set16(&f, ng ? 12 : 4, major);
+	set16(&f, ng ? 14 : 6, minor);
+	return parse(f.b, f.n, r, 8, &dlt);
+}
+
+/*
+ * The versions libpcap 1.10 reads: pcap 2.0 to 2.4 and 543.0 (DG/UX),
+ * pcapng sections 1.0 and 1.2; the others are refused.
+ */
+static void
+test_versions(int le)
+{
+	static const uint16_t v[][4] = {	/* ng, major, minor, read */
+		{ 0, 2, 0, 1 }, { 0, 2, 4, 1 }, { 0, 543, 0, 1 },
+		{ 0, 1, 0, 0 }, { 0, 2, 5, 0 }, { 0, 3, 0, 0 },
+		{ 0, 543, 1, 0 }, { 1, 1, 0, 1 }, { 1, 1, 2, 1 },
+		{ 1, 1, 1, 0 }, { 1, 1, 3, 0 }, { 1, 2, 0, 0 }, { 1, 0, 9, 0 }
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		is_int(parse_version(v[i][0], le, v[i][1], v[i][2]),
+		    v[i][3] ? (v[i][0] ? 4 : 2) : -1, "%s %u.%u %s (le=%d)",
+		    v[i][0] ? "pcapng" : "pcap", v[i][1], v[i][2],
+		    v[i][3] ? "read" : "refused", le);
+}
+
+/* pcapng() with the 32-bit field at off set to v: packets, or -1. */
+static int
+parse_ng_with(int le, size_t off, uint32_t v)
+{
+	struct ff_rec r[8];
+	struct buf f;
+	int dlt;
+
+	pcapng(&f, le);
+	set32(&f, off, v);
+	return parse(f.b, f.n, r, 8, &dlt);
+}
+
+/*
+ * Lengths as libpcap takes them: a block's trailing length must repeat
+ * its leading one; a packet may not be longer than its interface's snap
+ * length (pcapng) or 262144 bytes (classic, where a record longer than
+ * the file's snap length is cut to it).  Offsets: see pcapng(), classic().
+ */
+static void
+test_lengths(int le)
+{
+	struct ff_rec r[4];
+	struct buf f;
+	int dlt;
+
+	is_int(parse_ng_with(le, 92 + 40, 48), -1, "EPB trailer differs");
+	is_int(parse_ng_with(le, 28 + 16, 24), -1, "IDB trailer differs");
+	is_int(parse_ng_with(le, 24, 0), -1, "SHB trailer differs");
+	is_int(parse_ng_with(le, 28 + 12, 8), -1,
+	    "EPB over its interface's snap length");
+	is_int(parse_ng_with(le, 28 + 12, 10), 4, "EPB at the snap length");
+	classic(&f, le, 0);
+	set32(&f, 16, 4);
+	is_int(parse(f.b, f.n, r, 4, &dlt), 2, "classic snap length 4");
+	is_int(r[0].data_len, 4, "  10-byte frame cut to 4, as libpcap");
+	is_int(r[0].wirelen, 60, "  wirelen kept");
+	classic(&f, le, 0);
+	set32(&f, 16, 0);
+	is_int(parse(f.b, f.n, r, 4, &dlt), 2, "classic snap length 0");
+	is_int(r[0].data_len, 10, "  0 is the largest: frame whole");
+	classic(&f, le, 0);
+	set32(&f, 24 + 8, 262145);
+	is_int(parse(f.b, f.n, r, 4, &dlt), -1, "classic record over 262144");
+}
+
+/* ff_datalinks(): each link type once, in the order declared. */
+static void
+test_datalinks(void)
+{
+	struct ff_state s;
+	struct ff_rec r;
+	struct buf f;
+	size_t off = 0;
+	int dlts[4] = { -1, -1, -1, -1 };
+
+	pcapng(&f, 1);
+	ff_open(&s, f.b, f.n);
+	is_int(ff_datalinks(&s, dlts, 4), 0, "no interface yet: none");
+	while (off < f.n && ff_record(&s, f.b + off, f.n - off, &r) == FF_OK)
+		off += (size_t)r.total;
+	is_int(ff_datalinks(&s, dlts, 4), 2, "pcapng: two link types");
+	ok(dlts[0] == 1 && dlts[1] == 101, "  Ethernet, then raw IP");
+	is_int(ff_datalinks(&s, dlts, 1), 1, "  at most max");
+	set16(&f, 48 + 8, 1);		/* IDB 1: Ethernet as well */
+	ff_open(&s, f.b, f.n);
+	off = 0;
+	while (off < f.n && ff_record(&s, f.b + off, f.n - off, &r) == FF_OK)
+		off += (size_t)r.total;
+	is_int(ff_datalinks(&s, dlts, 4), 1, "two Ethernet interfaces: one");
+	classic(&f, 0, 0);
+	ff_open(&s, f.b, f.n);
+	(void)ff_record(&s, f.b, f.n, &r);
+	is_int(ff_datalinks(&s, dlts, 4), 1, "classic: the file's");
+	is_int(dlts[0], 1, "  Ethernet");
+}
+
 int
 main(void)
 {
@@ -265,6 +398,11 @@ main(void)
 	pcapng(&f, 0);
 	test_prefixes(&f, "pcapng");
 	test_corrupt();
+	test_versions(0);
+	test_versions(1);
+	test_lengths(0);
+	test_lengths(1);
+	test_datalinks();
 	ok(fast_ok > 100, "fast path taken (%d records)", fast_ok);
 	is_int(fast_bad, 0, "fast path agrees with ff_record() wherever taken");
 	return done();
