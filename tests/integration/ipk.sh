@@ -257,7 +257,9 @@ for w in --egress --nat --offload-flows=hw -d --no-promisc --pace \
 done
 [ "$(cat "$WORK/nf_conntrack_acct")" = 1 ] ||
 	bad "every option on: nf_conntrack_acct was not turned on for --offload-flows"
-if [ -z "$qemu" ] && [ "$(id -u)" = 0 ] && netns_add NS_PKG; then
+# (an OpenWrt package is a NETLINK=mnl build: --nat and the rest need it)
+if [ -z "$qemu" ] && [ "$(id -u)" = 0 ] &&
+    readelf -d "$b" 2>/dev/null | grep -q 'libmnl' && netns_add NS_PKG; then
 	# a namespace of its own: its conntrack accounting, as the init
 	# script set it, and no change to the host's
 	ip -n "$NS_PKG" link set lo up
@@ -273,7 +275,7 @@ if [ -z "$qemu" ] && [ "$(id -u)" = 0 ] && netns_add NS_PKG; then
 	grep -qx 'configuration OK' "$WORK/allon.out" ||
 	    { cat "$WORK/allon.out"; bad "every option on: -T does not say 'configuration OK'"; }
 else
-	echo "note: every option on: the live -T check needs a native package and root"
+	echo "note: every option on: the live -T check needs a native NETLINK=mnl package and root"
 fi
 
 # Each UCI type against the binary's own parser, value by value.

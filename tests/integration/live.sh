@@ -58,7 +58,11 @@ while True:
     n += len(d)
 c.sendall(b"r" * 3000); c.close()' &
 SRV=$!
-sleep 0.3
+# until the server listens (a fixed wait lost the race on a busy machine)
+for _ in $(seq 1 200); do
+	b ss -Hltn 'sport = :8080' | grep -q . && break
+	sleep 0.05
+done
 a python3 -c '
 import socket, time
 c = socket.create_connection(("198.18.0.2", 8080), timeout=5)
