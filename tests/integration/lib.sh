@@ -22,6 +22,9 @@
 #   nfcapd_stop          waits until nfcapd has read every queued datagram,
 #                        SIGTERM, wait (it then flushes and closes its file);
 #                        sets NFCAPD_SEQERR and NFCAPD_BADPKT from its log
+#   nfcapd_replay PCAP   every datagram of a receiver's pcap (sink_start's
+#                        form: raw IPv4/UDP records, either byte order) sent
+#                        again to the running nfcapd, in order
 #   sink_start OUT.pcap  a python UDP receiver on 127.0.0.1 that writes every
 #                        datagram as an IPv4/UDP packet into OUT.pcap (raw IP
 #                        link type, no capture privileges needed); sets
@@ -278,6 +281,19 @@ nfcapd_stop() {
 	NFCAPD_PID=''
 	NFCAPD_SEQERR=$(sed -n 's/.*Sequence Errors: \([0-9]*\).*/\1/p' "$NFCAPD_LOG" | tail -1)
 	NFCAPD_BADPKT=$(sed -n 's/.*Bad Packets: \([0-9]*\).*/\1/p' "$NFCAPD_LOG" | tail -1)
+}
+
+nfcapd_replay() {
+	(in_ns python3 -c '
+import socket, struct, sys
+d = open(sys.argv[1], "rb").read()
+e = "<" if struct.unpack_from("<I", d)[0] == 0xA1B2C3D4 else ">"
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+off = 24
+while off + 16 <= len(d):
+    n = struct.unpack_from(e + "I", d, off + 8)[0]
+    s.sendto(d[off + 16 + 28:off + 16 + n], ("127.0.0.1", int(sys.argv[2])))
+    off += 16 + n' "$1" "$NFCAPD_PORT")
 }
 
 # The receiver: binds 127.0.0.1:0, prints its port on the first line of its

@@ -206,15 +206,7 @@ fail=$?
 # nfdump shows the translated source as its xlate fields.
 if command -v nfcapd > /dev/null && command -v nfdump > /dev/null; then
 	nfcapd_start "$WORK/nf" || exit 1
-	# the receiver's pcap: raw IPv4 records; each UDP payload is a datagram
-	python3 -c '
-import socket, struct, sys
-d = open(sys.argv[1], "rb").read()[24:]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-while d:
-    n = struct.unpack("<I", d[8:12])[0]
-    s.sendto(d[16 + 28:16 + n], ("127.0.0.1", int(sys.argv[2]))); d = d[16 + n:]' \
-	    "$WORK/export.pcap" "$NFCAPD_PORT"
+	nfcapd_replay "$WORK/export.pcap"
 	nfcapd_stop
 	nfdump -R "$WORK/nf" -q -N -o 'fmt:%pr %sa %sp %da %dp %xsa %xsp %xda %xdp %out' \
 	    > "$WORK/nfdump.txt" 2>&1
