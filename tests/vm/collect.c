@@ -110,11 +110,15 @@ main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
-	if ((out = fopen(argv[2], "wb")) == NULL ||
-	    fwrite(&magic, sizeof(magic), 1, out) != 1 ||
+	if ((out = fopen(argv[2], "wb")) == NULL) {
+		fprintf(stderr, "collect: %s: %s\n", argv[2], strerror(errno));
+		return 1;
+	}
+	if (fwrite(&magic, sizeof(magic), 1, out) != 1 ||
 	    fwrite(ver, sizeof(ver), 1, out) != 1 ||
 	    fwrite(fh, sizeof(fh), 1, out) != 1) {
 		fprintf(stderr, "collect: %s: %s\n", argv[2], strerror(errno));
+		fclose(out);
 		return 1;
 	}
 	memset(&sin, 0, sizeof(sin));
@@ -125,6 +129,7 @@ main(int argc, char **argv)
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) ||
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
 		perror("collect: socket");
+		fclose(out);
 		return 1;
 	}
 	printf("listening %u\n", port);
@@ -144,6 +149,7 @@ main(int argc, char **argv)
 			break;
 		if (r == -1 || keep(out, d, (size_t)r, &from, port, ++n) == -1) {
 			perror("collect");
+			fclose(out);
 			return 1;
 		}
 	}

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of the VMs of "make vm-check" (tests/vm/vm-check.sh builds the
 # initramfs around it): runs one suite of live tests against the VM's own
 # kernel, reports on the console and powers off.  The kernel command line
@@ -153,9 +154,9 @@ hwm() {	# hwm PID: "VmHWM RssAnon" in KiB
 	    "/proc/$1/status"
 }
 
-for m in $(cat /mod/order); do
+while read -r m; do
 	insmod "/mod/$m.ko" || bad "modules insmod $m failed"
-done
+done < /mod/order
 ip link set lo up
 sysctl -qw net.core.rmem_max=16777216
 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
@@ -178,9 +179,10 @@ suite_base_totals() {
 	sent=$(awk '{ print $2 }' /tmp/send.log)
 	settle /tmp/totals.log || bad "totals-settle statistics kept changing"
 	r=$(hwm $PF)
-	figure hwm-8M $r
+	figure hwm-8M "$r"
 	pf_stop /tmp/totals.log totals
 	col_stop totals
+	# shellcheck disable=SC2046 # two words
 	set -- $(kernel /tmp/totals.log)
 	if [ "$1" = "$sent" ] && [ "$2" = 0 ]; then
 		ok "totals-kernel $sent frames sent, kernel passed $1, dropped 0"
@@ -208,58 +210,69 @@ suite_base_sampling() {
 	settle "/tmp/sample-$mode.log" || bad "sample-$mode-settle statistics kept changing"
 	pf_stop "/tmp/sample-$mode.log" "sample-$mode"
 	col_stop "sample-$mode"
+	# shellcheck disable=SC2046 # two words
 	set -- $(kernel "/tmp/sample-$mode.log")
 	figure "sample-$mode" "sent $(awk '{ print $2 }' /tmp/send.log) kernel ${1:-?} dropped ${2:-?}"
 	[ "${2:-1}" = 0 ] || bad "sample-$mode-drops kernel dropped ${2:-?}"
-	if [ "$mode" = random ]; then
-		grep -q 'sampled in the kernel, 1 in 10' "/tmp/sample-$mode.log" &&
-		    ok "sample-random-kernel the kernel samples" ||
-		    bad "sample-random-kernel the statistics do not say the kernel sampled"
+	if [ "$mode" != random ]; then
+		:
+	elif grep -q 'sampled in the kernel, 1 in 10' "/tmp/sample-$mode.log"; then
+		ok "sample-random-kernel the kernel samples"
+	else
+		bad "sample-random-kernel the statistics do not say the kernel sampled"
 	fi
 }
 
 # 3. The interface deleted and created again (a new index): part1 before,
 # part2 after; the host finds each part's packets on its own index.
-suite_base_relink() {
-	local old new
-	col_start relink
-	pf_start /tmp/relink.log /pf/picoflow -i pB -M 8M || return
+# relink NAME BINARY: NETLINK=none finds the name again once a second,
+# NETLINK=mnl by rtnetlink's link events.
+relink() {
+	local n=$1 bin=$2 old new
+	col_start "$n"
+	pf_start "/tmp/$n.log" "$bin" -i pB -M 8M || return
 	old=$(cat /sys/class/net/pB/ifindex)
-	/pf/pktsend pA /pf/part1.pcap > /tmp/send.log 2>&1 || bad "relink-send1 failed"
-	settle /tmp/relink.log
+	/pf/pktsend pA /pf/part1.pcap > /tmp/send.log 2>&1 || bad "$n-send1 failed"
+	settle "/tmp/$n.log"
 	ip link del pA
-	wait_for 'pB: the interface was removed' /tmp/relink.log 10 ||
-	    bad "relink-removed picoflow did not say pB was removed"
+	wait_for 'pB: the interface was removed' "/tmp/$n.log" 10 ||
+	    bad "$n-removed picoflow did not say pB was removed"
 	veth pA pB
 	new=$(cat /sys/class/net/pB/ifindex)
-	# NETLINK=none looks the name up once a second
-	if wait_for 'pB: capturing again' /tmp/relink.log 10; then
-		ok "relink-back picoflow captures pB again ($old -> $new)"
+	if wait_for 'pB: capturing again' "/tmp/$n.log" 10; then
+		ok "$n-back picoflow captures pB again ($old -> $new)"
 	else
-		show_log /tmp/relink.log
-		bad "relink-back picoflow did not capture pB again"
+		show_log "/tmp/$n.log"
+		bad "$n-back picoflow did not capture pB again"
 	fi
-	/pf/pktsend pA /pf/part2.pcap > /tmp/send.log 2>&1 || bad "relink-send2 failed"
-	settle /tmp/relink.log
-	pf_stop /tmp/relink.log relink
-	col_stop relink
-	figure relink-ifindex "$old $new"
+	/pf/pktsend pA /pf/part2.pcap > /tmp/send.log 2>&1 || bad "$n-send2 failed"
+	settle "/tmp/$n.log"
+	pf_stop "/tmp/$n.log" "$n"
+	col_stop "$n"
+	figure "$n-ifindex" "$old $new"
 }
 
-# 4. -M: what picoflow says it took, within the budget; its peak RSS in
-# this 64 MB VM with the replay flowing.
+# 4. -M: what picoflow says it took, within the budget, and so its
+# anonymous memory (heap, stack, data) at its peak, the replay flowing;
+# also its peak RSS in this 64 MB VM.
 suite_base_memory() {
-	local budget=$1 took r
+	local budget=$1 kib=$2 took r
 	col_start "mem-$budget"
 	pf_start "/tmp/mem-$budget.log" /pf/picoflow -i pB -M "$budget" || return
 	/pf/pktsend -p 2000 pA /pf/replay.pcap > /tmp/send.log 2>&1
 	settle "/tmp/mem-$budget.log"
 	r=$(hwm $PF)
-	figure "hwm-$budget" $r
+	figure "hwm-$budget" "$r"
+	if [ "${r#* }" -le "$kib" ]; then
+		ok "mem-$budget-rss RssAnon ${r#* } KiB, within $kib KiB"
+	else
+		bad "mem-$budget-rss RssAnon ${r#* } KiB, over $kib KiB"
+	fi
 	pf_stop "/tmp/mem-$budget.log" "mem-$budget"
 	col_stop "mem-$budget"
 	took=$(sed -n 's/^memory: total *\([0-9]*\) bytes of \([0-9]*\).*/\1 \2/p' \
 	    "/tmp/mem-$budget.log")
+	# shellcheck disable=SC2086 # two words
 	set -- $took
 	if [ -n "$took" ] && [ "$1" -le "$2" ]; then
 		ok "mem-$budget picoflow took $1 bytes of $2"
@@ -274,8 +287,8 @@ suite_base() {
 	suite_base_totals
 	suite_base_sampling deterministic 1
 	suite_base_sampling random 3
-	suite_base_relink
-	suite_base_memory 2M
+	relink relink /pf/picoflow
+	suite_base_memory 2M 2048
 }
 
 # The netlink build: a router with a LAN (lan, fed from lanx by pktsend)
@@ -287,8 +300,10 @@ suite_base() {
 # fields 225-228 (--nat) and the IF_NAME records.
 suite_netlink() {
 	local lan wan wan2
-	veth lanx lan && veth wan wanx && veth wan2 wan2x ||
-	    { bad "veth cannot create veth pairs"; return; }
+	if ! veth lanx lan || ! veth wan wanx || ! veth wan2 wan2x; then
+		bad "veth cannot create veth pairs"
+		return
+	fi
 	ip link set lanx address 02:00:00:00:01:02
 	ip link set lan address 02:00:00:00:01:01
 	ip addr add 198.18.1.1/24 dev lan
@@ -326,11 +341,13 @@ EOF
 	    bad "netlink-send $(cat /tmp/send.log)"
 	settle /tmp/netlink.log
 	r=$(hwm $PF)
-	figure hwm-mnl $r
+	figure hwm-mnl "$r"
 	pf_stop /tmp/netlink.log netlink
 	col_stop netlink
 	grep -q 'nat lookups: records' /tmp/netlink.log ||
 	    bad "netlink-nat no NAT lookup statistics in picoflow's log"
+	veth pA pB || { bad "veth cannot create a veth pair"; return; }
+	relink relink-mnl /pf/picoflow-mnl
 }
 
 T0=$(cut -d' ' -f1 /proc/uptime)
@@ -340,6 +357,6 @@ case " $(cat /proc/cmdline) " in
 esac
 figure suite-seconds "$(awk -v t0="$T0" '{ print $1 - t0 }' /proc/uptime)"
 [ $FAIL = 0 ] || { echo "dmesg (tail):"; dmesg | tail -20; }
-say done
+say "done"
 sync
 reboot -f

@@ -100,7 +100,7 @@ static int
 replay(struct sender *s, const char *path, unsigned char *buf)
 {
 	unsigned char gh[24], ph[16];
-	uint32_t magic, caplen;
+	uint32_t magic;
 	int swap, rc = 0;
 	FILE *fp;
 
@@ -127,7 +127,8 @@ replay(struct sender *s, const char *path, unsigned char *buf)
 		return -1;
 	}
 	while (rc == 0 && fread(ph, sizeof(ph), 1, fp) == 1) {
-		caplen = rd32(ph + 8, swap);
+		uint32_t caplen = rd32(ph + 8, swap);
+
 		if (caplen > SNAP_MAX || fread(buf, caplen, 1, fp) != 1) {
 			fprintf(stderr, "pktsend: %s: truncated record\n", path);
 			rc = -1;
