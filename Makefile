@@ -226,8 +226,8 @@ cross-check: picoflow
 # Live tests on Debian's own MIPS and ARM kernels under qemu-system
 # (tests/vm/vm-check.sh): each TOOLCHAIN build's picoflow with the VMs'
 # packet sender and collector, built with the same compiler and flags.
-VM_TOOLS	:= $(B)/vm/pktsend $(B)/vm/collect
-$(B)/vm/%: tests/vm/%.c Makefile
+VM_TOOLS	:= $(B)/vmtools/pktsend $(B)/vmtools/collect
+$(B)/vmtools/%: tests/vm/%.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 

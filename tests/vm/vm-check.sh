@@ -254,8 +254,8 @@ initramfs() {
 		cp "$P/bin/busybox" "$r/bin/busybox" &&
 		install -m 0755 tests/vm/init.sh "$r/init" &&
 		"${cross}strip" -o "$r/pf/picoflow" "build/$t/picoflow" &&
-		"${cross}strip" -o "$r/pf/pktsend" "build/$t/vm/pktsend" &&
-		"${cross}strip" -o "$r/pf/collect" "build/$t/vm/collect" &&
+		"${cross}strip" -o "$r/pf/pktsend" "build/$t/vmtools/pktsend" &&
+		"${cross}strip" -o "$r/pf/collect" "build/$t/vmtools/collect" &&
 		cp "$WORK/replay.pcap" "$WORK/part1.pcap" "$WORK/part2.pcap" "$r/pf/" &&
 		mods_into "$r" "$MODS_BASE" &&
 		cpio_of "$r" "$VM/$t/base.cpio.gz" &&
