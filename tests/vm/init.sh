@@ -41,7 +41,8 @@ ok() { say "ok $*"; }
 bad() { say "fail $*"; FAIL=1; }
 figure() { say "figure $*"; }
 
-# wait_for PATTERN FILE SECS: until FILE has a line matching PATTERN.
+# wait_for PATTERN FILE SECS: until FILE has a line matching PATTERN.  The
+# bounds are generous: under TCG on a busy host the guest can be slow.
 wait_for() {
 	local i=0
 	while [ $i -lt $(($3 * 10)) ]; do
@@ -59,7 +60,7 @@ show_log() {	# show_log FILE: a log on the console, for the host's record
 col_start() {	# col_start NAME: the collector, writing /tmp/NAME.pcap
 	/pf/collect $PORT "/tmp/$1.pcap" > "/tmp/$1.col" 2>&1 &
 	COL=$!
-	wait_for '^listening' "/tmp/$1.col" 10 || bad "$1 collector did not start"
+	wait_for '^listening' "/tmp/$1.col" 30 || bad "$1 collector did not start"
 }
 
 col_stop() {	# col_stop NAME: drain, stop; send the export to the host
@@ -77,7 +78,7 @@ pf_start() {
 	shift
 	"$@" -n 127.0.0.1:$PORT -d > "$log" 2>&1 &
 	PF=$!
-	if ! wait_for capturing "$log" 20; then
+	if ! wait_for capturing "$log" 60; then
 		show_log "$log"
 		bad "$(basename "$log" .log): picoflow did not start"
 		return 1
@@ -235,11 +236,11 @@ relink() {
 	/pf/pktsend pA /pf/part1.pcap > /tmp/send.log 2>&1 || bad "$n-send1 failed"
 	settle "/tmp/$n.log"
 	ip link del pA
-	wait_for 'pB: the interface was removed' "/tmp/$n.log" 10 ||
+	wait_for 'pB: the interface was removed' "/tmp/$n.log" 30 ||
 	    bad "$n-removed picoflow did not say pB was removed"
 	veth pA pB
 	new=$(cat /sys/class/net/pB/ifindex)
-	if wait_for 'pB: capturing again' "/tmp/$n.log" 10; then
+	if wait_for 'pB: capturing again' "/tmp/$n.log" 30; then
 		ok "$n-back picoflow captures pB again ($old -> $new)"
 	else
 		show_log "/tmp/$n.log"

@@ -119,6 +119,7 @@ target_conf() {	# sets ARCH KPKG QSYS QARGS CONSOLE for a target
 		QARGS="-M virt -cpu cortex-a53" CONSOLE=ttyAMA0 ;;
 	armhf) ARCH=armhf KPKG=linux-image-armmp-lpae QSYS=qemu-system-arm
 		QARGS="-M virt -cpu cortex-a15" CONSOLE=ttyAMA0 ;;
+	mips) return 2 ;;
 	*) return 1 ;;
 	esac
 }
@@ -458,10 +459,13 @@ judge_netlink() {
 one_target() {
 	local t=$1 t0 hb=- hm=- hn=- b=- u=- mem=-
 	t0=$(date +%s)
-	if ! target_conf "$t"; then
-		result FAIL "$t" "no such VM target (mipsel aarch64 armhf)"
-		return
-	fi
+	target_conf "$t"
+	case $? in
+	2) result SKIP "$t" "Debian 12 has no big-endian MIPS kernel (make cross-check runs mips under qemu-user)"
+		return ;;
+	1) result FAIL "$t" "no such VM target (mipsel aarch64 armhf)"
+		return ;;
+	esac
 	if ! command -v "$QSYS" > /dev/null; then
 		unavailable "$t" "$QSYS is not installed (qemu-system-mips / qemu-system-arm)"
 		return
