@@ -40,6 +40,11 @@
 #                        by default: DIR/out.csv by ethertype, protocol);
 #                        sets NFACCTD_PID, NFACCTD_PORT
 #   nfacctd_stop         drain, SIGINT (plugins flush), wait
+#   result PASS|FAIL|SKIP NAME DETAIL [LOG]   one line of a runner's report
+#                        (cross-check.sh, vm/vm-check.sh), counted in
+#                        npass nfail nskip, FAIL names kept in failed[];
+#                        a FAIL shows the last lines of LOG
+#   unavailable NAME WHY [LOG]  a SKIP, or a FAIL when STRICT=1 (CI must run it)
 #   LIB_NS=NAME          run nfcapd_start, sink_start and the port helpers
 #                        in network namespace NAME (the test's own)
 #   netns_add VAR...     a new network namespace for each VAR, its name
@@ -122,6 +127,28 @@ trap 'exit 130' INT TERM HUP
 skip() {
 	echo "SKIP: $*"
 	exit 77
+}
+
+npass=0 nfail=0 nskip=0 failed=()
+result() {
+	case $1 in
+	PASS) npass=$((npass + 1)) ;;
+	FAIL) nfail=$((nfail + 1)); failed+=("$2") ;;
+	SKIP) nskip=$((nskip + 1)) ;;
+	esac
+	printf '%-4s  %-30s %s\n' "$1" "$2" "$3"
+	if [ "$1" = FAIL ] && [ -n "${4:-}" ] && [ -s "$4" ]; then
+		echo "      --- last lines of $4:"
+		tail -n 40 "$4" | sed 's/^/      | /'
+	fi
+}
+
+unavailable() {
+	if [ "${STRICT:-0}" = 1 ]; then
+		result FAIL "$1" "$2" "${3:-}"
+	else
+		result SKIP "$1" "$2"
+	fi
 }
 
 require() {

@@ -29,19 +29,8 @@ require ip tshark python3 conntrack nft
 netns_routed 198.18 lan wan
 l() { ip netns exec "$NS_C" "$@"; }
 r() { ip netns exec "$NS_R" "$@"; }
-r nft -f - <<'EOF' || skip "nftables cannot set up NAT in this kernel"
-table ip pfnat {
-	chain pre {
-		type nat hook prerouting priority dstnat;
-		ip daddr 198.18.2.100 udp dport 53 dnat to 198.18.2.2:5353
-	}
-	chain post {
-		type nat hook postrouting priority srcnat;
-		oifname "wan" meta l4proto { tcp, udp } masquerade to :40000-40999
-		oifname "wan" masquerade
-	}
-}
-EOF
+r nft -f "$ROOT/tests/data/nat.nft" ||
+	skip "nftables cannot set up NAT in this kernel"
 r conntrack -L > /dev/null 2>&1 || skip "conntrack cannot list connections here"
 WAN_IF=$(r cat /sys/class/net/wan/ifindex)
 LAN_IF=$(r cat /sys/class/net/lan/ifindex)

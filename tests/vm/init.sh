@@ -12,8 +12,8 @@
 # module, in load order).  The netlink suite adds /pf/picoflow-mnl
 # (NETLINK=mnl, linked against Debian's libmnl0, libpcap0.8 and libc6 of the
 # architecture, which are in /lib with their loader), /pf/nft with its
-# libraries, /pf/routed.pcap (tests/vm/vmtool.py routed) and the netfilter
-# modules.
+# libraries and /pf/nat.nft (tests/data/nat.nft), /pf/routed.pcap
+# (tests/vm/vmtool.py routed) and the netfilter modules.
 #
 # Console protocol, one line each ("PFVM " and then):
 #   boot UPTIME                 /init started UPTIME s after the kernel
@@ -295,10 +295,10 @@ suite_base() {
 # The netlink build: a router with a LAN (lan, fed from lanx by pktsend)
 # and two uplinks (wan, wan2; their peers are not addressed).  Masquerade
 # out of wan onto ports 40000-40999, and DNAT of UDP to 198.18.2.100:53 to
-# 198.18.2.2:5353, as tests/integration/nat.sh.  routed.pcap (frames from
-# 198.18.1.2 to lan's MAC) holds flows to the WAN, to the second uplink's
-# route and to the router itself; the host checks OUTPUT_SNMP (--egress),
-# fields 225-228 (--nat) and the IF_NAME records.
+# 198.18.2.2:5353: tests/data/nat.nft, as in tests/integration/nat.sh.
+# routed.pcap (frames from 198.18.1.2 to lan's MAC) holds flows to the WAN,
+# to the second uplink's route and to the router itself; the host checks
+# OUTPUT_SNMP (--egress), fields 225-228 (--nat) and the IF_NAME records.
 suite_netlink() {
 	local lan wan wan2
 	if ! veth lanx lan || ! veth wan wanx || ! veth wan2 wan2x; then
@@ -318,19 +318,7 @@ suite_netlink() {
 	sysctl -qw net.ipv4.ip_forward=1
 	sysctl -qw net.ipv4.conf.all.rp_filter=0
 	sysctl -qw net.ipv4.conf.lan.rp_filter=0
-	/pf/nft -f - <<'EOF' || bad "nft cannot set up NAT"
-table ip pfnat {
-	chain pre {
-		type nat hook prerouting priority dstnat;
-		ip daddr 198.18.2.100 udp dport 53 dnat to 198.18.2.2:5353
-	}
-	chain post {
-		type nat hook postrouting priority srcnat;
-		oifname "wan" meta l4proto { tcp, udp } masquerade to :40000-40999
-		oifname "wan" masquerade
-	}
-}
-EOF
+	/pf/nft -f /pf/nat.nft || bad "nft cannot set up NAT"
 	lan=$(cat /sys/class/net/lan/ifindex)
 	wan=$(cat /sys/class/net/wan/ifindex)
 	wan2=$(cat /sys/class/net/wan2/ifindex)
