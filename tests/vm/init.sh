@@ -30,7 +30,7 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 echo "PFVM boot $(cut -d' ' -f1 /proc/uptime)"
-# Kernel messages would cut into the base64 lines: warnings and worse only
+# Kernel messages would cut into the base64 lines: errors and worse only
 # (dmesg is printed when something fails).
 echo 4 > /proc/sys/kernel/printk
 

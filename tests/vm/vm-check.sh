@@ -129,14 +129,15 @@ fetch() {
 		unavailable "$t/packages" "apt-get download ${want[*]} failed" "$log"
 		return 1
 	fi
+	# unpacked again whenever the set of .debs changed
 	P=$VM/$ARCH/pkgs
-	if [ ! -f "$P/.stamp" ] || [ -n "$(find "$d" -newer "$P/.stamp" -name '*.deb')" ]; then
+	if ! find "$d" -name '*.deb' | sort | cmp -s - "$P/.stamp"; then
 		rm -rf "$P"
 		mkdir -p "$P"
 		for p in "$d"/*.deb; do
 			dpkg-deb -x "$p" "$P" || { result FAIL "$t/packages" "dpkg-deb -x $p"; return 1; }
 		done
-		touch "$P/.stamp"
+		find "$d" -name '*.deb' | sort > "$P/.stamp"
 	fi
 	if [ ! -f "$P/boot/vmlinuz-$KVER" ] || [ ! -x "$P/bin/busybox" ]; then
 		result FAIL "$t/packages" "no vmlinuz-$KVER or busybox in $P"
@@ -163,7 +164,7 @@ build() {
 		result FAIL "$t/build" "the NETLINK=mnl build failed" "$log"
 		return 1
 	fi
-	result PASS "$t/build" "static NETLINK=none and dynamic NETLINK=mnl $(since "$t0")"
+	result PASS "$t/build" "static NETLINK=none; NETLINK=mnl needs $(needed "build/$t/vm-mnl/picoflow" | tr '\n' ' ')$(since "$t0")"
 }
 
 # mods_closure NAME...: the modules and what they depend on, dependencies
@@ -196,6 +197,10 @@ mods_into() {	# mods_into ROOT "NAME...": /mod/*.ko and /mod/order
 	rm "$root/mod/list"
 }
 
+needed() {	# needed ELF: its NEEDED libraries
+	readelf -d "$1" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'
+}
+
 # libs_into ROOT TRIPLET ELF...: the loader and every library the ELFs
 # need (NEEDED, recursively), from the packages into ROOT/lib
 libs_into() {
@@ -206,7 +211,7 @@ libs_into() {
 	while [ "${#queue[@]}" -gt 0 ]; do
 		f=${queue[0]}
 		queue=("${queue[@]:1}")
-		for n in $(readelf -d "$f" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
+		for n in $(needed "$f"); do
 			case $done_ in *" $n "*) continue ;; esac
 			done_="$done_$n "
 			lib=$(find "$P/lib/$tri" "$P/usr/lib/$tri" -maxdepth 1 -name "$n" 2>/dev/null | head -1)
