@@ -164,7 +164,7 @@ build() {
 		result FAIL "$t/build" "the NETLINK=mnl build failed" "$log"
 		return 1
 	fi
-	result PASS "$t/build" "static NETLINK=none; NETLINK=mnl needs $(needed "build/$t/vm-mnl/picoflow" | tr '\n' ' ')$(since "$t0")"
+	result PASS "$t/build" "static NETLINK=none; NETLINK=mnl needs $(needed "build/$t/vm-mnl/picoflow" | tr '\n' ' ')($(since "$t0"))"
 }
 
 # mods_closure NAME...: the modules and what they depend on, dependencies
