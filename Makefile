@@ -248,7 +248,10 @@ ipk: $(PROG)
 	STRIP=$(CROSS_COMPILE)strip openwrt/mkipk.sh $(PROG) $(ARCH_PKG) \
 	    $(VERSION) $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# (build/vm: make vm-check's packages and images, whose trees have *.d
+# folders of their own)
+-include $(shell find $(B) -path build/vm -prune -o -name '*.d' -type f \
+	-print 2>/dev/null)
 
 install: $(PROG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
