@@ -113,7 +113,7 @@ FUZZ		:= decode pipeline opts
 FUZZ_REPLAY	:= $(FUZZ:%=$(B)/fuzz_%_replay) $(FUZZ:%=$(B)/san/fuzz_%_replay)
 
 .PHONY: all check unit clean install uninstall fuzz demo bench cross-bins \
-	cross-check ipk
+	cross-check ipk vm-bins vm-check
 all: $(PROG)
 
 # A cross build keeps its link map: make cross-check reads picoflow's own
@@ -231,13 +231,29 @@ endif
 cross-check: picoflow
 	tests/cross-check.sh
 
+# Live tests on Debian's own MIPS and ARM kernels under qemu-system
+# (tests/vm/vm-check.sh): each TOOLCHAIN build's picoflow with the VMs'
+# packet sender and collector, built with the same compiler and flags.
+VM_TOOLS	:= $(B)/vmtools/pktsend $(B)/vmtools/collect
+$(B)/vmtools/%: tests/vm/%.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+vm-bins: $(PROG) $(VM_TOOLS)
+
+vm-check: picoflow
+	tests/vm/vm-check.sh
+
 # An OpenWrt package from a cross build, without the SDK:
 #   make ipk ARCH_PKG=mips_24kc   (or TOOLCHAIN=mips)
 ipk: $(PROG)
 	STRIP=$(CROSS_COMPILE)strip openwrt/mkipk.sh $(PROG) $(ARCH_PKG) \
 	    $(VERSION) $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# (build/vm: make vm-check's packages and images, whose trees have *.d
+# folders of their own)
+-include $(shell find $(B) -path build/vm -prune -o -name '*.d' -type f \
+	-print 2>/dev/null)
 
 install: $(PROG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8

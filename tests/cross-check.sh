@@ -47,30 +47,7 @@ JOBS=${JOBS:-2}
 STRICT=${CROSS_STRICT:-0}
 [ $# -gt 0 ] || set -- mips mipsel armhf aarch64 musl mips-musl
 
-npass=0 nfail=0 nskip=0
-failed=()
 sizes=()
-
-result() {	# result PASS|FAIL|SKIP NAME DETAIL [LOG]
-	case $1 in
-	PASS) npass=$((npass + 1)) ;;
-	FAIL) nfail=$((nfail + 1)); failed+=("$2") ;;
-	SKIP) nskip=$((nskip + 1)) ;;
-	esac
-	printf '%-4s  %-28s %s\n' "$1" "$2" "$3"
-	if [ "$1" = FAIL ] && [ -n "${4:-}" ] && [ -s "$4" ]; then
-		echo "      --- last lines of $4:"
-		tail -n 30 "$4" | sed 's/^/      | /'
-	fi
-}
-
-missing_tool() {	# missing_tool NAME WHY: SKIP, or FAIL when strict
-	if [ "$STRICT" = 1 ]; then
-		result FAIL "$1" "$2"
-	else
-		result SKIP "$1" "$2"
-	fi
-}
 
 since() { echo "($(( $(date +%s) - $1 ))s)"; }
 
@@ -304,7 +281,7 @@ netlink_compile() {	# netlink_compile TARGET CROSS_COMPILE
 	local t=$1 cc=$2 inc=$WORK/mnl-include mnl none o
 	local -a mnl_obj none_obj
 	if [ ! -f /usr/include/libmnl/libmnl.h ]; then
-		missing_tool "$t/netlink-compile" "libmnl-dev is not installed"
+		unavailable "$t/netlink-compile" "libmnl-dev is not installed"
 		return
 	fi
 	mkdir -p "$inc"
@@ -362,11 +339,11 @@ one_target() {
 	# it and is built by sysroot.sh), or CC for a native toolchain (musl)
 	[ -n "$cross" ] && cc=${cross}gcc
 	if ! command -v "${cc%% *}" > /dev/null 2>&1; then
-		missing_tool "$t" "${cc%% *} is not installed"
+		unavailable "$t" "${cc%% *} is not installed"
 		return
 	fi
 	if [ -n "$q" ] && ! command -v "$q" > /dev/null 2>&1; then
-		missing_tool "$t" "$q is not installed (qemu-user)"
+		unavailable "$t" "$q is not installed (qemu-user)"
 		return
 	fi
 	t0=$(date +%s)

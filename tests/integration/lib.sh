@@ -22,6 +22,9 @@
 #   nfcapd_stop          waits until nfcapd has read every queued datagram,
 #                        SIGTERM, wait (it then flushes and closes its file);
 #                        sets NFCAPD_SEQERR and NFCAPD_BADPKT from its log
+#   nfcapd_replay PCAP   every datagram of a receiver's pcap (sink_start's
+#                        form: raw IPv4/UDP records, either byte order) sent
+#                        again to the running nfcapd, in order
 #   sink_start OUT.pcap  a python UDP receiver on 127.0.0.1 that writes every
 #                        datagram as an IPv4/UDP packet into OUT.pcap (raw IP
 #                        link type, no capture privileges needed); sets
@@ -37,6 +40,11 @@
 #                        by default: DIR/out.csv by ethertype, protocol);
 #                        sets NFACCTD_PID, NFACCTD_PORT
 #   nfacctd_stop         drain, SIGINT (plugins flush), wait
+#   result PASS|FAIL|SKIP NAME DETAIL [LOG]   one line of a runner's report
+#                        (cross-check.sh, vm/vm-check.sh), counted in
+#                        npass nfail nskip, FAIL names kept in failed[];
+#                        a FAIL shows the last lines of LOG
+#   unavailable NAME WHY [LOG]  a SKIP, or a FAIL when STRICT=1 (CI must run it)
 #   LIB_NS=NAME          run nfcapd_start, sink_start and the port helpers
 #                        in network namespace NAME (the test's own)
 #   netns_add VAR...     a new network namespace for each VAR, its name
@@ -119,6 +127,28 @@ trap 'exit 130' INT TERM HUP
 skip() {
 	echo "SKIP: $*"
 	exit 77
+}
+
+npass=0 nfail=0 nskip=0 failed=()
+result() {
+	case $1 in
+	PASS) npass=$((npass + 1)) ;;
+	FAIL) nfail=$((nfail + 1)); failed+=("$2") ;;
+	SKIP) nskip=$((nskip + 1)) ;;
+	esac
+	printf '%-4s  %-30s %s\n' "$1" "$2" "$3"
+	if [ "$1" = FAIL ] && [ -n "${4:-}" ] && [ -s "$4" ]; then
+		echo "      --- last lines of $4:"
+		tail -n 40 "$4" | sed 's/^/      | /'
+	fi
+}
+
+unavailable() {
+	if [ "${STRICT:-0}" = 1 ]; then
+		result FAIL "$1" "$2" "${3:-}"
+	else
+		result SKIP "$1" "$2"
+	fi
 }
 
 require() {
@@ -279,6 +309,19 @@ nfcapd_stop() {
 	NFCAPD_PID=''
 	NFCAPD_SEQERR=$(sed -n 's/.*Sequence Errors: \([0-9]*\).*/\1/p' "$NFCAPD_LOG" | tail -1)
 	NFCAPD_BADPKT=$(sed -n 's/.*Bad Packets: \([0-9]*\).*/\1/p' "$NFCAPD_LOG" | tail -1)
+}
+
+nfcapd_replay() {
+	(in_ns python3 -c '
+import socket, struct, sys
+d = open(sys.argv[1], "rb").read()
+e = "<" if struct.unpack_from("<I", d)[0] == 0xA1B2C3D4 else ">"
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+off = 24
+while off + 16 <= len(d):
+    n = struct.unpack_from(e + "I", d, off + 8)[0]
+    s.sendto(d[off + 16 + 28:off + 16 + n], ("127.0.0.1", int(sys.argv[2])))
+    off += 16 + n' "$1" "$NFCAPD_PORT")
 }
 
 # The receiver: binds 127.0.0.1:0, prints its port on the first line of its

@@ -29,19 +29,8 @@ require ip tshark python3 conntrack nft
 netns_routed 198.18 lan wan
 l() { ip netns exec "$NS_C" "$@"; }
 r() { ip netns exec "$NS_R" "$@"; }
-r nft -f - <<'EOF' || skip "nftables cannot set up NAT in this kernel"
-table ip pfnat {
-	chain pre {
-		type nat hook prerouting priority dstnat;
-		ip daddr 198.18.2.100 udp dport 53 dnat to 198.18.2.2:5353
-	}
-	chain post {
-		type nat hook postrouting priority srcnat;
-		oifname "wan" meta l4proto { tcp, udp } masquerade to :40000-40999
-		oifname "wan" masquerade
-	}
-}
-EOF
+r nft -f "$ROOT/tests/data/nat.nft" ||
+	skip "nftables cannot set up NAT in this kernel"
 r conntrack -L > /dev/null 2>&1 || skip "conntrack cannot list connections here"
 WAN_IF=$(r cat /sys/class/net/wan/ifindex)
 LAN_IF=$(r cat /sys/class/net/lan/ifindex)
@@ -206,15 +195,7 @@ fail=$?
 # nfdump shows the translated source as its xlate fields.
 if command -v nfcapd > /dev/null && command -v nfdump > /dev/null; then
 	nfcapd_start "$WORK/nf" || exit 1
-	# the receiver's pcap: raw IPv4 records; each UDP payload is a datagram
-	python3 -c '
-import socket, struct, sys
-d = open(sys.argv[1], "rb").read()[24:]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-while d:
-    n = struct.unpack("<I", d[8:12])[0]
-    s.sendto(d[16 + 28:16 + n], ("127.0.0.1", int(sys.argv[2]))); d = d[16 + n:]' \
-	    "$WORK/export.pcap" "$NFCAPD_PORT"
+	nfcapd_replay "$WORK/export.pcap"
 	nfcapd_stop
 	nfdump -R "$WORK/nf" -q -N -o 'fmt:%pr %sa %sp %da %dp %xsa %xsp %xda %xdp %out' \
 	    > "$WORK/nfdump.txt" 2>&1
