@@ -24,6 +24,25 @@ nfinfo() {
 	nfdump -R "$WORK/nfcapd" -I 2>/dev/null | sed -n "s/^$1: *//p"
 }
 
+# csv_sums: packets and bytes summed over the print plugin's files.
+csv_sums() {
+	python3 - "$WORK"/pmacct/by-proto-*.csv <<'EOF'
+import csv, sys
+p = b = 0
+for name in sys.argv[1:]:
+    for row in csv.DictReader(open(name)):
+        p += int(row['PACKETS'])
+        b += int(row['BYTES'])
+print(p, b)
+EOF
+}
+
+# sqlite_sums: the same from the recipe's second query (ip_proto|packets|bytes).
+sqlite_sums() {
+	recipe_run sqlite-queries "$WORK/sqlq.out" > /dev/null &&
+	    awk -F'|' 'NF == 3 { p += $2; b += $3 } END { print p + 0, b + 0 }' "$WORK/sqlq.out"
+}
+
 echo "== nfcapd, then the nfdump queries"
 RECIPE_PORT=$(free_udp_port)
 recipe_daemon nfcapd "$WORK/nfcapd.out" || exit 1
@@ -53,29 +72,19 @@ RECIPE_PORT=$(free_udp_port)
 recipe_daemon pmacct-print "$WORK/print.out" || exit 1
 wait_started nfacctd "$RECIPE_PID" 'waiting for NetFlow' "$WORK/print.out" || exit 1
 probe_export "$PCAP" || exit 1
+recipe_plugin_up "$WORK/print.out" || exit 1
 recipe_stop
-sums=$(python3 - "$WORK"/pmacct/by-proto-*.csv <<'EOF'
-import csv, sys
-p = b = 0
-for name in sys.argv[1:]:
-    for row in csv.DictReader(open(name)):
-        p += int(row['PACKETS'])
-        b += int(row['BYTES'])
-print(p, b)
-EOF
-)
-same "pmacct print packets bytes" "$sums" "$EXPECT_PKTS $EXPECT_BYTES"
+settle "pmacct print packets bytes" "$EXPECT_PKTS $EXPECT_BYTES" csv_sums
 
 echo "== pmacct, SQLite plugin"
 RECIPE_PORT=$(free_udp_port)
 recipe_daemon pmacct-sqlite "$WORK/sqlite.out" || exit 1
 wait_started nfacctd "$RECIPE_PID" 'waiting for NetFlow' "$WORK/sqlite.out" || exit 1
 probe_export "$PCAP" || exit 1
+recipe_plugin_up "$WORK/sqlite.out" || exit 1
 recipe_stop
-recipe_run sqlite-queries "$WORK/sqlq.out" || exit 1
-# the second query: ip_proto|packets|bytes a line
-sums=$(awk -F'|' 'NF == 3 { p += $2; b += $3 } END { print p + 0, b + 0 }' "$WORK/sqlq.out")
-same "sqlite packets bytes" "$sums" "$EXPECT_PKTS $EXPECT_BYTES"
+settle "sqlite packets bytes" "$EXPECT_PKTS $EXPECT_BYTES" sqlite_sums
+cat "$WORK/sqlq.out"
 
 echo "== tshark on a saved export (IPFIX)"
 sink_start "$WORK/export.pcap" || exit 1

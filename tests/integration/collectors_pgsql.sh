@@ -54,12 +54,16 @@ recipe_run pgsql-setup "$WORK/setup.out" || exit 1
 RECIPE_PORT=$(free_udp_port)
 recipe_daemon pmacct-pgsql "$WORK/nfacctd.out" || exit 1
 wait_started nfacctd "$RECIPE_PID" 'waiting for NetFlow' "$WORK/nfacctd.out" || exit 1
+# pgsql_sums: the recipe's query, rows " 9 | 800 | 6 | 228 | 77442" summed
+pgsql_sums() {
+	recipe_run pgsql-queries "$WORK/query.out" > /dev/null &&
+	    awk -F'|' 'NF == 5 && $1 ~ /[0-9]/ { p += $4; b += $5 } END { print p + 0, b + 0 }' \
+	    "$WORK/query.out"
+}
 probe_export "$WORK/demo.pcap" || exit 1
+recipe_plugin_up "$WORK/nfacctd.out" || exit 1
 recipe_stop
-recipe_run pgsql-queries "$WORK/query.out" || { tail -20 "$WORK/nfacctd.out"; exit 1; }
-# rows: " 9 | 800 | 6 | 228 | 77442"
-sums=$(awk -F'|' 'NF == 5 && $1 ~ /[0-9]/ { p += $4; b += $5 } END { print p + 0, b + 0 }' \
-    "$WORK/query.out")
-same "PostgreSQL packets bytes" "$sums" "$EXPECT_PKTS $EXPECT_BYTES"
+settle "PostgreSQL packets bytes" "$EXPECT_PKTS $EXPECT_BYTES" pgsql_sums
+cat "$WORK/query.out"
 [ "$RECIPE_FAIL" = 0 ] || { tail -20 "$WORK/nfacctd.out"; exit 1; }
 echo "collectors_pgsql: the recipe's role, database, table and nfacctd hold what picoflow exported"

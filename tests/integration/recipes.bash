@@ -18,7 +18,9 @@
 #
 # Stand-ins (as the page says): 192.0.2.10 -> 127.0.0.1, port 9995 ->
 # $RECIPE_PORT, 5432 -> $RECIPE_PGPORT, /var/cache/nfcapd, /var/lib/pmacct,
-# /etc/pmacct -> folders under $WORK, nfcapd's "-t 60" -> "-t 2".
+# /etc/pmacct -> folders under $WORK, nfcapd's "-t 60" -> "-t 2", pmacct's
+# print_/sql_refresh_time -> 1 (so that a plugin's first purge, logged, says
+# it is up: nfacctd stopped before that loses what it was sent).
 
 RECIPES_MD=$ROOT/docs/collectors.md
 RECIPE_PORT='' RECIPE_PGPORT=5432 RECIPE_PID=''
@@ -50,7 +52,8 @@ recipe() {
 	    -e "s|/var/cache/nfcapd|$WORK/nfcapd|g" \
 	    -e "s|/var/lib/pmacct|$WORK/pmacct|g" \
 	    -e "s|/etc/pmacct|$WORK/etc|g" \
-	    -e "s|\(nfcapd .*\)-t 60|\1-t 2|"
+	    -e "s|\(nfcapd .*\)-t 60|\1-t 2|" \
+	    -e "s#^\(print\|sql\)_refresh_time: [0-9]*#\1_refresh_time: 1#"
 }
 
 recipe_run() {
@@ -80,6 +83,14 @@ $text"
 	bash -e -c "$text" > "$2" 2>&1 &
 	RECIPE_PID=$!
 	track "$RECIPE_PID"
+}
+
+# recipe_plugin_up LOG: until nfacctd's plugin has logged its first purge
+# (20 s at most).
+recipe_plugin_up() {
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	timeout 20 bash -c 'until grep -q "Purging cache - END" "$1"; do sleep 0.1; done' _ "$1" ||
+	    { echo "FAIL: nfacctd's plugin never purged its cache:"; cat "$1"; return 1; }
 }
 
 # recipe_stop: SIGINT (nfacctd's plugins then write, nfcapd closes its
@@ -113,6 +124,19 @@ probe_export() {
 		return 1
 	fi
 	echo "probe: $EXPECT_RECORDS records, $EXPECT_PKTS packets, $EXPECT_BYTES bytes"
+}
+
+# settle WHAT WANT CMD...: run CMD until it prints WANT, 20 s at most, then
+# compare as same does.
+settle() {
+	local what=$1 want=$2 got i
+	shift 2
+	for i in $(seq 1 100); do
+		got=$("$@" 2>/dev/null)
+		[ "$got" = "$want" ] && break
+		[ "$i" -lt 100 ] && sleep 0.2
+	done
+	same "$what" "$got" "$want"
 }
 
 # same WHAT GOT WANT: one comparison line; sets RECIPE_FAIL on a mismatch.
