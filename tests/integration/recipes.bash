@@ -93,18 +93,11 @@ recipe_plugin_up() {
 	    { echo "FAIL: nfacctd's plugin never purged its cache:"; cat "$1"; return 1; }
 }
 
-# recipe_stop: SIGINT (nfacctd's plugins then write, nfcapd closes its
-# file), then wait, as nfacctd_stop does.
+# recipe_stop: as nfacctd_stop (lib.sh): drain, SIGINT (nfacctd's plugins
+# then write, nfcapd closes its file), wait.
 recipe_stop() {
-	[ -n "$RECIPE_PID" ] || return 0
-	udp_wait_drained "$RECIPE_PORT"
-	kill -INT "$RECIPE_PID" 2>/dev/null
-	for _ in $(seq 1 100); do
-		kill -0 "$RECIPE_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	stop_pid "$RECIPE_PID"
-	untrack "$RECIPE_PID"
+	NFACCTD_PID=$RECIPE_PID NFACCTD_PORT=$RECIPE_PORT
+	nfacctd_stop
 	RECIPE_PID=''
 }
 
