@@ -1,4 +1,5 @@
-# shellcheck shell=bash disable=SC2034
+#!/bin/bash
+# shellcheck disable=SC2034
 # (SC2034: RECIPE_FAIL and EXPECT_* are read by the tests that source this.)
 # Helpers for the tests that run docs/collectors.md's recipes as written
 # (collectors.sh, collectors_pgsql.sh); sourced after lib.sh.  Not a test
