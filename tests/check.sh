@@ -175,7 +175,7 @@ skip_summary() {
 		reason=${line%%$'\t'*}
 		case $reason in
 		*PICOFLOW_SHARED* | *"$SHARED_ABS/"*)
-			reason="no shared captures in $SHARED_DIR: set PICOFLOW_SHARED=DIR (README, Tests)" ;;
+			reason="no shared captures in $SHARED_DIR: set PICOFLOW_SHARED=DIR (docs/testing.md)" ;;
 		esac
 		printf '%s\t%s\n' "$reason" "${line#*$'\t'}"
 	done | sort | awk -F'\t' '
