@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "caps.h"
 #include "clock.h"
 #include "decode.h"
 #include "enrich.h"
@@ -1170,7 +1171,10 @@ teardown(struct probe *pr)
 	mem_free(pr->encbuf);
 }
 
-/* -u: everything that needs root is open by now (-T only looks it up). */
+/*
+ * -u: everything that needs root is open by now (-T only looks it up);
+ * conntrack still wants CAP_NET_ADMIN for each question.
+ */
 static int
 drop_privileges(const struct pf_opts *o)
 {
@@ -1182,7 +1186,9 @@ drop_privileges(const struct pf_opts *o)
 		log_warnx("%s", err);
 		return 2;
 	}
-	if (!o->check_only && privs_drop(uid, gid, err, sizeof(err)) == -1) {
+	if (!o->check_only && privs_drop(uid, gid, o->nat ||
+	    o->offload != OFFLOAD_OFF ? CAPS_NET_ADMIN : 0, err,
+	    sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return 1;
 	}
