@@ -27,7 +27,8 @@ enum {
 	OPT_EGRESS,
 	OPT_NAT,
 	OPT_LOOKUP_RATE,
-	OPT_OFFLOAD
+	OPT_OFFLOAD,
+	OPT_NO_SANDBOX
 };
 
 static const char short_opts[] = "i:r:n:Ps:m:M:t:f:S:u:v:dThV";
@@ -62,6 +63,7 @@ static const struct option long_opts[] = {
 	{ "nat",		no_argument,	   NULL, OPT_NAT },
 	{ "lookup-rate",	required_argument, NULL, OPT_LOOKUP_RATE },
 	{ "offload-flows",	optional_argument, NULL, OPT_OFFLOAD },
+	{ "no-sandbox",		no_argument,	   NULL, OPT_NO_SANDBOX },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -116,6 +118,7 @@ opts_usage(FILE *f)
 "                          flows offloaded past the capture: hardware (hw,\n"
 "                          the default) or any flowtable (all) (Linux, -i,\n"
 "                          CAP_NET_ADMIN, nf_conntrack_acct=1)\n"
+"      --no-sandbox        no system call filter after start (to debug)\n"
 "  -h, --help              this text;  -V, --version  print the version\n",
 	    f);
 }
@@ -379,6 +382,9 @@ parse_one(struct pf_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_NAT:
 		o->nat = 1;
+		return 0;
+	case OPT_NO_SANDBOX:
+		o->no_sandbox = 1;
 		return 0;
 	case OPT_LOOKUP_RATE:
 		return parse_u32("--lookup-rate", arg, 0, 1000000,

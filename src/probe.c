@@ -40,6 +40,7 @@
 #include "privs.h"
 #include "probe.h"
 #include "sample.h"
+#include "sandbox.h"
 
 #define TICK_MS		1000
 #define BATCH_MAX	256	/* records handed from expiry to the encoder */
@@ -1198,14 +1199,63 @@ drop_privileges(const struct pf_opts *o)
 	return 0;
 }
 
+/*
+ * What the steady state does with these flags (sandbox.h): everything
+ * else is refused from here on.
+ */
+static unsigned
+sandbox_needs(const struct probe *pr, int log_stderr)
+{
+	const struct pf_opts *o = pr->o;
+	unsigned n = o->file != NULL ? SANDBOX_FILE : SANDBOX_CAPTURE;
+
+	if (o->file == NULL && pr->ops->reattach != NULL)
+		n |= SANDBOX_REBIND;
+	if (pr->enr != NULL || pr->off != NULL ||
+	    (pr->links != NULL && links_fd(pr->links) != -1))
+		n |= SANDBOX_NETLINK;
+	if (pr->links != NULL && links_fd(pr->links) == -1)
+		n |= SANDBOX_IFLIST;
+	if (pr->exp.ncol != 0)
+		n |= SANDBOX_EXPORT;
+	if (o->pace != 0 || pr->replay_speed != 0)
+		n |= SANDBOX_SLEEP;
+	if (!log_stderr)
+		n |= SANDBOX_SYSLOG;
+	return n;
+}
+
+/* Returns 0, or an exit status: a kernel that refuses a filter it has. */
+static int
+enter_sandbox(const struct probe *pr, int log_stderr)
+{
+	char err[256];
+	int rc;
+
+	if (pr->o->no_sandbox) {
+		log_notice("not sandboxed (--no-sandbox)");
+		return 0;
+	}
+	rc = sandbox_enter(sandbox_needs(pr, log_stderr), err, sizeof(err));
+	if (rc == -1) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	if (rc == 1)
+		log_notice("not sandboxed: %s", err);
+	else
+		log_debug("sandboxed (%s)", sandbox_kind());
+	return 0;
+}
+
 int
 probe_run(const struct pf_opts *o)
 {
 	static struct probe pr;
-	int rc;
+	int rc, log_stderr = o->file != NULL || o->debug || o->check_only ||
+	    isatty(STDERR_FILENO);
 
-	log_init(o->file != NULL || o->debug || o->check_only ||
-	    isatty(STDERR_FILENO), o->debug ? LOG_LVL_DEBUG : LOG_LVL_NOTICE);
+	log_init(log_stderr, o->debug ? LOG_LVL_DEBUG : LOG_LVL_NOTICE);
 	memset(&pr, 0, sizeof(pr));
 	pr.o = o;
 	rc = setup(&pr);
@@ -1223,6 +1273,10 @@ probe_run(const struct pf_opts *o)
 	set_signals();
 	if (o->print)
 		print_header(stdout);
+	if ((rc = enter_sandbox(&pr, log_stderr)) != 0) {
+		teardown(&pr);
+		return rc;
+	}
 	rc = o->file != NULL ? run_replay(&pr) : run_live(&pr);
 	offload_finish(&pr, pr.clk.now_ms);
 	flush_all(&pr, pr.clk.now_ms);

@@ -88,6 +88,7 @@ fi
 good "--help prints usage" 'usage' --help
 good "-V prints the version" '[0-9]+\.[0-9]+' -V
 good "--check: configuration OK" '^configuration OK' --check -r "$PCAP" -n "$C"
+good "--no-sandbox accepted" '^configuration OK' --check --no-sandbox -r "$PCAP" -n "$C"
 good "-T: configuration OK" '^configuration OK' -T -r "$PCAP" -n "$C"
 good "--check with --print only" '^configuration OK' --check -r "$PCAP" --print
 good "valid values accepted" '^configuration OK' --check -r "$PCAP" -n "$C" \
