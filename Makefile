@@ -101,8 +101,10 @@ SAN		:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 SAN_LIB		:= $(B)/san/libpicoflow.a
 SAN_OBJ		:= $(LIB_SRC:%.c=$(B)/san/%.o)
 
-# test_nl_*: netlink message parsing, built only where libmnl is.
-UNIT		:= $(filter-out $(if $(filter none,$(NETLINK)),nl_%), \
+# test_nl_*: netlink message parsing, built only where libmnl is;
+# test_sandbox_linux: the seccomp program, only where it is linked.
+UNIT		:= $(filter-out $(if $(filter none,$(NETLINK)),nl_%) \
+		   $(if $(filter linux,$(BACKEND)),,sandbox_linux), \
 		   $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c)))
 UNIT_BIN	:= $(UNIT:%=$(B)/test_%)
 UNIT_SAN_BIN	:= $(UNIT:%=$(B)/san/test_%)

@@ -40,6 +40,7 @@
 #include <time.h>
 
 #include "sandbox.h"
+#include "sandbox_linux.h"
 #include "util.h"
 
 #if defined(__x86_64__) && !defined(__ILP32__)
@@ -123,6 +124,11 @@ static const struct call calls[] = {
 	    SANDBOX_NETLINK },
 #endif
 	{ __NR_read, SANDBOX_FILE },
+	{ __NR_readv, SANDBOX_FILE },		/* musl's stdio (libpcap) */
+	{ __NR_lseek, SANDBOX_FILE },		/* ... and its ftell */
+#ifdef __NR__llseek
+	{ __NR__llseek, SANDBOX_FILE },
+#endif
 	/* a capture's errors, statistics, and whether it is still bound */
 	{ __NR_getsockopt, SANDBOX_CAPTURE },
 	{ __NR_getsockname, SANDBOX_CAPTURE | SANDBOX_IFLIST },
@@ -140,6 +146,7 @@ static const struct call calls[] = {
 	{ __NR_recv, SANDBOX_NETLINK | SANDBOX_IFLIST },
 #endif
 	{ __NR_sendmmsg, SANDBOX_EXPORT },
+	{ __NR_sendmsg, SANDBOX_EXPORT },	/* 64-bit musl's sendmmsg */
 	/* a collector without a route at start; syslog restarted */
 	{ __NR_connect, SANDBOX_EXPORT | SANDBOX_SYSLOG },
 	{ __NR_getpid, SANDBOX_SYSLOG },	/* LOG_PID */
@@ -206,6 +213,7 @@ static const struct rule rules[] = {
 	{ __NR_socketcall, SANDBOX_NETLINK | SANDBOX_IFLIST,
 	    { { 0, ANY, SYS_RECVFROM } }, 1 },
 	{ __NR_socketcall, SANDBOX_EXPORT, { { 0, ANY, SYS_SENDMMSG } }, 1 },
+	{ __NR_socketcall, SANDBOX_EXPORT, { { 0, ANY, SYS_SENDMSG } }, 1 },
 	{ __NR_socketcall, SANDBOX_EXPORT | SANDBOX_SYSLOG,
 	    { { 0, ANY, SYS_CONNECT } }, 1 },
 #endif
@@ -323,6 +331,26 @@ build(struct prog *p, unsigned needs)
 	ins(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
 }
 
+size_t
+sandbox_linux_program(unsigned needs, struct sock_filter *out, size_t max)
+{
+	static struct prog p;
+
+	if (ARCH_SELF == 0)
+		return 0;
+	build(&p, needs);
+	if (p.full || p.n > max)
+		return 0;
+	memcpy(out, p.f, p.n * sizeof(p.f[0]));
+	return p.n;
+}
+
+uint32_t
+sandbox_linux_arch(void)
+{
+	return ARCH_SELF;
+}
+
 /*
  * What the C library reads once and keeps: the time zone, for syslog's
  * time stamps (glibc and musl open /etc/localtime on first use).
@@ -340,8 +368,8 @@ warm_up(void)
 int
 sandbox_enter(unsigned needs, char *err, size_t errlen)
 {
+	static struct sock_filter prog[PROG_MAX];
 	struct sock_fprog fprog;
-	static struct prog p;
 
 	if (ARCH_SELF == 0) {
 		snprintf(err, errlen, "no seccomp filter for this "
@@ -353,15 +381,15 @@ sandbox_enter(unsigned needs, char *err, size_t errlen)
 		    "calls the filter refuses");
 		return 1;
 	}
-	build(&p, needs);
-	if (p.full) {
+	fprog.len = (unsigned short)sandbox_linux_program(needs, prog,
+	    PROG_MAX);
+	if (fprog.len == 0) {
 		snprintf(err, errlen, "seccomp: the filter outgrew %u "
 		    "instructions", PROG_MAX);
 		return -1;
 	}
+	fprog.filter = prog;
 	warm_up();
-	fprog.len = (unsigned short)p.n;
-	fprog.filter = p.f;
 	/* no_new_privs: what lets an unprivileged process install it */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0) == -1) {
