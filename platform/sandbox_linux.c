@@ -75,7 +75,7 @@
 #endif
 #define X32_SYSCALL_BIT	0x40000000U
 #define ALWAYS		0U
-#define PROG_MAX	255	/* a jump offset is 8 bits: blocks stay short */
+#define PROG_MAX	255U	/* a jump offset is 8 bits: blocks stay short */
 
 /*
  * Arguments are 64 bits in struct seccomp_data whatever the word size; the
@@ -106,6 +106,7 @@ static const struct call calls[] = {
 	{ __NR_brk, ALWAYS },
 	{ __NR_munmap, ALWAYS },	/* large blocks freed; a capture closed */
 	{ __NR_mremap, ALWAYS },
+	{ __NR_madvise, ALWAYS },	/* musl's free() gives pages back */
 	/* logs and -P to stderr and stdout; closing what stops */
 	{ __NR_write, ALWAYS },
 	{ __NR_writev, ALWAYS },	/* musl's stdio */

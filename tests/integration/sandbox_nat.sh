@@ -15,6 +15,8 @@ require ip tshark python3 conntrack nft
 [ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
 id nobody > /dev/null 2>&1 || skip "no user nobody"
 "$PICOFLOW" -h | grep -q -- --nat || skip "picoflow has no --nat"
+"$PICOFLOW" -T -i lo --egress -n 127.0.0.1:9 2>&1 | grep -q 'without netlink' &&
+	skip "$PICOFLOW is built without netlink (NETLINK=none)"
 
 netns_routed 198.18 lan wan
 r() { ip netns exec "$NS_R" "$@"; }

@@ -138,6 +138,8 @@ test_memory(void)
 	    PROT_READ), ALLOW, "mmap: the high word is not looked at");
 	is_int(call(__NR_mprotect, 0, 4096, PROT_READ | PROT_EXEC), KILL,
 	    "mprotect");
+	is_int(call(__NR_madvise, 0, 4096, MADV_DONTNEED), ALLOW,
+	    "madvise (musl's free)");
 }
 
 static void
