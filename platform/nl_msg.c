@@ -2,6 +2,7 @@
 #include <linux/netlink.h>
 
 #include <libmnl/libmnl.h>
+#include <stdint.h>
 
 #include "nl_msg.h"
 
@@ -13,6 +14,18 @@ nl_msg_whole(const void *msg, size_t len)
 	/* mnl_nlmsg_ok takes an int: a length over INT_MAX is no message. */
 	return len >= sizeof(struct nlmsghdr) && len <= 0x7fffffff &&
 	    mnl_nlmsg_ok(nlh, (int)len) && MNL_ALIGN(nlh->nlmsg_len) <= len;
+}
+
+size_t
+nl_msg_framed(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	size_t off = 0;
+
+	while (off < len && nl_msg_whole(p + off, len - off))
+		off += MNL_ALIGN(((const struct nlmsghdr *)(const void *)
+		    (p + off))->nlmsg_len);
+	return off;
 }
 
 int

@@ -16,6 +16,13 @@ struct nlattr;
  */
 int	nl_msg_whole(const void *msg, size_t len);
 /*
+ * How many of the len bytes at buf are whole messages one after another
+ * (each passes nl_msg_whole()): what may be handed to mnl_cb_run(), whose
+ * own check reads a length over INT_MAX as a negative int, passes it, and
+ * steps far past the buffer.
+ */
+size_t	nl_msg_framed(const void *buf, size_t len);
+/*
  * libmnl's attribute walks stop quietly at the first attribute that does
  * not fit, so a cut or garbled list would just look shorter.  These say
  * whether the attributes after offset bytes of payload (of a nest) fill

@@ -5,8 +5,8 @@
  * copied to a malloc()ed (so aligned, as recvmsg() fills one) buffer of
  * exactly its length (so ASan sees a read past it), and read the way each
  * consumer reads it:
- *   - links_netlink.c: mnl_cb_run() over the datagram, nl_link_parse() on
- *     each message;
+ *   - links_netlink.c: mnl_cb_run() over the whole messages the datagram
+ *     starts with (nl_msg_framed()), nl_link_parse() on each;
  *   - offload_netlink.c: the walk of a conntrack dump, nl_ct_parse_entry()
  *     from each message to the next until one cannot be framed;
  *   - enrich_netlink.c: one answer, nl_msg_whole() first, then
@@ -96,12 +96,15 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	unsigned links = 0;
+	size_t framed;
 	uint8_t *buf;
 
 	if (size > DGRAM_MAX || (buf = malloc(size ? size : 1)) == NULL)
 		return 0;
 	memcpy(buf, data, size);
-	(void)mnl_cb_run(buf, size, 0, 0, link_cb, &links);
+	framed = nl_msg_framed(buf, size);
+	CHECK(framed <= size && framed % 4 == 0);
+	(void)mnl_cb_run(buf, framed, 0, 0, link_cb, &links);
 	walk_dump(buf, size);
 	one_answer(buf, size);
 	free(buf);
