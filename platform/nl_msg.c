@@ -11,9 +11,15 @@ nl_msg_whole(const void *msg, size_t len)
 {
 	const struct nlmsghdr *nlh = msg;
 
-	/* mnl_nlmsg_ok takes an int: a length over INT_MAX is no message. */
+	/*
+	 * Not mnl_nlmsg_ok(): it compares the length as an int, so one
+	 * over INT_MAX passes, and MNL_ALIGN() of one over 0xfffffffc is 0
+	 * (a walk that never moves on).  Here it must be within len, which
+	 * is at most INT_MAX, so its padded length is too.
+	 */
 	return len >= sizeof(struct nlmsghdr) && len <= 0x7fffffff &&
-	    mnl_nlmsg_ok(nlh, (int)len) && MNL_ALIGN(nlh->nlmsg_len) <= len;
+	    nlh->nlmsg_len >= sizeof(struct nlmsghdr) &&
+	    nlh->nlmsg_len <= len && MNL_ALIGN(nlh->nlmsg_len) <= len;
 }
 
 size_t

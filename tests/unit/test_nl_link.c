@@ -171,6 +171,12 @@ test_framed(void)
 	memcpy(d + sizeof(nl_dump_lo), &huge, sizeof(huge));
 	is_int(nl_msg_framed(d, sizeof(d)), sizeof(nl_dump_lo),
 	    "a length over INT_MAX ends the walk");
+	huge = 0xfffffffeU;	/* padded, it would be 0: no progress */
+	memcpy(d + sizeof(nl_dump_lo), &huge, sizeof(huge));
+	is_int(nl_msg_framed(d, sizeof(d)), sizeof(nl_dump_lo),
+	    "a length whose padding wraps to 0 ends the walk");
+	ok(!nl_msg_whole(d + sizeof(nl_dump_lo), 16),
+	    "... and is no whole message");
 	is_int(nl_msg_framed(d, sizeof(nl_dump_lo) - 4), 0,
 	    "a message cut short: nothing whole");
 	is_int(nl_msg_framed(d, 0), 0, "no bytes");
