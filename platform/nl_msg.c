@@ -71,6 +71,10 @@ nl_msg_error(const void *msg, int *err)
 	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*e))
 		return -1;
 	e = mnl_nlmsg_get_payload(nlh);
+	/* An errno is under 4096 (the kernel's MAX_ERRNO); INT_MIN could
+	 * not even be negated (found by fuzz_netlink). */
+	if (e->error < -4095 || e->error > 4095)
+		return -1;
 	*err = e->error < 0 ? -e->error : e->error;
 	return 1;
 }

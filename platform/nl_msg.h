@@ -33,7 +33,7 @@ int	nl_attr_nest_whole(const struct nlattr *nest);
 /*
  * For an NLMSG_ERROR message: 1, and *err the positive errno it carries
  * (0 for an acknowledgement); 0 for any other type; -1 if it is too short
- * to carry the error code.  msg must have passed nl_msg_whole().
+ * to carry the error code, or the code is no errno.  msg must have passed nl_msg_whole().
  */
 int	nl_msg_error(const void *msg, int *err);
 
