@@ -8,6 +8,7 @@
 # (without slowing it), then strace -c names the calls (it slows the
 # probe, so its total is only a rough mix).  Figures only, never fails on
 # them.  Env: PICOFLOW, PICOFLOW_SHARED, SECS.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/../integration/lib.sh"
 require_picoflow
 require ip tcpreplay perf strace python3
@@ -28,6 +29,7 @@ ip netns exec "$NS_B" "$PICOFLOW" -i vB -n "127.0.0.1:$SINK_PORT" -d \
 PF=$!
 track "$PF"
 wait_started picoflow "$PF" sandboxed "$WORK/pf.log" || exit 1
+# shellcheck disable=SC2086 # a list of files
 ip netns exec "$NS_A" tcpreplay -q -i vA --pps=100000 --loop=1000 $PCAPS \
     > "$WORK/tr.log" 2>&1 &
 TR=$!

@@ -9,6 +9,6 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 ${CC:-cc} -std=c99 -D_DEFAULT_SOURCE -O2 -Isrc -o "$out/cost" \
     tests/bench/sandbox_cost.c build/libpicoflow.a
-for i in $(seq 1 "${RUNS:-3}"); do
+for _ in $(seq 1 "${RUNS:-3}"); do
 	"$out/cost"
 done

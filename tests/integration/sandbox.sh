@@ -10,6 +10,7 @@
 # (--nat, --offload-flows) are left out, said so, where it cannot answer.
 # Cases without -d log to syslog (stderr is not a terminal): that path,
 # reconnecting included (no /dev/log here), is inside the filter too.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_picoflow
 require ip python3
@@ -52,8 +53,8 @@ status_of() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" 2>/dev/null; }
 
 # until PID's status says Seccomp: 2, up to 5 s; 1 if it never does
 wait_seccomp() {
-	local i
-	for i in $(seq 1 200); do
+	local _
+	for _ in $(seq 1 200); do
 		[ "$(status_of "$1" Seccomp)" = 2 ] && return 0
 		kill -0 "$1" 2>/dev/null || return 1
 		sleep 0.025
@@ -140,10 +141,12 @@ elif [ "$NL" = 1 ]; then
 	echo "note: conntrack does not answer here: --nat and --offload-flows cases left out"
 fi
 # Control: with --no-sandbox the filter is off.
-"$PICOFLOW" -r "$PCAP" -P --no-sandbox > /dev/null 2> "$WORK/off.log" &&
-    grep -q 'not sandboxed (--no-sandbox)' "$WORK/off.log" &&
-    res ok "--no-sandbox" "says so, runs" ||
-    res FAIL "--no-sandbox" "$(cat "$WORK/off.log")"
+if "$PICOFLOW" -r "$PCAP" -P --no-sandbox > /dev/null 2> "$WORK/off.log" &&
+    grep -q 'not sandboxed (--no-sandbox)' "$WORK/off.log"; then
+	res ok "--no-sandbox" "says so, runs"
+else
+	res FAIL "--no-sandbox" "$(cat "$WORK/off.log")"
+fi
 
 [ "$fail" = 0 ] && echo "PASS: sandboxed in every mode, and every mode still works"
 exit "$fail"

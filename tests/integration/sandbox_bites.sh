@@ -8,6 +8,7 @@
 #     (128 + SIGSYS), and the kernel log names the call (when readable);
 #   - the same with --no-sandbox: the file opens (or the shell runs) and
 #     leaves a mark, status 0: so it was the filter that killed.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_picoflow
 require cc python3

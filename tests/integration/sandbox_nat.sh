@@ -9,6 +9,7 @@
 # (tshark) must carry the translated source, 198.18.2.1 on a port of the
 # masquerade range, for the UDP and TCP flows: conntrack answered a
 # process that is not root.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 require_picoflow
 require ip tshark python3 conntrack nft
