@@ -79,8 +79,9 @@ else
 $(error NETLINK=$(NETLINK): expected mnl or none)
 endif
 
-CORE		:= opts probe decode sample flowtab expire nf9 export clock \
-		   mem log print filter kfilter privs iftable lcache util
+CORE		:= opts probe pipeline stats decode sample flowtab expire nf9 \
+		   export clock mem log print filter kfilter privs iftable \
+		   lcache util
 # bpf_walk.c is pure and built everywhere, so its tests run on Linux too.
 PLATFORM_SRC	:= platform/capture_file.c platform/file_format.c \
 		   platform/capture_pcap.c platform/bpf_walk.c $(PLATFORM_EXTRA)
@@ -136,28 +137,33 @@ $(SAN_LIB): $(SAN_OBJ)
 # builds packages; HOT_CFLAGS=-O2 buys back the speed -Os costs there
 # (x86_64 musl: 765 -> 585 instructions a packet) for ~8 KB more code
 # (BENCHMARKS.md).
-HOT_OBJ		:= $(addprefix $(B)/,src/decode.o src/sample.o src/flowtab.o \
-		   src/expire.o src/nf9.o src/clock.o platform/capture_file.o \
+HOT_OBJ		:= $(addprefix $(B)/,src/pipeline.o src/decode.o src/sample.o \
+		   src/flowtab.o src/expire.o src/nf9.o src/clock.o \
+		   platform/capture_file.o \
 		   platform/file_format.o platform/capture_afpacket.o)
 $(HOT_OBJ): ALL_CFLAGS += $(HOT_CFLAGS)
 
-$(B)/%.o: %.c $(wildcard src/*.h platform/*.h) Makefile platform/$(BACKEND).mk
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+# -MMD: each object lists the headers it really includes (a .d file beside
+# it, read back below), so a header change rebuilds only what uses it.
+DEPFLAGS	= -MMD -MP
 
-$(B)/san/%.o: %.c $(wildcard src/*.h platform/*.h) Makefile platform/$(BACKEND).mk
+$(B)/%.o: %.c Makefile platform/$(BACKEND).mk
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(B)/san/%.o: %.c Makefile platform/$(BACKEND).mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 $(DEPFLAGS) -c -o $@ $<
 
 # Tests may also include platform headers (pure helpers live there).
-$(B)/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB)
-	$(CC) $(ALL_CPPFLAGS) -Iplatform $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) \
-	    $(ALL_LDLIBS)
+$(B)/test_%: tests/unit/test_%.c $(LIB)
+	$(CC) $(ALL_CPPFLAGS) -Iplatform $(ALL_CFLAGS) $(DEPFLAGS) $(ALL_LDFLAGS) \
+	    -o $@ $< $(LIB) $(ALL_LDLIBS)
 
-$(B)/san/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(SAN_LIB)
+$(B)/san/test_%: tests/unit/test_%.c $(SAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -Iplatform $(ALL_CFLAGS) $(SAN) -O1 $(ALL_LDFLAGS) -o $@ $< \
-	    $(SAN_LIB) $(ALL_LDLIBS)
+	$(CC) $(ALL_CPPFLAGS) -Iplatform $(ALL_CFLAGS) $(SAN) -O1 $(DEPFLAGS) \
+	    $(ALL_LDFLAGS) -o $@ $< $(SAN_LIB) $(ALL_LDLIBS)
 
 # Each fuzz target also links with replay.c, so make check replays its
 # corpus (tests/fuzz/corpus/TARGET) with any compiler.  Like the unit
@@ -190,7 +196,7 @@ FUZZ_TARGETS	?= $(FUZZ)
 FUZZ_ARGS	?=
 FUZZ_BIN	:= $(FUZZ:%=$(B)/fuzz/fuzz_%)
 
-$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*.h)
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*.h platform/*.h)
 	@mkdir -p $(dir $@)
 	clang $(ALL_CPPFLAGS) -Iplatform -std=c99 -g -O1 \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(LIB_SRC) \
@@ -233,6 +239,8 @@ cross-check: picoflow
 ipk: $(PROG)
 	STRIP=$(CROSS_COMPILE)strip openwrt/mkipk.sh $(PROG) $(ARCH_PKG) \
 	    $(VERSION) $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 install: $(PROG)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8

@@ -50,6 +50,8 @@ chmod 0755 "$data/usr/sbin/picoflow"
 install -m 0755 "$here/files/picoflow.init" "$data/etc/init.d/picoflow"
 install -m 0600 "$here/files/picoflow.config" "$data/etc/config/picoflow"
 install -m 0644 "$here/files/picoflow.json" "$data/etc/capabilities/picoflow.json"
+install -m 0644 "$here/files/picoflow-admin.json" \
+    "$data/etc/capabilities/picoflow-admin.json"
 
 depends=libc
 for lib in $(readelf -d "$bin" 2>/dev/null |

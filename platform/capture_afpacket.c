@@ -31,6 +31,7 @@
 #include "capture.h"
 #include "kfilter.h"
 #include "util.h"
+#include "wbuf.h"
 
 #define RING_DEFAULT	(512 * 1024)	/* bytes per interface, no -M */
 #define BLOCK_MAX	(32 * 1024)	/* preferred block size */
@@ -57,6 +58,7 @@ struct capture {
 	uint32_t	 left;		/* frames of blk not yet read */
 	uint32_t	 off;		/* offset of the next one in blk */
 	int		 cooked;	/* SOCK_DGRAM: we write the header */
+	int		 loopback;	/* ARPHRD_LOOPBACK */
 	int		 ifindex;	/* bound to, 0 for "any" */
 	int		 promisc;
 	int		 dlt;
@@ -68,13 +70,6 @@ struct capture {
 /* Where the kernel put the sockaddr_ll of a TPACKET_V3 frame. */
 #define SLL_OFF		TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
 
-static void
-put_be16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /*
  * ARPHRD of the interface decides how frames arrive: with their own
  * Ethernet header (Ethernet, and loopback, whose header is Ethernet-like
@@ -83,13 +78,15 @@ put_be16(uint8_t *p, unsigned v)
  * cooked header written in front by us.
  */
 static int
-link_kind(const char *name, int *dlt, int *cooked, char *err, size_t errlen)
+link_kind(const char *name, int *dlt, int *cooked, int *loopback, char *err,
+    size_t errlen)
 {
 	struct ifreq ifr;
 	int s;
 
 	*dlt = DLT_COOKED;
 	*cooked = 1;
+	*loopback = 0;
 	if (strcmp(name, "any") == 0)
 		return 0;
 	if (strlen(name) >= sizeof(ifr.ifr_name)) {
@@ -107,6 +104,7 @@ link_kind(const char *name, int *dlt, int *cooked, char *err, size_t errlen)
 		return -1;
 	}
 	close(s);
+	*loopback = ifr.ifr_hwaddr.sa_family == ARPHRD_LOOPBACK;
 	switch (ifr.ifr_hwaddr.sa_family) {
 	case ARPHRD_ETHER:
 	case ARPHRD_LOOPBACK:
@@ -139,8 +137,9 @@ attach_filter(struct capture *c, const struct capture_cfg *cfg, int any,
 	kc.snaplen = cfg->snaplen;
 	kc.sample_n = cfg->kernel_sample;
 	/* On "any" a forwarded frame shows up once coming in and once going
-	 * out: keep the first sight only. */
-	kc.drop_pkttype = any ? PACKET_OUTGOING : -1;
+	 * out, and on lo every frame is both sent and received: keep the
+	 * sight of it coming in only. */
+	kc.drop_pkttype = any || c->loopback ? PACKET_OUTGOING : -1;
 	kc.cooked = c->cooked;
 	kc.ad_random = (uint32_t)(SKF_AD_OFF + SKF_AD_RANDOM);
 	kc.ad_pkttype = (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE);
@@ -302,7 +301,8 @@ afp_open(const struct capture_cfg *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	c->fd = -1;
-	if (link_kind(cfg->source, &c->dlt, &c->cooked, err, errlen) == -1)
+	if (link_kind(cfg->source, &c->dlt, &c->cooked, &c->loopback, err,
+	    errlen) == -1)
 		goto fail;
 	/* Protocol 0: nothing is queued until bind() in join(). */
 	c->fd = socket(AF_PACKET, (c->cooked ? SOCK_DGRAM : SOCK_RAW) |
@@ -420,9 +420,9 @@ read_frame(struct capture *c, struct pkt *p)
 		if (h->tp_mac < SLL_OFF + sizeof(*sll) + KFILTER_SLL_LEN)
 			return corrupt(c, "no room for the cooked header");
 		sl = (uint8_t *)p->data - KFILTER_SLL_LEN;
-		put_be16(sl, sll->sll_pkttype);
-		put_be16(sl + 2, sll->sll_hatype);
-		put_be16(sl + 4, sll->sll_halen);
+		wb_store_be16(sl, sll->sll_pkttype);
+		wb_store_be16(sl + 2, sll->sll_hatype);
+		wb_store_be16(sl + 4, sll->sll_halen);
 		memset(sl + 6, 0, 8);
 		memcpy(sl + 6, sll->sll_addr, sll->sll_halen < 8 ?
 		    sll->sll_halen : 8);
@@ -529,15 +529,15 @@ afp_stats(struct capture *c, struct capture_stats *st)
 static int
 afp_reattach(struct capture *c, const char *name, char *err, size_t errlen)
 {
-	int ifindex, dlt, cooked;
+	int ifindex, dlt, cooked, loopback;
 
 	if ((ifindex = (int)if_nametoindex(name)) == 0) {
 		snprintf(err, errlen, "%s: no such interface", name);
 		return -1;
 	}
-	if (link_kind(name, &dlt, &cooked, err, errlen) == -1)
+	if (link_kind(name, &dlt, &cooked, &loopback, err, errlen) == -1)
 		return -1;
-	if (dlt != c->dlt || cooked != c->cooked) {
+	if (dlt != c->dlt || cooked != c->cooked || loopback != c->loopback) {
 		snprintf(err, errlen, "%s: came back with link type %d, was %d: "
 		    "restart picoflow to capture it", name, dlt, c->dlt);
 		return -1;

@@ -91,8 +91,9 @@ size_t	expire_all(struct expire *, struct flowtab *, struct flow_rec *out,
 	    size_t max);
 
 /*
- * Milliseconds from now until the earliest idle deadline (for poll): 0 if
- * one has passed, EXPIRE_NEXT_EMPTY_MS if the table is empty.
+ * For the unit tests only (the probe ticks once a second instead):
+ * milliseconds from now until the earliest idle deadline, 0 if one has
+ * passed, EXPIRE_NEXT_EMPTY_MS if the table is empty.
  */
 #define EXPIRE_NEXT_EMPTY_MS	1000
 uint64_t expire_next_ms(const struct expire *, struct flowtab *, uint64_t now);

@@ -23,9 +23,9 @@
  * first's address field holds that unit's index).  max_flows (-m) counts
  * units, so the memory per unit is fixed and flowtab_bytes() stays exact
  * and linear: 44 + 6 (index) = 50 bytes per IPv4 flow, 100 per IPv6 flow,
- * 54 on a 92/8 IPv4/IPv6 mix such as the benchmark trace (was 108 per
- * flow of any family with whole flow_recs).  When an IPv6 flow finds one
- * unit free, expire pushes out up to two flows (EXPIRE_PACKET_MAX is 2).
+ * 54 on a 92/8 IPv4/IPv6 mix such as the benchmark trace.  When an IPv6
+ * flow finds one unit free, expire pushes out up to two flows
+ * (EXPIRE_PACKET_MAX is 2).
  *
  * An empty table takes any flow, so one spare unit beyond max_flows lets
  * even a 1-unit table hold an IPv6 flow: expire can always make room, and
@@ -824,21 +824,9 @@ flowtab_get(const struct flowtab *t, const struct flowtab_ent *e,
 }
 
 uint64_t
-flowtab_first_ms(const struct flowtab *t, const struct flowtab_ent *e)
-{
-	return t->epoch + e->first;
-}
-
-uint64_t
 flowtab_last_ms(const struct flowtab *t, const struct flowtab_ent *e)
 {
 	return t->epoch + e->last;
-}
-
-uint32_t
-flowtab_packets(const struct flowtab_ent *e)
-{
-	return e->packets;
 }
 
 uint8_t

@@ -83,8 +83,6 @@ struct flowtab_ent {
  * for 0, SIZE_MAX above FLOWTAB_MAX_FLOWS.  Linear in max_flows, exact.
  */
 size_t		 flowtab_bytes(size_t max_flows);
-/* Bytes each additional unit costs (entry + index share). */
-size_t		 flowtab_bytes_per_flow(void);
 /* Largest max_flows with flowtab_bytes(max_flows) <= budget (0 if none). */
 size_t		 flowtab_max_flows(size_t budget);
 /*
@@ -97,9 +95,8 @@ void		 flowtab_free(struct flowtab *);
 
 /* Flows in the table. */
 size_t		 flowtab_count(const struct flowtab *);
-/* max_flows, and units of it not in use. */
+/* max_flows. */
 size_t		 flowtab_capacity(const struct flowtab *);
-size_t		 flowtab_units_free(const struct flowtab *);
 
 /* The flow with this key, or NULL. */
 struct flowtab_ent *flowtab_find(struct flowtab *, const struct flow_key *);
@@ -159,8 +156,6 @@ struct flowtab_ent *flowtab_oldest(struct flowtab *, enum flowtab_class cls);
  * earliest last time, the first list in enum order on a tie.
  */
 struct flowtab_ent *flowtab_oldest_any(struct flowtab *);
-/* Unlink and free e's units; e is invalid afterwards. */
-void		 flowtab_remove(struct flowtab *, struct flowtab_ent *);
 /*
  * flowtab_get() then flowtab_remove(), in one: the index slot is found
  * from the key the record gets, with no second rebuild of it (a flood
@@ -172,22 +167,11 @@ void		 flowtab_take(struct flowtab *, struct flowtab_ent *,
 /* The flow as a contract record (end = 0). */
 void		 flowtab_get(const struct flowtab *, const struct flowtab_ent *,
 		    struct flow_rec *);
-uint64_t	 flowtab_first_ms(const struct flowtab *,
-		    const struct flowtab_ent *);
 uint64_t	 flowtab_last_ms(const struct flowtab *,
 		    const struct flowtab_ent *);
-uint32_t	 flowtab_packets(const struct flowtab_ent *);
-uint8_t		 flowtab_tcp_flags(const struct flowtab_ent *);
 /* Zero the counters and flags, first = last = now, tos. */
 void		 flowtab_restart(struct flowtab *, struct flowtab_ent *,
 		    uint64_t now, uint8_t tos);
-/*
- * Account one packet at now (packets must be below FLOWTAB_PACKETS_MAX,
- * and bytes stay within FLOWTAB_BYTES_MAX).
- * Returns the OR of the flow's TCP flags.
- */
-uint8_t		 flowtab_add(struct flowtab *, struct flowtab_ent *,
-		    uint32_t bytes, uint8_t tcp_flags, uint64_t now);
 
 /*
  * The per-packet path without calls: the epoch once, then times as
@@ -234,6 +218,24 @@ flowtab_ent_add(struct flowtab_ent *e, uint32_t bytes, uint8_t tcp_flags,
 	return e->tcp_flags |= tcp_flags;
 }
 
+/*
+ * For the unit tests only (tests/unit/test_flowtab.c, test_expire.c): not
+ * part of the table's contract; the probe never calls them.
+ */
+/* Bytes each additional unit costs (entry + index share). */
+size_t		 flowtab_bytes_per_flow(void);
+/* Units of max_flows not in use. */
+size_t		 flowtab_units_free(const struct flowtab *);
+/* Unlink and free e's units; e is invalid afterwards. */
+void		 flowtab_remove(struct flowtab *, struct flowtab_ent *);
+uint8_t		 flowtab_tcp_flags(const struct flowtab_ent *);
+/*
+ * Account one packet at now (packets must be below FLOWTAB_PACKETS_MAX,
+ * and bytes stay within FLOWTAB_BYTES_MAX).
+ * Returns the OR of the flow's TCP flags.
+ */
+uint8_t		 flowtab_add(struct flowtab *, struct flowtab_ent *,
+		    uint32_t bytes, uint8_t tcp_flags, uint64_t now);
 /*
  * Hash index health, for stats and tests: the sum over all flows of the
  * distance from the slot the hash chose to the slot the flow sits in (a

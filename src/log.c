@@ -1,23 +1,56 @@
 /* Logging to stderr or syslog, with printf checking and a rate limiter. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static int		use_stderr = 1;
+static int		starting = 1;
+static unsigned		warnings;
 static enum log_level	level = LOG_LVL_NOTICE;
+
+/*
+ * A daemon started with descriptor 0, 1 or 2 closed would hand that
+ * number to its first socket, and stderr's messages would go into it.
+ */
+static void
+std_fds_open(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) != -1 && fd <= STDERR_FILENO)
+		;
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
 
 void
 log_init(int to_stderr, enum log_level verbosity)
 {
+	std_fds_open();
 	use_stderr = to_stderr;
 	level = verbosity;
 	if (!use_stderr)
 		openlog("picoflow", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_running(void)
+{
+	starting = 0;
+}
+
+unsigned
+log_warnings(void)
+{
+	return warnings;
 }
 
 static void
@@ -27,19 +60,24 @@ vlog(enum log_level lvl, const char *err, const char *fmt, va_list ap)
 	    LOG_INFO, LOG_DEBUG };
 	char msg[512];
 
+	if (lvl <= LOG_LVL_WARN && warnings < UINT_MAX)
+		warnings++;
 	if (lvl > level)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (use_stderr) {
+	if (!use_stderr && err != NULL)
+		syslog(prio[lvl], "%s: %s", msg, err);
+	else if (!use_stderr)
+		syslog(prio[lvl], "%s", msg);
+	/* What stops a start must be seen even where no syslog runs (a
+	 * container, "2>file"): stderr too, until the probe runs. */
+	if (use_stderr || (starting && lvl <= LOG_LVL_WARN)) {
 		if (err != NULL)
 			fprintf(stderr, "picoflow: %s: %s\n", msg, err);
 		else
 			fprintf(stderr, "picoflow: %s\n", msg);
 		fflush(stderr);
-	} else if (err != NULL)
-		syslog(prio[lvl], "%s: %s", msg, err);
-	else
-		syslog(prio[lvl], "%s", msg);
+	}
 }
 
 void
@@ -74,16 +112,6 @@ log_notice(const char *fmt, ...)
 }
 
 void
-log_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_LVL_INFO, NULL, fmt, ap);
-	va_end(ap);
-}
-
-void
 log_debug(const char *fmt, ...)
 {
 	va_list ap;
@@ -106,27 +134,4 @@ log_warnx_rl(unsigned *last_s, unsigned now_s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(LOG_LVL_WARN, NULL, fmt, ap);
 	va_end(ap);
-}
-
-void
-fatal(const char *fmt, ...)
-{
-	const char *err = strerror(errno);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_LVL_ERR, err, fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
-void
-fatalx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_LVL_ERR, NULL, fmt, ap);
-	va_end(ap);
-	exit(1);
 }

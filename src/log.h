@@ -1,6 +1,8 @@
 /*
  * Logging: stderr when attached to a terminal or asked for, syslog
- * otherwise.  Stage modules never log; main and probe do.
+ * otherwise; until log_running(), warnings and errors also go to stderr,
+ * so a start that fails says why wherever it was started from.  Stage
+ * modules never log; main and probe do.
  */
 #ifndef PF_LOG_H
 #define PF_LOG_H
@@ -17,15 +19,16 @@ enum log_level {
 
 /* to_stderr: 1 stderr, 0 syslog; verbosity: highest level printed. */
 void	log_init(int to_stderr, enum log_level verbosity);
+/* Start-up is over: with syslog, nothing more goes to stderr. */
+void	log_running(void);
+/* Warnings and errors said so far (-T reports them). */
+unsigned log_warnings(void);
 void	log_warn(const char *, ...) PF_PRINTF(1, 2);	/* appends strerror */
 void	log_warnx(const char *, ...) PF_PRINTF(1, 2);
 void	log_notice(const char *, ...) PF_PRINTF(1, 2);
-void	log_info(const char *, ...) PF_PRINTF(1, 2);
 void	log_debug(const char *, ...) PF_PRINTF(1, 2);
 /* At most one message per interval_s for this call site's key. */
 void	log_warnx_rl(unsigned *last_s, unsigned now_s, const char *, ...)
 	    PF_PRINTF(3, 4);
-PF_NORETURN void fatal(const char *, ...) PF_PRINTF(1, 2);
-PF_NORETURN void fatalx(const char *, ...) PF_PRINTF(1, 2);
 
 #endif

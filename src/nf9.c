@@ -12,6 +12,7 @@
 #include "nf9.h"
 #include "nf9_fields.h"
 #include "util.h"
+#include "wbuf.h"
 
 #define NF9_SET_HDR_LEN		4	/* FlowSet ID + Length */
 #define NF9_TMPL_ID_MIN		256	/* 0-255 are FlowSet IDs, 5.2 */
@@ -21,8 +22,6 @@
 
 /* FlowSets end on a 4-byte boundary, padding counted in their Length. */
 #define PAD4(n)			(((size_t)(n) + 3) & ~(size_t)3)
-
-struct wbuf;
 
 /* What makes a format; everything not here is shared. */
 struct nf9_fmt {
@@ -34,137 +33,6 @@ struct nf9_fmt {
 	void		(*put_header)(struct wbuf *, const struct nf9 *,
 			    unsigned count, size_t len, uint64_t now_ms);
 };
-
-/*
- * Bounded writer over the caller's buffer.  Every write checks the room
- * left; the first one that does not fit sets err and writes nothing, and
- * so does every later one, so callers check err once at the end.
- */
-struct wbuf {
-	uint8_t	*p;
-	uint8_t	*end;
-	int	 err;
-};
-
-static void
-wb_init(struct wbuf *w, uint8_t *p, size_t n)
-{
-	w->p = p;
-	w->end = p + n;
-	w->err = 0;
-}
-
-static int
-wb_room(struct wbuf *w, size_t n)
-{
-	if (w->err || (size_t)(w->end - w->p) < n) {
-		w->err = 1;
-		return 0;
-	}
-	return 1;
-}
-
-/*
- * Big-endian stores whatever the host order: on a little-endian host the
- * value is byte-swapped, then copied whole, as p may be unaligned.
- * host_little() folds to a constant and the shifts of the swaps to one
- * instruction, so a store is two or three instructions; byte-by-byte
- * stores are merged less reliably (gcc 12 did not, next to other code).
- */
-static int
-host_little(void)
-{
-	const uint16_t one = 1;
-	uint8_t b;
-
-	memcpy(&b, &one, 1);
-	return b;
-}
-
-static uint32_t
-swap32(uint32_t v)
-{
-	v = v << 16 | v >> 16;
-	return (v & 0x00ff00ffU) << 8 | (v >> 8 & 0x00ff00ffU);
-}
-
-static void
-st_be64(uint8_t *p, uint64_t v)
-{
-	if (host_little())
-		v = (uint64_t)swap32((uint32_t)v) << 32 |
-		    swap32((uint32_t)(v >> 32));
-	memcpy(p, &v, 8);
-}
-
-static void
-st_be32(uint8_t *p, uint32_t v)
-{
-	if (host_little())
-		v = swap32(v);
-	memcpy(p, &v, 4);
-}
-
-static void
-st_be16(uint8_t *p, uint16_t v)
-{
-	if (host_little())
-		v = (uint16_t)(v << 8 | v >> 8);
-	memcpy(p, &v, 2);
-}
-
-/* The low n bytes of v, most significant first. */
-static void
-put_uint(struct wbuf *w, uint64_t v, size_t n)
-{
-	uint8_t *p = w->p;
-
-	if (!wb_room(w, n))
-		return;
-	w->p += n;
-	switch (n) {
-	case 1:
-		p[0] = (uint8_t)v;
-		return;
-	case 2:
-		st_be16(p, (uint16_t)v);
-		return;
-	case 4:
-		st_be32(p, (uint32_t)v);
-		return;
-	case 8:
-		st_be64(p, v);
-		return;
-	}
-	for (; n > 8; n--)
-		*p++ = 0;
-	while (n-- > 0)
-		*p++ = (uint8_t)(v >> (n * 8));
-}
-
-static void
-put_be16(struct wbuf *w, size_t v)
-{
-	put_uint(w, v, 2);
-}
-
-static void
-put_bytes(struct wbuf *w, const uint8_t *src, size_t n)
-{
-	if (!wb_room(w, n))
-		return;
-	memcpy(w->p, src, n);
-	w->p += n;
-}
-
-static void
-put_zero(struct wbuf *w, size_t n)
-{
-	if (!wb_room(w, n))
-		return;
-	memset(w->p, 0, n);
-	w->p += n;
-}
 
 static uint32_t
 fnv_byte(uint32_t h, unsigned b)
@@ -345,8 +213,8 @@ put_field_list(struct wbuf *w, const struct nf9_field *f, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		put_be16(w, f[i].type);
-		put_be16(w, f[i].len);
+		wb_be16(w, f[i].type);
+		wb_be16(w, f[i].len);
 	}
 }
 
@@ -361,11 +229,11 @@ put_tmpl_set(struct wbuf *w, const struct nf9 *nf)
 
 	for (i = 0; i < 2; i++)
 		len += 4 + 4 * nf->lay[i].n;
-	put_be16(w, nf->fmt->tmpl_set_id);
-	put_be16(w, len);
+	wb_be16(w, nf->fmt->tmpl_set_id);
+	wb_be16(w, len);
 	for (i = 0; i < 2; i++) {
-		put_be16(w, nf->set[i].tmpl_id);
-		put_be16(w, nf->lay[i].n);
+		wb_be16(w, nf->set[i].tmpl_id);
+		wb_be16(w, nf->lay[i].n);
 		put_field_list(w, nf->lay[i].f, nf->lay[i].n);
 	}
 }
@@ -384,19 +252,19 @@ put_opt_tmpl_set(struct wbuf *w, const struct nf9 *nf, uint16_t id,
 	size_t ns = scope->n, no = opt->n;
 	size_t len = NF9_SET_HDR_LEN + 6 + 4 * (ns + no);
 
-	put_be16(w, nf->fmt->opt_set_id);
-	put_be16(w, PAD4(len));
-	put_be16(w, id);
+	wb_be16(w, nf->fmt->opt_set_id);
+	wb_be16(w, PAD4(len));
+	wb_be16(w, id);
 	if (nf->fmt->version == NF9_FMT_IPFIX) {
-		put_be16(w, ns + no);
-		put_be16(w, ns);
+		wb_be16(w, ns + no);
+		wb_be16(w, ns);
 	} else {
-		put_be16(w, 4 * ns);
-		put_be16(w, 4 * no);
+		wb_be16(w, 4 * ns);
+		wb_be16(w, 4 * no);
 	}
 	put_field_list(w, scope->f, ns);
 	put_field_list(w, opt->f, no);
-	put_zero(w, PAD4(len) - len);
+	wb_zero(w, PAD4(len) - len);
 }
 
 static uint64_t
@@ -430,15 +298,15 @@ put_opt_data_set(struct wbuf *w, const struct nf9 *nf)
 {
 	size_t len = NF9_SET_HDR_LEN + nf->scope.len + nf->opt.len, i;
 
-	put_be16(w, nf->opt_id);
-	put_be16(w, PAD4(len));
+	wb_be16(w, nf->opt_id);
+	wb_be16(w, PAD4(len));
 	for (i = 0; i < nf->scope.n; i++)
-		put_uint(w, scope_value(nf, nf->scope.f[i].type),
+		wb_uint(w, scope_value(nf, nf->scope.f[i].type),
 		    nf->scope.f[i].len);
 	for (i = 0; i < nf->opt.n; i++)
-		put_uint(w, option_value(nf, nf->opt.f[i].type),
+		wb_uint(w, option_value(nf, nf->opt.f[i].type),
 		    nf->opt.f[i].len);
-	put_zero(w, PAD4(len) - len);
+	wb_zero(w, PAD4(len) - len);
 }
 
 /*
@@ -677,15 +545,15 @@ rec_image(uint8_t *img, const struct nf9 *nf, const struct nf9_layout *l,
 	memcpy(img + IMG_SRC4, k->src, 4);
 	memcpy(img + IMG_DST4, k->dst, 4);
 	/* only 2-byte fields read these: then the index is within 16 bits */
-	st_be16(img + IMG_IN_IF16, (uint16_t)in);
-	st_be16(img + IMG_OUT_IF16, (uint16_t)out);
-	st_be32(img + IMG_PKTS, (uint32_t)r->packets);
-	st_be32(img + IMG_BYTES, (uint32_t)r->bytes);
-	st_be32(img + IMG_FIRST, (uint32_t)(r->first_ms - nf->boot_ms));
-	st_be32(img + IMG_LAST, (uint32_t)(r->last_ms - nf->boot_ms));
-	st_be16(img + IMG_SPORT, icmp ? 0 : k->sport);
-	st_be16(img + IMG_DPORT, icmp ? 0 : k->dport);
-	st_be16(img + IMG_ICMP, icmp ? k->dport : 0);
+	wb_store_be16(img + IMG_IN_IF16, (uint16_t)in);
+	wb_store_be16(img + IMG_OUT_IF16, (uint16_t)out);
+	wb_store_be32(img + IMG_PKTS, (uint32_t)r->packets);
+	wb_store_be32(img + IMG_BYTES, (uint32_t)r->bytes);
+	wb_store_be32(img + IMG_FIRST, (uint32_t)(r->first_ms - nf->boot_ms));
+	wb_store_be32(img + IMG_LAST, (uint32_t)(r->last_ms - nf->boot_ms));
+	wb_store_be16(img + IMG_SPORT, icmp ? 0 : k->sport);
+	wb_store_be16(img + IMG_DPORT, icmp ? 0 : k->dport);
+	wb_store_be16(img + IMG_ICMP, icmp ? k->dport : 0);
 	img[IMG_FLAGS] = r->tcp_flags;
 	img[IMG_PROTO] = k->proto;
 	img[IMG_TOS] = r->tos;
@@ -696,19 +564,19 @@ rec_image(uint8_t *img, const struct nf9 *nf, const struct nf9_layout *l,
 	memcpy(img + IMG_DST6, k->dst, 16);
 	if (l->img_len <= IMG_IN_IF)
 		return 0;
-	st_be32(img + IMG_IN_IF, in);
-	st_be32(img + IMG_OUT_IF, out);
+	wb_store_be32(img + IMG_IN_IF, in);
+	wb_store_be32(img + IMG_OUT_IF, out);
 	if (l->img_len <= IMG_START_MS)
 		return 0;
-	st_be64(img + IMG_START_MS, r->first_ms +
+	wb_store_be64(img + IMG_START_MS, r->first_ms +
 	    (uint64_t)nf->wall_offset_ms);
-	st_be64(img + IMG_END_MS, r->last_ms + (uint64_t)nf->wall_offset_ms);
+	wb_store_be64(img + IMG_END_MS, r->last_ms + (uint64_t)nf->wall_offset_ms);
 	if (l->img_len <= IMG_NAT_SRC)
 		return 0;
 	memcpy(img + IMG_NAT_SRC, r->enr.nat_src, 4);
 	memcpy(img + IMG_NAT_DST, r->enr.nat_dst, 4);
-	st_be16(img + IMG_NAT_SPORT, r->enr.nat_sport);
-	st_be16(img + IMG_NAT_DPORT, r->enr.nat_dport);
+	wb_store_be16(img + IMG_NAT_SPORT, r->enr.nat_sport);
+	wb_store_be16(img + IMG_NAT_DPORT, r->enr.nat_dport);
 	return 0;
 }
 
@@ -773,10 +641,10 @@ put_head_uptime(struct wbuf *w, const struct nf9 *nf, unsigned count,
 {
 	uint64_t t = export_unix_ms(nf, now_ms);
 
-	put_be16(w, nf->fmt->version);
-	put_be16(w, count);
-	put_uint(w, sys_uptime(nf, t), 4);
-	put_uint(w, (uint32_t)(t / 1000), 4);
+	wb_be16(w, nf->fmt->version);
+	wb_be16(w, count);
+	wb_uint(w, sys_uptime(nf, t), 4);
+	wb_uint(w, (uint32_t)(t / 1000), 4);
 }
 
 static void
@@ -785,8 +653,8 @@ put_header_v9(struct wbuf *w, const struct nf9 *nf, unsigned count,
 {
 	(void)len;
 	put_head_uptime(w, nf, count, now_ms);
-	put_uint(w, nf->seq, 4);
-	put_uint(w, nf->cfg.source_id, 4);
+	wb_uint(w, nf->seq, 4);
+	wb_uint(w, nf->cfg.source_id, 4);
 }
 
 /*
@@ -799,11 +667,11 @@ put_header_ipfix(struct wbuf *w, const struct nf9 *nf, unsigned count,
     size_t len, uint64_t now_ms)
 {
 	(void)count;
-	put_be16(w, nf->fmt->version);
-	put_be16(w, len);
-	put_uint(w, (uint32_t)(export_unix_ms(nf, now_ms) / 1000), 4);
-	put_uint(w, nf->seq, 4);
-	put_uint(w, nf->cfg.source_id, 4);
+	wb_be16(w, nf->fmt->version);
+	wb_be16(w, len);
+	wb_uint(w, (uint32_t)(export_unix_ms(nf, now_ms) / 1000), 4);
+	wb_uint(w, nf->seq, 4);
+	wb_uint(w, nf->cfg.source_id, 4);
 }
 
 /*
@@ -821,11 +689,11 @@ put_header_v5(struct wbuf *w, const struct nf9 *nf, unsigned count,
 
 	(void)len;
 	put_head_uptime(w, nf, count, now_ms);
-	put_uint(w, 0, 4);
-	put_uint(w, nf->seq, 4);
-	put_uint(w, nf->cfg.source_id >> 8, 1);
-	put_uint(w, nf->cfg.source_id, 1);
-	put_be16(w, n > 1 ? (nf->cfg.sampling_algorithm & 3u) << 14 | n : 0);
+	wb_uint(w, 0, 4);
+	wb_uint(w, nf->seq, 4);
+	wb_uint(w, nf->cfg.source_id >> 8, 1);
+	wb_uint(w, nf->cfg.source_id, 1);
+	wb_be16(w, n > 1 ? (nf->cfg.sampling_algorithm & 3u) << 14 | n : 0);
 }
 
 static const struct nf9_fmt fmt_v9 = {
@@ -862,13 +730,13 @@ put_data_set(struct wbuf *w, const struct nf9 *nf, const struct nf9_set *s)
 	if (s->nrec == 0)
 		return;
 	if (!nf->fmt->templates) {
-		put_bytes(w, s->rec, s->len);
+		wb_bytes(w, s->rec, s->len);
 		return;
 	}
-	put_be16(w, s->tmpl_id);
-	put_be16(w, PAD4(len));
-	put_bytes(w, s->rec, s->len);
-	put_zero(w, PAD4(len) - len);
+	wb_be16(w, s->tmpl_id);
+	wb_be16(w, PAD4(len));
+	wb_bytes(w, s->rec, s->len);
+	wb_zero(w, PAD4(len) - len);
 }
 
 /* The data layouts for the current if_wide, and their copies. */
@@ -898,6 +766,7 @@ static void
 rebase_apply(struct nf9 *nf)
 {
 	nf->boot_ms = nf->rebase_ms;
+	nf->wall_offset_ms = nf->rebase_offset_ms;
 	nf->rebase_pending = 0;
 	nf->tmpl_force = 1;
 }
@@ -1184,16 +1053,16 @@ nf9_ifnames(struct nf9 *nf, const struct iftable_entry *ifs, size_t n,
 	nf->fmt->put_header(&w, nf, (unsigned)(1 + k), nf->fmt->hdr_len +
 	    tmpl + PAD4(set), now_ms);
 	put_opt_tmpl_set(&w, nf, nf->ifopt_id, &nf->ifscope, &nf->ifopt);
-	put_be16(&w, nf->ifopt_id);
-	put_be16(&w, PAD4(set));
+	wb_be16(&w, nf->ifopt_id);
+	wb_be16(&w, PAD4(set));
 	for (i = *next; i < *next + k; i++) {
 		size_t nl = MIN(nf->ifopt.f[0].len, sizeof(ifs[i].name));
 
-		put_uint(&w, ifs[i].index, nf->ifscope.f[0].len);
-		put_bytes(&w, (const uint8_t *)ifs[i].name, nl);
-		put_zero(&w, nf->ifopt.f[0].len - nl);
+		wb_uint(&w, ifs[i].index, nf->ifscope.f[0].len);
+		wb_bytes(&w, (const uint8_t *)ifs[i].name, nl);
+		wb_zero(&w, nf->ifopt.f[0].len - nl);
 	}
-	put_zero(&w, PAD4(set) - set);
+	wb_zero(&w, PAD4(set) - set);
 	if (w.err)
 		return NULL;	/* cannot happen: room was counted */
 	nf->seq += nf->fmt->version == NF9_FMT_V9 ? 1 : (uint32_t)k;
@@ -1215,16 +1084,11 @@ nf9_force_templates(struct nf9 *nf)
 }
 
 void
-nf9_rebase(struct nf9 *nf, uint64_t boot_ms)
+nf9_rebase(struct nf9 *nf, uint64_t boot_ms, int64_t wall_offset_ms)
 {
 	nf->rebase_ms = boot_ms;
+	nf->rebase_offset_ms = wall_offset_ms;
 	nf->rebase_pending = 1;
 	if (nf9_pending(nf) == 0)
 		rebase_apply(nf);
-}
-
-void
-nf9_set_wall_offset(struct nf9 *nf, int64_t wall_offset_ms)
-{
-	nf->wall_offset_ms = wall_offset_ms;
 }

@@ -114,6 +114,7 @@ struct nf9 {
 	uint64_t	boot_ms;
 	int64_t		wall_offset_ms;
 	uint64_t	rebase_ms;	/* boot_ms from the next packet on */
+	int64_t		rebase_offset_ms; /* wall_offset_ms from then on */
 	int		rebase_pending;
 	int		if_wide;	/* 4-byte interface fields (else 2) */
 	int		widen_pending;	/* ... from the next packet on */
@@ -207,12 +208,12 @@ uint32_t nf9_template_sends(const struct nf9 *);
 /* Make the next packet carry templates (new boot time, collector restart). */
 void	nf9_force_templates(struct nf9 *);
 /*
- * Rebase sysUptime: boot_ms becomes the new zero, and templates are sent
- * again.  Records already staged keep the old zero: the change takes effect
- * with the next packet, or at once if nothing is staged.
+ * Rebase sysUptime: boot_ms becomes the new zero, wall_offset_ms the new
+ * probe-to-Unix offset (it changes when the wall clock is stepped), and
+ * templates are sent again.  Records already staged keep the old zero
+ * and offset: the change takes effect with the next packet, or at once if
+ * nothing is staged.
  */
-void	nf9_rebase(struct nf9 *, uint64_t boot_ms);
-/* Change the probe-to-Unix offset, e.g. after NTP stepped the wall clock. */
-void	nf9_set_wall_offset(struct nf9 *, int64_t wall_offset_ms);
+void	nf9_rebase(struct nf9 *, uint64_t boot_ms, int64_t wall_offset_ms);
 
 #endif

@@ -1,12 +1,9 @@
 /*
- * The pipeline: capture -> decode -> sample -> flow table -> expiry ->
- * NetFlow v9 encoder -> UDP export.  This is the only file that knows
- * every stage; each arrow below is a plain call returning data.
- *
- * Time: every second of probe time (a "tick") idle flows are expired, a
- * partly filled export packet is sent and templates are refreshed when
- * due.  In replay the tick is driven by packet time stamps, so the exported
- * bytes are a pure function of the capture and the flags.
+ * The probe's life: open every stage from the options (memory sized once,
+ * from -M), run the capture loop -- poll over live captures, interface
+ * events and conntrack, or a file read to its end -- feeding each packet
+ * to the pipeline (pipeline.c), whose datagrams go to the export queue;
+ * at the end flush everything and log the counters (stats.c).
  */
 #include <sys/types.h>
 
@@ -36,33 +33,16 @@
 #include "mem.h"
 #include "nf9.h"
 #include "offload.h"
+#include "pipeline.h"
 #include "print.h"
 #include "privs.h"
 #include "probe.h"
 #include "sample.h"
 #include "sandbox.h"
+#include "stats.h"
 
-#define TICK_MS		1000
-#define BATCH_MAX	256	/* records handed from expiry to the encoder */
 #define LIVE_BURST	512	/* packets read per capture per poll round */
-#define NOTE_BITS	4
-#define OFFLOAD_BATCHES	8	/* batches from conntrack a call, at most */
-#define OFFLOAD_FINAL_CALLS 4096 /* bound on the last dump at shutdown */
-
-struct counters {
-	uint64_t	frames;
-	uint64_t	ip_packets;	/* decoded, before sampling */
-	uint64_t	ip_bytes;
-	uint64_t	sampled_out;
-	uint64_t	records;
-	uint64_t	unexportable;	/* the format cannot express them */
-	uint64_t	split;		/* records sent as parts (nf9_parts) */
-	uint64_t	rebases;
-	uint64_t	detached;	/* captures whose interface went away */
-	uint64_t	reattached;
-	uint64_t	skipped[DECODE_RESULT_MAX];
-	uint64_t	notes[NOTE_BITS];
-};
+#define QUIT_LINGER_MS	100	/* longest wait for held frames at quit */
 
 struct probe {
 	const struct pf_opts	*o;
@@ -74,30 +54,19 @@ struct probe {
 	unsigned		 ncap;
 	struct iftable		 ift;
 	struct links		*links;		/* NULL: no interface table */
-	uint32_t		 names_tmpl;	/* nf9_template_sends() and */
-	uint32_t		 names_gen;	/* ift.generation when names */
-	int			 names_sent;	/* last went out */
 	unsigned		 warn_reattach_s;
-	struct pf_clock		 clk;
-	struct sample		 smp;
-	struct flowtab		*tab;
-	struct expire		 ex;
-	struct nf9		 enc;
+	struct pipeline		 pl;
 	struct export		 exp;
-	struct flow_rec		*batch;
-	struct enrich		*enr;		/* --egress, --nat; or NULL */
-	struct offload		*off;		/* --offload-flows; or NULL */
 	uint8_t			*encbuf;
 	size_t			 ring_bytes;	/* per live capture, 0 = default */
 	uint32_t		 kernel_sample;	/* the kernel keeps 1 in N */
 	uint64_t		 kdrops;	/* kernel drops already logged */
 	uint64_t		 kdrops_closed;	/* ... of captures closed since */
 	unsigned		 warn_drop_s;
-	struct counters		 st;
-	uint64_t		 next_tick;
+	uint64_t		 detached;	/* captures whose interface went
+						 * away */
+	uint64_t		 reattached;
 	unsigned		 warn_send_s;
-	int			 warned_unexportable;
-	int			 encoder_started;
 	uint32_t		 replay_speed;	/* test hook, 0 = off */
 	uint64_t		 replay_t0_ns, replay_ts0_us;
 };
@@ -146,8 +115,6 @@ random_seed(void)
 	return seed;
 }
 
-static void announce_ifnames(struct probe *, uint64_t);
-
 /*
  * Export counted new errors (since errors_before): a datagram was lost
  * (maybe one with the templates) or refused (the collector is down or
@@ -160,26 +127,21 @@ send_failed(struct probe *pr, uint64_t errors_before)
 {
 	if (pr->exp.st.errors == errors_before)
 		return 0;
-	nf9_force_templates(&pr->enc);
-	log_warnx_rl(&pr->warn_send_s, clock_secs(&pr->clk),
+	log_warnx_rl(&pr->warn_send_s, clock_secs(&pr->pl.clk),
 		    "export: send failed: %s (counted; later failures are "
 		    "reported once a minute)", strerror(pr->exp.last_errno));
 	return 1;
 }
 
-static void
-send_datagram(struct probe *pr, uint64_t now)
+/* pipeline_out.send: a datagram into the export queue (export.h). */
+static int
+export_datagram(void *arg, const uint8_t *buf, size_t len)
 {
+	struct probe *pr = arg;
 	uint64_t errors = pr->exp.st.errors;
-	const uint8_t *buf;
-	size_t len;
 
-	buf = nf9_finish(&pr->enc, now, &len);
-	if (buf == NULL)
-		return;
 	export_send(&pr->exp, buf, len);
-	if (!send_failed(pr, errors))
-		announce_ifnames(pr, now);
+	return send_failed(pr, errors);
 }
 
 /*
@@ -196,369 +158,47 @@ flush_exports(struct probe *pr)
 	if (export_queued(&pr->exp) == 0)
 		return;
 	export_flush(&pr->exp);
-	send_failed(pr, errors);
+	if (send_failed(pr, errors))
+		pipeline_lost(&pr->pl);
 }
 
-/*
- * Interface names (IF_NAME options) follow every packet that carried the
- * templates, so a collector that learns the templates learns the names,
- * and go out again whenever the interface table changes.
- */
+/* pipeline_out.flush */
 static void
-announce_ifnames(struct probe *pr, uint64_t now)
+export_burst_end(void *arg)
 {
-	const uint8_t *buf;
-	size_t len, next = 0;
-
-	if (pr->links == NULL || pr->o->no_ifnames || pr->exp.ncol == 0 ||
-	    nf9_template_sends(&pr->enc) == 0)
-		return;
-	if (pr->names_sent && pr->names_tmpl == nf9_template_sends(&pr->enc) &&
-	    pr->names_gen == pr->ift.generation)
-		return;
-	pr->names_sent = 1;
-	pr->names_tmpl = nf9_template_sends(&pr->enc);
-	pr->names_gen = pr->ift.generation;
-	while ((buf = nf9_ifnames(&pr->enc, pr->ift.e, pr->ift.n, &next, now,
-	    &len)) != NULL)
-		export_send(&pr->exp, buf, len);
-}
-
-/*
- * A record no packet of the format can carry (IPv6 in NetFlow v5, or
- * counts beyond NF9_PARTS_MAX parts): say so once.
- */
-static void
-unexportable(struct probe *pr)
-{
-	pr->st.unexportable++;
-	if (pr->warned_unexportable)
-		return;
-	pr->warned_unexportable = 1;
-	log_warnx("-v %u cannot express a flow (IPv6 in v5, or counts beyond "
-	    "%u records): such flows are not exported, counted as "
-	    "'unexportable' in the stats (said once)", pr->o->version,
-	    NF9_PARTS_MAX);
-}
-
-/* nf9_add(), finishing the packet first if the record does not fit. */
-static int
-encode(struct probe *pr, const struct flow_rec *r, uint64_t now)
-{
-	int rc = nf9_add(&pr->enc, r, now);
-
-	if (rc == 0) {
-		send_datagram(pr, now);
-		/* An empty packet always has room for one record. */
-		rc = nf9_add(&pr->enc, r, now);
-	}
-	return rc;
-}
-
-/*
- * A record the encoder refuses whole: counts over its 32-bit counters go
- * as parts that sum to them (nf9_parts()); -1 if it cannot go at all.
- */
-static int
-encode_parts(struct probe *pr, const struct flow_rec *r, uint64_t now)
-{
-	struct flow_rec part;
-	uint32_t i, n = nf9_parts(&pr->enc, r);
-
-	if (n < 2)
-		return -1;
-	for (i = 0; i < n; i++) {
-		nf9_part(r, i, n, &part);
-		if (encode(pr, &part, now) == -1)
-			return -1;	/* cannot happen: each part fits */
-	}
-	pr->st.split++;
-	return 1;
-}
-
-static void
-emit(struct probe *pr, struct flow_rec *recs, size_t n, uint64_t now)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		pr->st.records++;
-		if (pr->enr != NULL)
-			enrich_flow(pr->enr, &recs[i], now);
-		if (pr->o->print)
-			print_flow(stdout, &recs[i], pr->clk.wall_offset_ms);
-		if (pr->exp.ncol == 0)
-			continue;
-		if (encode(pr, &recs[i], now) == -1 &&
-		    encode_parts(pr, &recs[i], now) == -1)
-			unexportable(pr);
-	}
-}
-
-static void
-flush_all(struct probe *pr, uint64_t now)
-{
-	size_t n;
-
-	do {
-		n = expire_all(&pr->ex, pr->tab, pr->batch, BATCH_MAX);
-		emit(pr, pr->batch, n, now);
-	} while (n == BATCH_MAX);
-	if (pr->exp.ncol != 0 && nf9_pending(&pr->enc) != 0)
-		send_datagram(pr, now);
-}
-
-/* Start a new sysUptime epoch; every flow of the old one goes out first. */
-static void
-rebase(struct probe *pr)
-{
-	flush_all(pr, pr->clk.now_ms);
-	pr->st.rebases++;
-}
-
-/*
- * --offload-flows: records from conntrack's counters, through the same
- * path as captured flows.  At most OFFLOAD_BATCHES batches a call; what
- * is left waits for the next tick or poll.
- */
-static void
-offload_run(struct probe *pr, uint64_t now, int events)
-{
-	size_t n;
-	int i = 0;
-
-	if (pr->off == NULL)
-		return;
-	do {
-		n = events ? offload_events(pr->off, now, pr->batch, BATCH_MAX) :
-		    offload_tick(pr->off, now, pr->batch, BATCH_MAX);
-		emit(pr, pr->batch, n, now);
-	} while (n + 1 >= BATCH_MAX && ++i < OFFLOAD_BATCHES);
-}
-
-/*
- * Shutdown: what offloaded connections carried since the last dump goes
- * out too, like the flows left in the table (a last dump, read to its
- * end; bounded, in case the kernel stops answering).
- */
-static void
-offload_finish(struct probe *pr, uint64_t now)
-{
-	unsigned i;
-	int more = 1;
-
-	if (pr->off == NULL)
-		return;
-	offload_run(pr, now, 1);
-	for (i = 0; more && i < OFFLOAD_FINAL_CALLS; i++) {
-		size_t n = offload_final(pr->off, now, pr->batch, BATCH_MAX,
-		    &more);
-
-		emit(pr, pr->batch, n, now);
-	}
-	if (more)
-		log_warnx("--offload-flows: the last conntrack dump did not "
-		    "end; its remaining connections are not exported");
-}
-
-static void
-tick(struct probe *pr, uint64_t now)
-{
-	size_t n;
-
-	if (clock_needs_rebase(&pr->clk)) {
-		rebase(pr);
-		clock_rebase(&pr->clk);
-		nf9_rebase(&pr->enc, pr->clk.boot_ms);
-	}
-	do {
-		n = expire_due(&pr->ex, pr->tab, now, pr->batch, BATCH_MAX);
-		emit(pr, pr->batch, n, now);
-	} while (n == BATCH_MAX);
-	/* Events left over when a batch filled: their socket may not wake
-	 * poll again until the next one comes. */
-	offload_run(pr, now, 1);
-	offload_run(pr, now, 0);
-	if (pr->exp.ncol != 0 && (nf9_pending(&pr->enc) != 0 ||
-	    nf9_templates_due(&pr->enc, now)))
-		send_datagram(pr, now);
-	flush_exports(pr);
-	pr->next_tick = now - now % TICK_MS + TICK_MS;
-}
-
-static void
-count_notes(struct probe *pr, uint8_t notes)
-{
-	unsigned i;
-
-	for (i = 0; i < NOTE_BITS; i++)
-		if (notes & (1U << i))
-			pr->st.notes[i]++;
-}
-
-/* The per-packet path: no allocation, no system call. */
-static void
-account(struct probe *pr, const struct pkt *p, uint64_t now)
-{
-	struct flow_rec out[EXPIRE_PACKET_MAX];
-	struct flow_key key;
-	struct pkt_meta meta;
-	enum decode_result r;
-	size_t n;
-
-	pr->st.frames++;
-	r = decode_packet(p, &key, &meta);
-	if (r != DECODE_OK) {
-		pr->st.skipped[r]++;
-		return;
-	}
-	pr->st.ip_packets++;
-	pr->st.ip_bytes += meta.bytes;
-	if (meta.notes != 0)
-		count_notes(pr, meta.notes);
-	if (!sample_take(&pr->smp)) {
-		pr->st.sampled_out++;
-		return;
-	}
-	n = expire_packet(&pr->ex, pr->tab, &key, &meta, now, out);
-	if (n != 0)
-		emit(pr, out, n, now);
-}
-
-static void
-replay_packet(struct probe *pr, const struct pkt *p)
-{
-	uint64_t now;
-
-	if (clock_packet_needs_rebase(&pr->clk, p->ts_us)) {
-		/* A jump in capture time: close the old epoch at the old
-		 * time, so no record claims a time sysUptime cannot hold. */
-		rebase(pr);
-		clock_packet(&pr->clk, p->ts_us);
-		clock_rebase(&pr->clk);
-		nf9_rebase(&pr->enc, pr->clk.boot_ms);
-	}
-	now = clock_packet(&pr->clk, p->ts_us);
-	if (!pr->encoder_started) {
-		nf9_rebase(&pr->enc, pr->clk.boot_ms);
-		pr->encoder_started = 1;
-	}
-	if (now >= pr->next_tick)
-		tick(pr, now);
-	account(pr, p, now);
-}
-
-/* --egress, --nat: one line per kind of lookup asked for. */
-static void
-print_enrich_stats(const struct probe *pr)
-{
-	struct enrich_stats es;
-	char flushes[48];
-	unsigned i;
-
-	if (pr->enr == NULL)
-		return;
-	enrich_stats(pr->enr, &es);
-	snprintf(flushes, sizeof(flushes), " route_flushes %" PRIu64,
-	    es.route_flushes);
-	for (i = 0; i < 2; i++) {
-		const struct enrich_count *c = i == 0 ? &es.egress : &es.nat;
-		/* tenths of a microsecond, in integers: no floating point
-		 * in the probe (soft-float routers; cross-check's nofp) */
-		uint64_t avg = c->queries != 0 ? c->query_ns / 100 /
-		    c->queries : 0;
-
-		if (i == 0 ? !pr->o->egress : !pr->o->nat)
-			continue;
-		log_notice("%s lookups: records %" PRIu64 " found %" PRIu64
-		    " cached %" PRIu64 " queries %" PRIu64 " over_rate %"
-		    PRIu64 " failed %" PRIu64 " query_us_avg %" PRIu64 ".%"
-		    PRIu64 "%s", i == 0 ? "egress" : "nat", c->records,
-		    c->found, c->cached, c->queries, c->limited, c->failed,
-		    avg / 10, avg % 10, i == 0 ? flushes : "");
-	}
-}
-
-static void
-print_offload_stats(const struct probe *pr)
-{
-	struct offload_stats s;
-
-	if (pr->off == NULL)
-		return;
-	offload_stats(pr->off, &s);
-	log_notice("offload: dumps %" PRIu64 " entries %" PRIu64
-	    " offloaded %" PRIu64 " destroyed %" PRIu64 " records %" PRIu64
-	    " tracked %" PRIu32 "/%" PRIu32 " table_full %" PRIu64
-	    " vanished %" PRIu64 " lost_events %" PRIu64 " late %" PRIu64
-	    " no_counters %" PRIu64 " malformed %" PRIu64 " errors %" PRIu64,
-	    s.dumps, s.entries, s.offloaded, s.destroyed, s.records,
-	    s.tracked, s.slots, s.table_full, s.vanished, s.lost_events,
-	    s.late, s.no_counters, s.malformed, s.errors);
+	flush_exports(arg);
 }
 
 static void
 print_stats(struct probe *pr)
 {
-	static const char *const notes[NOTE_BITS] = { "l4_truncated",
-	    "fragments", "length_from_frame", "ipv6_ext_truncated" };
-	static const char *const ends[FLOW_END_MAX] = { "idle", "active",
-	    "tcp", "evicted", "flush" };
-	struct capture_stats cs;
-	char line[512];
-	uint64_t skipped = 0;
-	size_t len = 0;
+	struct stats s;
 	unsigned i;
 
 	flush_exports(pr);	/* so that the counts include them */
-	for (i = 1; i < DECODE_RESULT_MAX; i++)
-		skipped += pr->st.skipped[i];
-	log_notice("packets %" PRIu64 " ip %" PRIu64 " ip_bytes %" PRIu64
-	    " skipped %" PRIu64 " sampled_out %" PRIu64 " flows %" PRIu64
-	    " records %" PRIu64 " datagrams %" PRIu64 " send_errors %" PRIu64
-	    " unexportable %" PRIu64 " split %" PRIu64,
-	    pr->st.frames, pr->st.ip_packets, pr->st.ip_bytes, skipped,
-	    pr->st.sampled_out, pr->ex.st.created, pr->st.records,
-	    pr->exp.st.datagrams, pr->exp.st.errors, pr->st.unexportable,
-	    pr->st.split);
-	print_enrich_stats(pr);
-	print_offload_stats(pr);
-	for (i = 1; i < DECODE_RESULT_MAX && len < sizeof(line) - 64; i++)
-		if (pr->st.skipped[i] != 0)
-			len += (size_t)snprintf(line + len, sizeof(line) - len,
-			    " %s %" PRIu64, decode_result_name(i),
-			    pr->st.skipped[i]);
-	for (i = 0; i < NOTE_BITS && len < sizeof(line) - 64; i++)
-		if (pr->st.notes[i] != 0)
-			len += (size_t)snprintf(line + len, sizeof(line) - len,
-			    " %s %" PRIu64, notes[i], pr->st.notes[i]);
-	if (len != 0)
-		log_notice("skipped/noted:%s", line);
-	len = 0;
-	for (i = 0; i < FLOW_END_MAX; i++)
-		len += (size_t)snprintf(line + len, sizeof(line) - len,
-		    " %s %" PRIu64, ends[i], pr->ex.st.ended[i]);
-	log_notice("records by end:%s; active flows %zu of %zu; uptime "
-	    "rebases %" PRIu64, line, flowtab_count(pr->tab),
-	    flowtab_capacity(pr->tab), pr->st.rebases);
-	if (pr->exp.st.errors != 0 || pr->exp.st.refused != 0 ||
-	    pr->exp.st.unreachable != 0)
-		log_notice("send errors: refused %" PRIu64 " unreachable %"
-		    PRIu64 " no_buffer %" PRIu64, pr->exp.st.refused,
-		    pr->exp.st.unreachable, pr->exp.st.nobufs);
-	if (pr->st.detached != 0)
-		log_notice("interfaces removed under a capture %" PRIu64
-		    ", captures re-attached %" PRIu64, pr->st.detached,
-		    pr->st.reattached);
-	if (pr->kernel_sample != 0)
-		log_notice("sampled in the kernel, 1 in %" PRIu32 " at random: "
-		    "the counts above and below are of the frames it kept; "
-		    "it does not count the others", pr->kernel_sample);
-	for (i = 0; i < pr->ncap; i++)
-		if (pr->cap[i] != NULL &&
-		    pr->ops->stats(pr->cap[i], &cs) == 0)
-			log_notice("%s: kernel received %" PRIu64 " dropped %"
-			    PRIu64, pr->capname[i], cs.received, cs.dropped);
+	memset(&s, 0, sizeof(s));
+	s.pl = pr->pl.st;
+	s.ex = pr->pl.ex.st;
+	s.active = flowtab_count(pr->pl.tab);
+	s.capacity = flowtab_capacity(pr->pl.tab);
+	s.exp = pr->exp.st;
+	s.detached = pr->detached;
+	s.reattached = pr->reattached;
+	s.kernel_sample = pr->kernel_sample;
+	if (pr->pl.enr != NULL) {
+		s.egress = pr->o->egress;
+		s.nat = pr->o->nat;
+		enrich_stats(pr->pl.enr, &s.enr);
+	}
+	if ((s.offload = pr->pl.off != NULL))
+		offload_stats(pr->pl.off, &s.off);
+	for (i = 0; i < pr->ncap; i++) {
+		s.cap[i].name = pr->capname[i];
+		s.cap[i].ok = pr->cap[i] != NULL &&
+		    pr->ops->stats(pr->cap[i], &s.cap[i].cs) == 0;
+	}
+	s.ncap = pr->ncap;
+	stats_log(&s);
 }
 
 /*
@@ -588,7 +228,7 @@ detach(struct probe *pr, unsigned i)
 	    "time out, and capture resumes when an interface of that name "
 	    "appears", pr->capname[i]);
 	pr->gone[i] = 1;
-	pr->st.detached++;
+	pr->detached++;
 	relink(pr);
 }
 
@@ -610,12 +250,12 @@ relink(struct probe *pr)
 		    sizeof(err)) == -1) {
 			if (pr->links != NULL)
 				log_warnx_rl(&pr->warn_reattach_s,
-				    clock_secs(&pr->clk), "re-attaching: %s",
+				    clock_secs(&pr->pl.clk), "re-attaching: %s",
 				    err);
 			continue;
 		}
 		pr->gone[i] = 0;
-		pr->st.reattached++;
+		pr->reattached++;
 		log_notice("%s: capturing again (interface index %" PRIu32
 		    ")", pr->capname[i], e != NULL ? e->index : 0);
 	}
@@ -642,13 +282,12 @@ links_changed(struct probe *pr, uint64_t now)
 	if (pr->links == NULL)
 		return;
 	if ((rc = links_update(pr->links, err, sizeof(err))) == -1)
-		log_warnx_rl(&pr->warn_reattach_s, clock_secs(&pr->clk), "%s",
+		log_warnx_rl(&pr->warn_reattach_s, clock_secs(&pr->pl.clk), "%s",
 		    err);
 	if (rc != 1)
 		return;
 	relink(pr);
-	if (pr->exp.ncol != 0)
-		announce_ifnames(pr, now);
+	pipeline_ifnames(&pr->pl, now);
 }
 
 /*
@@ -662,7 +301,7 @@ check_captures(struct probe *pr)
 {
 	struct capture_stats cs;
 	uint64_t total = pr->kdrops_closed;
-	unsigned i, now = clock_secs(&pr->clk);
+	unsigned i, now = clock_secs(&pr->pl.clk);
 
 	for (i = 0; i < pr->ncap; i++) {
 		if (pr->cap[i] == NULL || pr->gone[i])
@@ -756,7 +395,7 @@ run_replay(struct probe *pr)
 		if (rc == 1 && got_quit)
 			break;	/* arrived during the wait: not accounted */
 		if (rc == 1) {
-			replay_packet(pr, &p);
+			pipeline_replay_packet(&pr->pl, &p);
 			if (got_stats) {
 				got_stats = 0;
 				print_stats(pr);
@@ -772,9 +411,9 @@ run_replay(struct probe *pr)
 	return 0;
 }
 
-/* Read up to LIVE_BURST frames from capture i. */
+/* Read up to LIVE_BURST frames from capture i, each at its own time. */
 static void
-drain(struct probe *pr, unsigned i, uint64_t now)
+drain(struct probe *pr, unsigned i)
 {
 	struct pkt p;
 	unsigned k;
@@ -785,7 +424,7 @@ drain(struct probe *pr, unsigned i, uint64_t now)
 		rc = pr->ops->next(pr->cap[i], &p);
 		if (rc != 1)
 			break;
-		account(pr, &p, now);
+		pipeline_live_packet(&pr->pl, &p);
 	}
 	if (rc == CAPTURE_GONE)
 		detach(pr, i);
@@ -805,6 +444,34 @@ captures_open(const struct probe *pr)
 }
 
 /*
+ * At the quit signal, frames the kernel still holds arrived before it and
+ * are counted too: an AF_PACKET ring hands a block over only when it is
+ * full or RETIRE_MS old, a BPF buffer on its read timeout.
+ */
+static void
+drain_at_quit(struct probe *pr)
+{
+	struct pollfd pfd[OPTS_MAX_IFACES];
+	uint64_t end = clock_tick(&pr->pl.clk) + QUIT_LINGER_MS;
+	unsigned i;
+
+	while (clock_tick(&pr->pl.clk) < end) {
+		for (i = 0; i < pr->ncap; i++) {
+			pfd[i].fd = pr->cap[i] != NULL && !pr->gone[i] ?
+			    pr->ops->fd(pr->cap[i]) : -1;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		if (poll(pfd, pr->ncap, (int)(end - pr->pl.clk.now_ms)) <= 0)
+			return;
+		for (i = 0; i < pr->ncap; i++)
+			if (pr->cap[i] != NULL && !pr->gone[i] &&
+			    pfd[i].revents != 0)
+				drain(pr, i);
+	}
+}
+
+/*
  * One poll over the captures and the link monitor.  A detached capture
  * is left out (its socket only reports the old error); it comes back
  * through relink(), on a link event or, without events, once a tick.
@@ -815,11 +482,11 @@ run_live(struct probe *pr)
 	struct pollfd pfd[OPTS_MAX_IFACES + 2];
 	unsigned i, n = pr->ncap;
 
-	tick(pr, clock_tick(&pr->clk));
+	pipeline_tick(&pr->pl, clock_tick(&pr->pl.clk));
 	while (!got_quit && captures_open(pr) > 0) {
-		uint64_t now = clock_tick(&pr->clk);
-		int timeout = now >= pr->next_tick ? 0 :
-		    (int)(pr->next_tick - now);
+		uint64_t now = clock_tick(&pr->pl.clk);
+		int timeout = now >= pr->pl.next_tick ? 0 :
+		    (int)(pr->pl.next_tick - now);
 
 		for (i = 0; i < n; i++) {
 			pfd[i].fd = pr->cap[i] != NULL && !pr->gone[i] ?
@@ -830,7 +497,7 @@ run_live(struct probe *pr)
 		pfd[n].fd = pr->links != NULL ? links_fd(pr->links) : -1;
 		pfd[n].events = POLLIN;
 		pfd[n].revents = 0;
-		pfd[n + 1].fd = pr->off != NULL ? offload_fd(pr->off) : -1;
+		pfd[n + 1].fd = pr->pl.off != NULL ? offload_fd(pr->pl.off) : -1;
 		pfd[n + 1].events = POLLIN;
 		pfd[n + 1].revents = 0;
 		flush_exports(pr);
@@ -838,17 +505,17 @@ run_live(struct probe *pr)
 			log_warn("poll");
 			return 1;
 		}
-		now = clock_tick(&pr->clk);
+		now = clock_tick(&pr->pl.clk);
 		if (pfd[n].revents != 0)
 			links_changed(pr, now);
 		if (pfd[n + 1].revents != 0)
-			offload_run(pr, now, 1);
+			pipeline_offload(&pr->pl, now, 1);
 		for (i = 0; i < n; i++)
 			if (pr->cap[i] != NULL && !pr->gone[i] &&
 			    pfd[i].revents != 0)
-				drain(pr, i, now);
-		if (now >= pr->next_tick) {
-			tick(pr, now);
+				drain(pr, i);
+		if (now >= pr->pl.next_tick) {
+			pipeline_tick(&pr->pl, now);
 			check_captures(pr);
 			/* Without link events: re-read once a tick. */
 			if (pr->links != NULL && links_fd(pr->links) == -1)
@@ -861,6 +528,8 @@ run_live(struct probe *pr)
 			print_stats(pr);
 		}
 	}
+	if (got_quit)
+		drain_at_quit(pr);
 	return captures_open(pr) == 0 ? 1 : 0;
 }
 
@@ -870,6 +539,7 @@ setup_memory(struct probe *pr, size_t encsz)
 {
 	const struct pf_opts *o = pr->o;
 	size_t n = o->max_flows, qsz;
+	size_t bsz = PIPELINE_BATCH * sizeof(*pr->pl.batch);
 
 	if (o->file == NULL && o->mem_budget != 0) {
 		/* Kernel capture rings count against -M too: a quarter of
@@ -880,16 +550,17 @@ setup_memory(struct probe *pr, size_t encsz)
 	}
 
 	pr->encbuf = mem_alloc(encsz, "export buffer");
-	pr->batch = mem_alloc(BATCH_MAX * sizeof(*pr->batch), "record batch");
+	pr->pl.batch_max = PIPELINE_BATCH;
+	pr->pl.batch = mem_alloc(bsz, "record batch");
 	/* Export datagrams a few at a time (export.h); not without -n. */
 	qsz = pr->exp.ncol != 0 ? export_batch_bytes(o->mtu) : 0;
-	if (pr->encbuf == NULL || pr->batch == NULL ||
+	if (pr->encbuf == NULL || pr->pl.batch == NULL ||
 	    (qsz != 0 && export_batch(&pr->exp, o->mtu) == -1)) {
 		log_warnx("-M %zu: too small even for the export buffers; "
 		    "expected at least %zu bytes with these options",
 		    o->mem_budget, mem_used() + (pr->encbuf == NULL ? encsz :
-		    0) + (pr->batch == NULL ? BATCH_MAX * sizeof(*pr->batch) :
-		    0) + qsz + flowtab_bytes(1));
+		    0) + (pr->pl.batch == NULL ? bsz : 0) + qsz +
+		    flowtab_bytes(1));
 		return 2;
 	}
 	if (n == 0 && o->mem_budget == 0)
@@ -907,7 +578,7 @@ setup_memory(struct probe *pr, size_t encsz)
 		    mem_used() + flowtab_bytes(n));
 		return 2;
 	}
-	if ((pr->tab = flowtab_new(n, random_seed())) == NULL) {
+	if ((pr->pl.tab = flowtab_new(n, random_seed())) == NULL) {
 		log_warnx("-m %zu: cannot allocate a flow table of %zu "
 		    "bytes: %s", n, flowtab_bytes(n), strerror(errno));
 		return 1;
@@ -998,7 +669,7 @@ open_enrich(struct probe *pr)
 	c.egress = pr->o->egress;
 	c.nat = pr->o->nat;
 	c.max_lookups = pr->o->lookup_rate;
-	if ((pr->enr = enrich_open(&c, err, sizeof(err))) == NULL) {
+	if ((pr->pl.enr = enrich_open(&c, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		return 1;
 	}
@@ -1033,7 +704,7 @@ open_offload(struct probe *pr)
 		    "taken for offloaded (a test hook)");
 		c.mode = OFFLOAD_ANY;
 	}
-	if ((pr->off = offload_open(&c, err, sizeof(err))) == NULL) {
+	if ((pr->pl.off = offload_open(&c, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		return 1;
 	}
@@ -1054,7 +725,7 @@ open_exporters(struct probe *pr)
 		int added = export_add(&pr->exp, pr->o->collectors[i], err,
 		    sizeof(err));
 
-		if (added != 0)		/* one call site: it is MIPS16 code */
+		if (added != 0)
 			log_warnx("-n %s", err);
 		if (added == -1 && !pr->o->check_only)
 			return 1;
@@ -1070,16 +741,22 @@ setup_policy(struct probe *pr)
 	const struct pf_opts *o = pr->o;
 	unsigned i;
 
-	expire_defaults(&pr->ex.cfg);
-	memset(&pr->ex.st, 0, sizeof(pr->ex.st));
+	expire_defaults(&pr->pl.ex.cfg);
+	memset(&pr->pl.ex.st, 0, sizeof(pr->pl.ex.st));
 	for (i = 0; i < FLOWTAB_NCLASS; i++)
 		if (o->idle_s[i] != 0)
-			pr->ex.cfg.idle_ms[i] = o->idle_s[i] * 1000;
+			pr->pl.ex.cfg.idle_ms[i] = o->idle_s[i] * 1000;
 	if (o->active_s != 0)
-		pr->ex.cfg.active_ms = o->active_s * 1000;
-	sample_init(&pr->smp, pr->kernel_sample != 0 ? 1 :
+		pr->pl.ex.cfg.active_ms = o->active_s * 1000;
+	sample_init(&pr->pl.smp, pr->kernel_sample != 0 ? 1 :
 	    o->sample_interval, o->sample_random ?
 	    SAMPLE_RANDOM : SAMPLE_DETERMINISTIC, random_seed());
+	/* Downstream of the pipeline: the export queue, -P, the names. */
+	pr->pl.out.send = pr->exp.ncol != 0 ? export_datagram : NULL;
+	pr->pl.out.flush = export_burst_end;
+	pr->pl.out.arg = pr;
+	pr->pl.print = o->print;
+	pr->pl.ift = pr->links != NULL && !o->no_ifnames ? &pr->ift : NULL;
 }
 
 static int
@@ -1098,8 +775,8 @@ setup_encoder(struct probe *pr, size_t sz)
 	c.sampling_algorithm = o->sample_random ? SAMPLE_RANDOM :
 	    SAMPLE_DETERMINISTIC;
 	c.nat_fields = o->nat;
-	if (nf9_init(&pr->enc, &c, pr->encbuf, sz, pr->clk.boot_ms,
-	    pr->clk.wall_offset_ms) == -1) {
+	if (nf9_init(&pr->pl.enc, &c, pr->encbuf, sz, pr->pl.clk.boot_ms,
+	    pr->pl.clk.wall_offset_ms) == -1) {
 		log_warnx("--mtu %u, -s, -S: not usable with -v %u", c.mtu,
 		    c.version);
 		return 2;
@@ -1137,15 +814,15 @@ setup(struct probe *pr)
 	STEP(open_exporters(pr));
 	STEP(open_enrich(pr));
 	STEP(open_offload(pr));
+	if (o->file == NULL)
+		open_links(pr);		/* before the flow table takes the rest */
 	STEP(setup_memory(pr, encsz));
 	STEP(open_captures(pr));
 	if (o->file != NULL) {
-		clock_init_replay(&pr->clk);
+		clock_init_replay(&pr->pl.clk);
 		STEP(replay_speed(pr));
-	} else {
-		clock_init_live(&pr->clk);
-		open_links(pr);
-	}
+	} else
+		clock_init_live(&pr->pl.clk);
 	setup_policy(pr);
 	if (pr->encbuf != NULL)
 		STEP(setup_encoder(pr, encsz));
@@ -1165,10 +842,10 @@ teardown(struct probe *pr)
 	export_close(&pr->exp);
 	links_close(pr->links);
 	iftable_free(&pr->ift);
-	enrich_close(pr->enr);
-	offload_close(pr->off);
-	flowtab_free(pr->tab);
-	mem_free(pr->batch);
+	enrich_close(pr->pl.enr);
+	offload_close(pr->pl.off);
+	flowtab_free(pr->pl.tab);
+	mem_free(pr->pl.batch);
 	mem_free(pr->encbuf);
 }
 
@@ -1211,7 +888,7 @@ sandbox_needs(const struct probe *pr, int log_stderr)
 
 	if (o->file == NULL && pr->ops->reattach != NULL)
 		n |= SANDBOX_REBIND;
-	if (pr->enr != NULL || pr->off != NULL ||
+	if (pr->pl.enr != NULL || pr->pl.off != NULL ||
 	    (pr->links != NULL && links_fd(pr->links) != -1))
 		n |= SANDBOX_NETLINK;
 	if (pr->links != NULL && links_fd(pr->links) == -1)
@@ -1264,13 +941,19 @@ probe_run(const struct pf_opts *o)
 	if (rc == 0 && (o->check_only || o->debug))
 		mem_report(stderr);
 	if (rc != 0 || o->check_only) {
-		if (rc == 0)
+		/* A warning names something the probe would run without
+		 * (interface names, say): not OK, though it would start. */
+		if (rc == 0 && log_warnings() == 0)
 			printf("configuration OK\n");
+		else if (rc == 0)
+			printf("configuration usable, with %u warning%s above\n",
+			    log_warnings(), log_warnings() == 1 ? "" : "s");
 		teardown(&pr);
 		/* -T: 0 or 2, as the init script's validation expects */
 		return o->check_only && rc != 0 ? 2 : rc;
 	}
 	set_signals();
+	log_running();
 	if (o->print)
 		print_header(stdout);
 	if ((rc = enter_sandbox(&pr, log_stderr)) != 0) {
@@ -1278,8 +961,7 @@ probe_run(const struct pf_opts *o)
 		return rc;
 	}
 	rc = o->file != NULL ? run_replay(&pr) : run_live(&pr);
-	offload_finish(&pr, pr.clk.now_ms);
-	flush_all(&pr, pr.clk.now_ms);
+	pipeline_finish(&pr.pl);
 	flush_exports(&pr);
 	fflush(stdout);
 	print_stats(&pr);

@@ -1,4 +1,4 @@
-/* The pipeline: owns every stage, runs the capture loop, exports flows. */
+/* The probe: opens every stage, runs the capture loop, exits. */
 #ifndef PF_PROBE_H
 #define PF_PROBE_H
 

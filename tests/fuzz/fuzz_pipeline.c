@@ -1,9 +1,9 @@
 /*
- * libFuzzer target over the whole packet path: decode -> sample -> flow
- * table -> expiry -> NetFlow v9 encoder, driven the way probe.c drives it
- * in replay (one-second ticks, rebase before sysUptime leaves its range,
- * flush at the end), with a tiny table, a fake clock and a small MTU so
- * that eviction, splitting and packet boundaries happen all the time.
+ * libFuzzer target over the whole packet path, src/pipeline.c itself:
+ * decode -> sample -> flow table -> expiry -> NetFlow v9 encoder, ticks,
+ * rebases, record parts and the flush at the end, as the probe runs it in
+ * replay, with a tiny table, a small batch, a fake clock and a small MTU
+ * so that eviction, splitting and packet boundaries happen all the time.
  * Also linked with replay.c for a plain build.
  *
  * Besides memory safety it checks the accounting end to end: the
@@ -23,19 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "decode.h"
-#include "expire.h"
-#include "flowtab.h"
 #include "mem.h"
-#include "nf9.h"
-#include "sample.h"
+#include "pipeline.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CHECK(cond)	do { if (!(cond)) abort(); } while (0)
 #define BATCH		4	/* small, to exercise "call again" loops */
-#define TICK_MS		1000
 #define T0_US		(1700000000ULL * 1000000)
 
 static const int dlts[12] = { 1, 0, 108, 9, 12, 14, 101, 228, 229, 113, 276,
@@ -49,20 +43,13 @@ struct tmpl {
 };
 
 struct harness {
-	struct pf_clock	clk;
-	struct sample	smp;
-	struct flowtab	*tab;
-	struct expire	ex;
-	struct nf9	enc;
+	struct pipeline	pl;
 	uint8_t		*buf;
 	struct flow_rec	batch[BATCH];
-	uint64_t	next_tick;
-	int		started;
+	struct sample	shadow;		/* the pipeline's sampler's twin */
 	/* accounting */
 	uint64_t	in_pkts, in_bytes;	/* sampled in */
-	uint64_t	rec_pkts, rec_bytes;	/* in emitted records */
 	uint64_t	dg_pkts, dg_bytes;	/* parsed from datagrams */
-	uint64_t	nrec;
 	uint32_t	seq;
 	int		seq_known;
 	struct tmpl	tm[2];
@@ -155,7 +142,7 @@ datagram(struct harness *h, const uint8_t *p, size_t len)
 	unsigned recs = 0;
 	uint32_t uptime;
 
-	CHECK(len >= 20 && len <= h->enc.cfg.mtu && len % 4 == 0);
+	CHECK(len >= 20 && len <= h->pl.enc.cfg.mtu && len % 4 == 0);
 	CHECK(rd16(p) == 9);
 	CHECK(!h->seq_known || rd32(p + 12) == h->seq + 1);
 	h->seq = rd32(p + 12);
@@ -187,116 +174,32 @@ datagram(struct harness *h, const uint8_t *p, size_t len)
 	CHECK(recs == rd16(p + 2));
 }
 
-static void
-send_one(struct harness *h, uint64_t now)
+/* pipeline_out.send: every datagram is parsed back. */
+static int
+received(void *arg, const uint8_t *buf, size_t len)
 {
-	const uint8_t *p;
-	size_t len;
-
-	p = nf9_finish(&h->enc, now, &len);
-	if (p != NULL)
-		datagram(h, p, len);
-	else
-		CHECK(len == 0);
+	datagram(arg, buf, len);
+	return 0;
 }
 
+/* What the pipeline should account for p, found the same way. */
 static void
-emit(struct harness *h, const struct flow_rec *r, size_t n, uint64_t now)
+expect(struct harness *h, const struct pkt *p)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		int rc;
-
-		CHECK(r[i].packets > 0 && r[i].first_ms <= r[i].last_ms);
-		CHECK(r[i].end < FLOW_END_MAX);
-		h->rec_pkts += r[i].packets;
-		h->rec_bytes += r[i].bytes;
-		h->nrec++;
-		if ((rc = nf9_add(&h->enc, &r[i], now)) == 1)
-			continue;
-		CHECK(rc == 0);
-		send_one(h, now);
-		CHECK(nf9_add(&h->enc, &r[i], now) == 1);
-	}
-}
-
-static void
-flush_all(struct harness *h, uint64_t now)
-{
-	size_t n;
-
-	do {
-		n = expire_all(&h->ex, h->tab, h->batch, BATCH);
-		emit(h, h->batch, n, now);
-	} while (n == BATCH);
-	CHECK(flowtab_count(h->tab) == 0);
-	if (nf9_pending(&h->enc) != 0)
-		send_one(h, now);
-}
-
-static void
-rebase(struct harness *h)
-{
-	flush_all(h, h->clk.now_ms);
-}
-
-static void
-tick(struct harness *h, uint64_t now)
-{
-	size_t n;
-
-	if (clock_needs_rebase(&h->clk)) {
-		rebase(h);
-		clock_rebase(&h->clk);
-		nf9_rebase(&h->enc, h->clk.boot_ms);
-	}
-	do {
-		n = expire_due(&h->ex, h->tab, now, h->batch, BATCH);
-		emit(h, h->batch, n, now);
-	} while (n == BATCH);
-	if (nf9_pending(&h->enc) != 0 || nf9_templates_due(&h->enc, now))
-		send_one(h, now);
-	h->next_tick = now - now % TICK_MS + TICK_MS;
-}
-
-static void
-packet(struct harness *h, const struct pkt *p, int force_tick)
-{
-	struct flow_rec out[EXPIRE_PACKET_MAX];
 	struct flow_key key;
 	struct pkt_meta meta;
-	uint64_t now;
-	size_t n;
 
-	if (clock_packet_needs_rebase(&h->clk, p->ts_us)) {
-		rebase(h);
-		clock_packet(&h->clk, p->ts_us);
-		clock_rebase(&h->clk);
-		nf9_rebase(&h->enc, h->clk.boot_ms);
-	}
-	now = clock_packet(&h->clk, p->ts_us);
-	CHECK(now - h->clk.boot_ms < CLOCK_REBASE_MS);
-	if (!h->started) {
-		nf9_rebase(&h->enc, h->clk.boot_ms);
-		h->started = 1;
-	}
-	if (now >= h->next_tick || force_tick)
-		tick(h, now);
 	if (decode_packet(p, &key, &meta) != DECODE_OK ||
-	    !sample_take(&h->smp))
+	    !sample_take(&h->shadow))
 		return;
 	h->in_pkts++;
 	h->in_bytes += meta.bytes;
-	n = expire_packet(&h->ex, h->tab, &key, &meta, now, out);
-	CHECK(n <= EXPIRE_PACKET_MAX);
-	emit(h, out, n, now);
-	CHECK(flowtab_count(h->tab) <= flowtab_capacity(h->tab));
 }
 
 static void
 setup(struct harness *h, uint8_t c0, uint8_t c1)
 {
+	struct pipeline *pl = &h->pl;
 	struct nf9_cfg c;
 	size_t sz;
 
@@ -311,21 +214,26 @@ setup(struct harness *h, uint8_t c0, uint8_t c1)
 	c.sampling_algorithm = SAMPLE_DETERMINISTIC;
 	sz = nf9_buf_bytes(c.mtu);
 	h->buf = mem_alloc(sz, "fuzz export buffer");
-	h->tab = flowtab_new((c0 & 15) + 1, 0x1234567890abcdefULL * c0);
-	CHECK(h->buf != NULL && h->tab != NULL);
+	pl->tab = flowtab_new((c0 & 15) + 1, 0x1234567890abcdefULL * c0);
+	CHECK(h->buf != NULL && pl->tab != NULL);
 	mem_seal();
-	CHECK(nf9_init(&h->enc, &c, h->buf, sz, 0, 0) == 0);
-	expire_defaults(&h->ex.cfg);
+	CHECK(nf9_init(&pl->enc, &c, h->buf, sz, 0, 0) == 0);
+	expire_defaults(&pl->ex.cfg);
 	if (c0 & 0x10) {	/* short timeouts: records expire often */
 		unsigned i;
 
 		for (i = 0; i < FLOWTAB_NCLASS; i++)
-			h->ex.cfg.idle_ms[i] = 1000 * (i + 1);
+			pl->ex.cfg.idle_ms[i] = 1000 * (i + 1);
 	}
 	if (c0 & 0x20)
-		h->ex.cfg.active_ms = 3000;
-	sample_init(&h->smp, c.sampling_interval, SAMPLE_DETERMINISTIC, 1);
-	clock_init_replay(&h->clk);
+		pl->ex.cfg.active_ms = 3000;
+	sample_init(&pl->smp, c.sampling_interval, SAMPLE_DETERMINISTIC, 1);
+	sample_init(&h->shadow, c.sampling_interval, SAMPLE_DETERMINISTIC, 1);
+	clock_init_replay(&pl->clk);
+	pl->batch = h->batch;
+	pl->batch_max = BATCH;
+	pl->out.send = received;
+	pl->out.arg = h;
 }
 
 int
@@ -358,17 +266,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    256);
 		p.ts_us = ts;
 		p.ifindex = 3;
-		packet(&h, &p, ctrl & 0x80);
+		if ((ctrl & 0x80) && h.pl.started)	/* an early tick */
+			pipeline_tick(&h.pl, h.pl.clk.now_ms);
+		expect(&h, &p);
+		pipeline_replay_packet(&h.pl, &p);
+		CHECK(h.pl.clk.now_ms - h.pl.clk.boot_ms < CLOCK_REBASE_MS);
+		CHECK(flowtab_count(h.pl.tab) <= flowtab_capacity(h.pl.tab));
 		off += len;
 	}
-	flush_all(&h, h.clk.now_ms);
-	send_one(&h, h.clk.now_ms);
+	pipeline_finish(&h.pl);
+	CHECK(flowtab_count(h.pl.tab) == 0 && nf9_pending(&h.pl.enc) == 0);
 
 	/* Nothing lost that is not counted. */
-	CHECK(h.rec_pkts == h.in_pkts && h.rec_bytes == h.in_bytes);
 	CHECK(h.dg_pkts == h.in_pkts && h.dg_bytes == h.in_bytes);
-	CHECK(h.ex.st.created <= h.nrec);
-	flowtab_free(h.tab);
+	CHECK(h.pl.st.unexportable == 0);
+	CHECK(h.pl.ex.st.created <= h.pl.st.records);
+	flowtab_free(h.pl.tab);
 	mem_free(h.buf);
 	return 0;
 }

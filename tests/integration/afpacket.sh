@@ -44,6 +44,7 @@ ip link add vA netns "$NS_A" type veth peer name vB netns "$NS_B" &&
 # No IPv6 (no neighbour discovery chatter), large MTU (replayed frames
 # pass unchanged), no ARP until part 3 gives addresses.
 for x in "a vA" "b vB" "b vB2" "c vC"; do
+	# shellcheck disable=SC2086 # split into words on purpose
 	set -- $x
 	$1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 	$1 ip link set "$2" mtu 9000
@@ -124,7 +125,8 @@ pf_start "$WORK/pf1.log" -i vB -n 127.0.0.1:$PORT -u nobody
 uid=$(awk '/^Uid:/ {print $2 $3 $4}' "/proc/$PF/status")
 [ "$uid" = "$(id -u nobody)$(id -u nobody)$(id -u nobody)" ] ||
 	bad "-u nobody: picoflow runs with uids $uid"
-a tcpreplay -q -i vA --pps=100000 --loop=$LOOPS $PCAPS > "$WORK/tr1.log" 2>&1 ||
+# shellcheck disable=SC2086 # PCAPS: one file a word
+a tcpreplay -q -i vA --pps=100000 --loop="$LOOPS" $PCAPS > "$WORK/tr1.log" 2>&1 ||
 	{ cat "$WORK/tr1.log"; bad "tcpreplay failed"; }
 pf_stop "$WORK/pf1.log"
 nfc_stop
@@ -141,6 +143,7 @@ echo "1. replayed $((frames * LOOPS)) frames at 100 kpps ($(grep -o 'Rated: [^;]
 # Top speed, for the figures only.
 nfc_start "$NF/1t"
 pf_start "$WORK/pf1t.log" -i vB -n 127.0.0.1:$PORT
+# shellcheck disable=SC2086 # PCAPS: one file a word
 a tcpreplay -q -i vA --topspeed --loop=$((LOOPS * 2)) $PCAPS > "$WORK/tr1t.log" 2>&1
 pf_stop "$WORK/pf1t.log"
 nfc_stop
@@ -161,7 +164,8 @@ done
 # reading lo after the first one has gone by.
 pf_start "$WORK/pf2.log" -i vB -n 127.0.0.1:$PORT -s 10 --sample-mode=random \
     --template-packets 1
-a tcpreplay -q -i vA --pps=100000 --loop=$LOOPS2 $PCAPS > "$WORK/tr2.log" 2>&1
+# shellcheck disable=SC2086 # PCAPS: one file a word
+a tcpreplay -q -i vA --pps=100000 --loop="$LOOPS2" $PCAPS > "$WORK/tr2.log" 2>&1
 pf_stop "$WORK/pf2.log"
 nfc_stop
 sleep 0.3

@@ -182,6 +182,12 @@ if [ "$(id -u)" = 0 ]; then
 	    -T -i lo -n "$C"
 	all "-T -i with a missing interface and a bad collector" "nosuch0" \
 	    "nohost\.invalid" -- -T -i nosuch0 -n nohost.invalid:2055
+	# not -T: a daemon start, stderr a file, so the log goes to syslog;
+	# why the start failed must be in the file all the same
+	bad "a start on a missing interface says why on stderr" 1 \
+	    "nosuch0: no such interface" -i nosuch0 -n "$C"
+	good "-T -i lo -M 2M: the package's default budget leaves room for names" \
+	    '^configuration OK' -T -i lo -n "$C" -M 2M
 else
 	echo "skip  -T -i lo (not root)"
 fi

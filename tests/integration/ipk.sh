@@ -101,7 +101,8 @@ b=$WORK/data/usr/sbin/picoflow
 m=$(readelf -h "$b" 2>/dev/null | sed -n 's/^ *Machine: *//p')
 [ "$m" = "$elf" ] || bad "/usr/sbin/picoflow: machine '$m', expected '$elf'"
 readelf -S "$b" | grep -q '\.symtab' && bad "/usr/sbin/picoflow is not stripped"
-for f in etc/init.d/picoflow etc/config/picoflow etc/capabilities/picoflow.json; do
+for f in etc/init.d/picoflow etc/config/picoflow etc/capabilities/picoflow.json \
+    etc/capabilities/picoflow-admin.json; do
 	[ -f "$WORK/data/$f" ] || bad "no /$f"
 done
 init=$WORK/data/etc/init.d/picoflow
@@ -126,6 +127,13 @@ j = json.load(open(sys.argv[1]))
 assert all(j[k] == ["CAP_NET_RAW"] for k in ("bounding", "effective", "permitted", "ambient", "inheritable")), j
 ' "$WORK/data/etc/capabilities/picoflow.json" ||
     bad "capabilities are not exactly CAP_NET_RAW"
+python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+assert all(j[k] == ["CAP_NET_RAW", "CAP_NET_ADMIN"] for k in ("bounding", "effective", "permitted", "ambient", "inheritable")), j
+' "$WORK/data/etc/capabilities/picoflow-admin.json" ||
+    bad "admin capabilities are not exactly CAP_NET_RAW and CAP_NET_ADMIN"
+grep -q 'Description: .*v9, IPFIX and v5' "$WORK/control/control" ||
+    bad "the description does not name v9, IPFIX and v5"
 
 # config: UCI syntax, enabled '0', each option commented and validated
 python3 - "$cfg" "$init" <<'EOF' || bad "config check"
@@ -168,41 +176,110 @@ cat > "$WORK/network.sh" <<'EOF'
 network_get_device() { eval "$1=br-$2"; }
 network_get_physdev() { return 1; }
 EOF
-sed "s|/lib/functions/network.sh|$WORK/network.sh|" "$init" > "$WORK/init.sh"
-cat > "$WORK/harness.sh" <<EOF
+sed -e "s|/lib/functions/network.sh|$WORK/network.sh|" \
+    -e "s|^CT_ACCT=.*|CT_ACCT=$WORK/nf_conntrack_acct|" "$init" > "$WORK/init.sh"
+echo 0 > "$WORK/nf_conntrack_acct"
+# harness OVERRIDES SECTION...: start_service against mock procd/uci with
+# the shipped config (enabled '1', then the shell assignments in the file
+# OVERRIDES) for each SECTION; instance N's command line, one word a line,
+# goes to $WORK/cmd.N and its netdev to $WORK/netdev.N.
+harness() {
+	local over=$1
+	shift
+	rm -f "$WORK"/cmd.* "$WORK"/netdev.*
+	cat > "$WORK/harness.sh" <<EOF
 config_load() { :; }
-config_foreach() { fn=\$1; shift 2; "\$fn" main "\$@"; }
-uci_load_validate() { . "$WORK/cfg.sh"; "\$4" "\$3" 0; }
-procd_open_instance() { :; }
+config_foreach() { fn=\$1; shift 2; for s in $*; do "\$fn" "\$s" "\$@"; done; }
+uci_load_validate() { . "$WORK/cfg.sh"; . "$over"; "\$4" "\$3" 0; }
+n=0
+procd_open_instance() { n=\$((n + 1)); }
 procd_close_instance() { :; }
 procd_add_jail() { :; }
 procd_set_param() {
 	case \$1 in
-	command) shift; printf '%s\n' "\$@" > "$WORK/cmd" ;;
-	netdev) shift; echo "\$*" > "$WORK/netdev" ;;
+	command) shift; printf '%s\n' "\$@" > "$WORK/cmd.\$n" ;;
+	netdev) shift; echo "\$*" > "$WORK/netdev.\$n" ;;
 	esac
 }
-procd_append_param() { shift; printf '%s\n' "\$@" >> "$WORK/cmd"; }
+procd_append_param() { shift; printf '%s\n' "\$@" >> "$WORK/cmd.\$n"; }
 . "$WORK/init.sh"
 start_service
 EOF
-sh "$WORK/harness.sh" || bad "init script start_service failed against mocks"
-if [ -s "$WORK/cmd" ]; then
-	[ "$(head -1 "$WORK/cmd")" = /usr/sbin/picoflow ] || bad "command is not /usr/sbin/picoflow"
-	[ "$(cat "$WORK/netdev" 2>/dev/null)" = br-lan ] || bad "netdev is not br-lan"
-	grep -A1 -x -- -i "$WORK/cmd" | grep -qx br-lan ||
+	sh "$WORK/harness.sh"
+}
+
+# args_of N [DEVICE]: instance N's arguments, each -i IFACE as -r demo.pcap
+# (a capture file works under qemu-user too), or as -i DEVICE
+args_of() {
+	tail -n +2 "$WORK/cmd.$1" | awk -v r="$WORK/demo.pcap" -v d="${2:-}" '
+		p == "-i" { print (d == "" ? r : d); p = ""; next }
+		$0 == "-i" { print (d == "" ? "-r" : "-i"); p = "-i"; next }
+		{ print }'
+}
+
+: > "$WORK/none.sh"
+harness "$WORK/none.sh" main || bad "init script start_service failed against mocks"
+if [ -s "$WORK/cmd.1" ]; then
+	[ "$(head -1 "$WORK/cmd.1")" = /usr/sbin/picoflow ] || bad "command is not /usr/sbin/picoflow"
+	[ "$(cat "$WORK/netdev.1" 2>/dev/null)" = br-lan ] || bad "netdev is not br-lan"
+	grep -A1 -x -- -i "$WORK/cmd.1" | grep -qx br-lan ||
 	    bad "logical 'lan' did not become -i br-lan"
 	# the packaged binary checks it (-r instead of the live device)
-	mapfile -t args < <(tail -n +2 "$WORK/cmd" |
-	    awk -v r="$WORK/demo.pcap" 'p == "-i" { print r; p = ""; next }
-		$0 == "-i" { print "-r"; p = "-i"; next } { print }')
+	mapfile -t args < <(args_of 1)
 	echo "command: picoflow ${args[*]}"
 	# shellcheck disable=SC2086 # no qemu for a native package
 	$qemu "$b" "${args[@]}" -T > "$WORK/check.out" 2>&1 ||
 	    { cat "$WORK/check.out"; bad "picoflow -T rejects the init script's command line"; }
+	grep -qx 'configuration OK' "$WORK/check.out" ||
+	    { cat "$WORK/check.out"; bad "picoflow -T warns about the shipped config"; }
 else
 	bad "the init script built no command line"
 fi
+
+# Two sections, neither setting source_id: Source IDs 1 and 2.
+harness "$WORK/none.sh" main second || bad "two sections: start_service failed"
+for n in 1 2; do
+	[ "$(grep -A1 -x -- -S "$WORK/cmd.$n" 2>/dev/null | tail -1)" = "$n" ] ||
+	    bad "section $n: want -S $n, got: $(tr '\n' ' ' < "$WORK/cmd.$n" 2>/dev/null)"
+done
+
+# Every option on: each flag is there, and the binary (natively, as root:
+# the live capture on lo) takes it with the shipped memory budget without
+# turning anything off: "configuration OK", no warning.
+cat > "$WORK/allon.sh" <<'ALLON'
+egress=1 nat=1 offload_flows=hw debug=1 ifnames=1 promisc=0 pace=500
+lookup_rate=200 source_id=77
+ALLON
+harness "$WORK/allon.sh" main || bad "every option on: start_service failed"
+for w in --egress --nat --offload-flows=hw -d --no-promisc --pace \
+    --lookup-rate -M; do
+	grep -qx -- "$w" "$WORK/cmd.1" || bad "every option on: no $w in the command"
+done
+[ "$(cat "$WORK/nf_conntrack_acct")" = 1 ] ||
+	bad "every option on: nf_conntrack_acct was not turned on for --offload-flows"
+if [ -z "$qemu" ] && [ "$(id -u)" = 0 ] && netns_add NS_PKG; then
+	# a namespace of its own: its conntrack accounting, as the init
+	# script set it, and no change to the host's
+	ip -n "$NS_PKG" link set lo up
+	# a route towards the shipped config's collector (-T sends nothing)
+	ip -n "$NS_PKG" link add pkg0 type veth peer name pkg1 &&
+	    ip -n "$NS_PKG" addr add 192.168.1.1/24 dev pkg0 &&
+	    ip -n "$NS_PKG" link set pkg0 up
+	modprobe nf_conntrack 2>/dev/null
+	ip netns exec "$NS_PKG" sysctl -q -w net.netfilter.nf_conntrack_acct=1
+	mapfile -t args < <(args_of 1 lo)
+	echo "every option on: picoflow ${args[*]}"
+	ip netns exec "$NS_PKG" "$b" "${args[@]}" -T > "$WORK/allon.out" 2>&1
+	grep -qx 'configuration OK' "$WORK/allon.out" ||
+	    { cat "$WORK/allon.out"; bad "every option on: -T does not say 'configuration OK'"; }
+else
+	echo "note: every option on: the live -T check needs a native package and root"
+fi
+
+# Each UCI type against the binary's own parser, value by value.
+# shellcheck disable=SC2086 # no qemu for a native package
+python3 "$ROOT/tests/data/uci_types.py" "$init" "$WORK/demo.pcap" $qemu "$b" ||
+	bad "UCI types and the binary disagree"
 
 [ "$fail" = 0 ] || exit 1
 echo "PASS: $(basename "$ipk") ($(stat -c %s "$ipk") bytes): GNU tar, control, conffiles, $m, init script, config"

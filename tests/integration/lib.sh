@@ -221,6 +221,7 @@ print(s.getsockname()[1])')
 udp_rx_queue() {
 	local hex q
 	hex=$(printf '0100007F:%04X' "$1")
+	# shellcheck disable=SC2016 # an awk program, not shell
 	q=$(in_ns awk -v a="$hex" '$2 == a { split($5, q, ":"); print q[2]; exit }' \
 	    /proc/net/udp 2>/dev/null)
 	[ -n "$q" ] && echo $((16#$q))

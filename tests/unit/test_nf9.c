@@ -628,7 +628,7 @@ test_times(void)
 	    "and stays exact");
 
 	/* the wall offset may change (NTP step); boot time follows it */
-	nf9_set_wall_offset(&nf, WALL_MS + 2500);
+	nf9_rebase(&nf, BOOT_MS, WALL_MS + 2500);
 	nf9_add(&nf, &r, 90000);
 	p = nf9_finish(&nf, 90000, &n);
 	is_int((int64_t)rd32(p + 8) * 1000 - rd32(p + 4),
@@ -645,7 +645,7 @@ test_rebase(void)
 	init_std();
 	nf9_add(&nf, &r, 70000);
 	nf9_finish(&nf, 70000, &n);
-	nf9_rebase(&nf, 60000);
+	nf9_rebase(&nf, 60000, WALL_MS);
 	ok(nf9_templates_due(&nf, 70001), "rebase forces templates");
 	r.first_ms = 60100;
 	r.last_ms = 70001;
@@ -662,7 +662,7 @@ test_rebase(void)
 	r.first_ms = 70100;
 	r.last_ms = 70200;
 	nf9_add(&nf, &r, 70200);
-	nf9_rebase(&nf, 70000);
+	nf9_rebase(&nf, 70000, WALL_MS - 3000);
 	p = nf9_finish(&nf, 70200, &n);
 	ok(!has_templates(p, n), "staged packet keeps its layout");
 	is_int(rd32(p + HDR + 4 + V4_FIRST), 10100,
@@ -675,6 +675,8 @@ test_rebase(void)
 	ok(has_templates(p, n), "next packet carries templates");
 	is_int(rd32(p + HDR + TMPL_BYTES + 4 + V4_FIRST), 100,
 	    "FIRST from new zero");
+	is_int((int64_t)rd32(p + 8) * 1000 - rd32(p + 4), 70000 + WALL_MS -
+	    3000, "and the new wall offset with it (a stepped clock)");
 }
 
 static void
