@@ -104,12 +104,16 @@ SAN		:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 SAN_LIB		:= $(B)/san/libpicoflow.a
 SAN_OBJ		:= $(LIB_SRC:%.c=$(B)/san/%.o)
 
-# test_nl_*: netlink message parsing, built only where libmnl is.
-UNIT		:= $(filter-out $(if $(filter none,$(NETLINK)),nl_%), \
+# test_nl_*: netlink message parsing, built only where libmnl is;
+# test_sandbox_linux: the seccomp program, only where it is linked.
+UNIT		:= $(filter-out $(if $(filter none,$(NETLINK)),nl_%) \
+		   $(if $(filter linux,$(BACKEND)),,sandbox_linux), \
 		   $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c)))
 UNIT_BIN	:= $(UNIT:%=$(B)/test_%)
 UNIT_SAN_BIN	:= $(UNIT:%=$(B)/san/test_%)
-FUZZ		:= decode pipeline opts
+# fuzz_netlink: the netlink answer parsers, built only where libmnl is.
+FUZZ		:= decode pipeline opts reader \
+		   $(if $(filter mnl,$(NETLINK)),netlink)
 FUZZ_REPLAY	:= $(FUZZ:%=$(B)/fuzz_%_replay) $(FUZZ:%=$(B)/san/fuzz_%_replay)
 
 .PHONY: all check unit clean install uninstall fuzz demo bench cross-bins \
@@ -164,14 +168,15 @@ $(B)/san/test_%: tests/unit/test_%.c $(SAN_LIB)
 	    $(ALL_LDFLAGS) -o $@ $< $(SAN_LIB) $(ALL_LDLIBS)
 
 # Each fuzz target also links with replay.c, so make check replays its
-# corpus (tests/fuzz/corpus/TARGET) with any compiler.
+# corpus (tests/fuzz/corpus/TARGET) with any compiler.  Like the unit
+# tests, targets may include platform headers (the readers live there).
 $(B)/fuzz_%_replay: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ \
+	$(CC) $(ALL_CPPFLAGS) -Iplatform $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ \
 	    $< tests/fuzz/replay.c $(LIB) $(ALL_LDLIBS)
 
 $(B)/san/fuzz_%_replay: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(SAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(SAN) -O1 $(ALL_LDFLAGS) -o $@ \
+	$(CC) $(ALL_CPPFLAGS) -Iplatform $(ALL_CFLAGS) $(SAN) -O1 $(ALL_LDFLAGS) -o $@ \
 	    $< tests/fuzz/replay.c $(SAN_LIB) $(ALL_LDLIBS)
 
 # A sanitizer build of the whole probe, for the hostile-capture test.
@@ -195,7 +200,7 @@ FUZZ_BIN	:= $(FUZZ:%=$(B)/fuzz/fuzz_%)
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*.h platform/*.h)
 	@mkdir -p $(dir $@)
-	clang $(ALL_CPPFLAGS) -std=c99 -g -O1 \
+	clang $(ALL_CPPFLAGS) -Iplatform -std=c99 -g -O1 \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(LIB_SRC) \
 	    $(ALL_LDLIBS)
 

@@ -19,6 +19,7 @@
 #include "links.h"
 #include "mem.h"
 #include "nl_link.h"
+#include "nl_msg.h"
 #include "util.h"
 
 #define DUMP_WAIT_MS	2000	/* the kernel answers at once; a bound */
@@ -53,6 +54,20 @@ msg_cb(const struct nlmsghdr *nlh, void *data)
 		break;
 	}
 	return MNL_CB_OK;
+}
+
+/*
+ * The whole messages at the start of a datagram of n bytes; the rest, if
+ * any, is dropped and counted (mnl_cb_run() must not see it: nl_msg.h).
+ */
+static size_t
+framed(struct links *l, size_t n)
+{
+	size_t whole = nl_msg_framed(l->buf, n);
+
+	if (whole != n)
+		l->malformed++;
+	return whole;
 }
 
 /* Ask for every link, then apply the answer (and events) up to its end. */
@@ -92,8 +107,8 @@ dump(struct links *l, char *err, size_t errlen)
 			util_errmsg(err, errlen, "netlink: reading the links");
 			return -1;
 		}
-		rc = mnl_cb_run(l->buf, (size_t)n, l->seq, l->portid, msg_cb,
-		    l);
+		rc = mnl_cb_run(l->buf, framed(l, (size_t)n), l->seq,
+		    l->portid, msg_cb, l);
 		if (rc == MNL_CB_STOP)
 			return 0;
 		if (rc == MNL_CB_ERROR) {
@@ -163,7 +178,7 @@ links_update(struct links *l, char *err, size_t errlen)
 			return -1;
 		}
 		/* Events carry sequence 0 and port 0: checked as such. */
-		mnl_cb_run(l->buf, (size_t)n, 0, 0, msg_cb, l);
+		mnl_cb_run(l->buf, framed(l, (size_t)n), 0, 0, msg_cb, l);
 	}
 	return l->changed;
 }

@@ -29,7 +29,8 @@ enum {
 	OPT_EGRESS,
 	OPT_NAT,
 	OPT_LOOKUP_RATE,
-	OPT_OFFLOAD
+	OPT_OFFLOAD,
+	OPT_NO_SANDBOX
 };
 
 /* softflowd's flags are taken too, with their values, to be explained. */
@@ -66,6 +67,7 @@ static const struct option long_opts[] = {
 	{ "nat",		no_argument,	   NULL, OPT_NAT },
 	{ "lookup-rate",	required_argument, NULL, OPT_LOOKUP_RATE },
 	{ "offload-flows",	optional_argument, NULL, OPT_OFFLOAD },
+	{ "no-sandbox",		no_argument,	   NULL, OPT_NO_SANDBOX },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -95,6 +97,7 @@ opts_usage(FILE *f)
 "  -S, --source-id ID      v9 Source ID, IPFIX Observation Domain, v5\n"
 "                          engine type * 256 + engine ID (default 1)\n"
 "  -u, --user USER         run as USER once capture and sockets are open\n"
+"                          (keeping CAP_NET_ADMIN for --nat, --offload-flows)\n"
 "  -v, --netflow-version V export format: 9 (NetFlow v9, default),\n"
 "                          10 (IPFIX) or 5 (NetFlow v5: IPv4 only)\n"
 "  -d, --debug             verbose log to stderr\n"
@@ -111,13 +114,15 @@ opts_usage(FILE *f)
 "      --egress            OUTPUT_SNMP of incoming flows from the kernel's\n"
 "                          route to their destination (Linux, -i only)\n"
 "      --nat               add post-NAT IPv4 addresses and ports (fields\n"
-"                          225-228) from conntrack (Linux, -i, root)\n"
+"                          225-228) from conntrack (Linux, -i,\n"
+"                          CAP_NET_ADMIN)\n"
 "      --lookup-rate N     kernel lookups a second for --egress/--nat at\n"
 "                          most (default 1000, 0 = no cap)\n"
 "      --offload-flows[=hw|all]  records from conntrack's counters for\n"
 "                          flows offloaded past the capture: hardware (hw,\n"
 "                          the default) or any flowtable (all) (Linux, -i,\n"
-"                          root, nf_conntrack_acct=1)\n"
+"                          CAP_NET_ADMIN, nf_conntrack_acct=1)\n"
+"      --no-sandbox        no system call filter after start (to debug)\n"
 "  -h, --help              this text;  -V, --version  print the version\n",
 	    f);
 }
@@ -422,6 +427,9 @@ parse_one(struct pf_opts *o, int c, const char *arg)
 	case OPT_NAT:
 		o->nat = 1;
 		return 0;
+	case OPT_NO_SANDBOX:
+		o->no_sandbox = 1;
+		return 0;
 	case OPT_LOOKUP_RATE:
 		return parse_u32("--lookup-rate", arg, 0, 1000000,
 		    &o->lookup_rate);
@@ -454,15 +462,9 @@ check_enrich(const struct pf_opts *o)
 	if (o->nat && o->version == NF9_FMT_V5)
 		n += complain("--nat: NetFlow v5 has no post-NAT fields; use "
 		    "-v 9 or -v 10");
-	if (o->nat && o->user != NULL)
-		n += complain("--nat and -u: conntrack answers only a process "
-		    "with CAP_NET_ADMIN, which -u gives up");
 	if (o->offload != OFFLOAD_OFF && o->file != NULL)
 		n += complain("--offload-flows reads the kernel's connections: "
 		    "give -i, not -r");
-	if (o->offload != OFFLOAD_OFF && o->user != NULL)
-		n += complain("--offload-flows and -u: conntrack answers only a "
-		    "process with CAP_NET_ADMIN, which -u gives up");
 	if (o->nat && o->version != NF9_FMT_V5 && (unsigned)o->mtu < need &&
 	    (unsigned)o->mtu + NF9_MTU_NAT_EXTRA >= need) {
 		fprintf(stderr, "picoflow: --mtu: '%u': --nat needs at least "

@@ -46,6 +46,7 @@ struct pf_opts {
 	int		 nat;			/* --nat: fields 225-228 */
 	uint32_t	 lookup_rate;		/* --lookup-rate, 0 = no cap */
 	int		 offload;		/* --offload-flows: OFFLOAD_* */
+	int		 no_sandbox;		/* --no-sandbox */
 };
 
 #define OPTS_DEFAULT_MAX_FLOWS	8192

@@ -1,4 +1,7 @@
-/* Drop root for good: setgroups, setresgid, setresuid, then verify. */
+/*
+ * Drop root for good: setgroups, setresgid, setresuid, then verify; keep
+ * only the capabilities asked for (caps.h) across it.
+ */
 #define _GNU_SOURCE		/* setresuid/setresgid: glibc and musl */
 
 #include <sys/types.h>
@@ -10,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "privs.h"
 #include "util.h"
 
@@ -38,17 +42,21 @@ privs_lookup(const char *user, uid_t *uid, gid_t *gid, char *err,
 /*
  * Groups first: once the user id is not 0 they can no longer be changed.
  * Setting real, effective and saved ids leaves no way back, which the
- * last check proves.
+ * last check proves (no capability kept lets a process change ids).
  */
 int
-privs_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
+privs_drop(uid_t uid, gid_t gid, unsigned keep, char *err, size_t errlen)
 {
+	if (caps_keep_begin(keep, err, errlen) == -1)
+		return -1;
 	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
 	    setresuid(uid, uid, uid) == -1) {
 		util_errmsg(err, errlen, "dropping privileges to uid %lu gid "
 		    "%lu", (unsigned long)uid, (unsigned long)gid);
 		return -1;
 	}
+	if (caps_keep_end(keep, err, errlen) == -1)
+		return -1;
 	if (setuid(0) != -1 || geteuid() != uid || getegid() != gid) {
 		snprintf(err, errlen, "privileges could be regained after "
 		    "dropping them to uid %lu", (unsigned long)uid);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "caps.h"
 #include "clock.h"
 #include "decode.h"
 #include "enrich.h"
@@ -37,6 +38,7 @@
 #include "privs.h"
 #include "probe.h"
 #include "sample.h"
+#include "sandbox.h"
 #include "stats.h"
 
 #define LIVE_BURST	512	/* packets read per capture per poll round */
@@ -867,7 +869,10 @@ teardown(struct probe *pr)
 	mem_free(pr->encbuf);
 }
 
-/* -u: everything that needs root is open by now (-T only looks it up). */
+/*
+ * -u: everything that needs root is open by now (-T only looks it up);
+ * conntrack still wants CAP_NET_ADMIN for each question.
+ */
 static int
 drop_privileges(const struct pf_opts *o)
 {
@@ -879,7 +884,9 @@ drop_privileges(const struct pf_opts *o)
 		log_warnx("%s", err);
 		return 2;
 	}
-	if (!o->check_only && privs_drop(uid, gid, err, sizeof(err)) == -1) {
+	if (!o->check_only && privs_drop(uid, gid, o->nat ||
+	    o->offload != OFFLOAD_OFF ? CAPS_NET_ADMIN : 0, err,
+	    sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return 1;
 	}
@@ -889,14 +896,63 @@ drop_privileges(const struct pf_opts *o)
 	return 0;
 }
 
+/*
+ * What the steady state does with these flags (sandbox.h): everything
+ * else is refused from here on.
+ */
+static unsigned
+sandbox_needs(const struct probe *pr, int log_stderr)
+{
+	const struct pf_opts *o = pr->o;
+	unsigned n = o->file != NULL ? SANDBOX_FILE : SANDBOX_CAPTURE;
+
+	if (o->file == NULL && pr->ops->reattach != NULL)
+		n |= SANDBOX_REBIND;
+	if (pr->pl.enr != NULL || pr->pl.off != NULL ||
+	    (pr->links != NULL && links_fd(pr->links) != -1))
+		n |= SANDBOX_NETLINK;
+	if (pr->links != NULL && links_fd(pr->links) == -1)
+		n |= SANDBOX_IFLIST;
+	if (pr->exp.ncol != 0)
+		n |= SANDBOX_EXPORT;
+	if (o->pace != 0 || pr->replay_speed != 0)
+		n |= SANDBOX_SLEEP;
+	if (!log_stderr)
+		n |= SANDBOX_SYSLOG;
+	return n;
+}
+
+/* Returns 0, or an exit status: a kernel that refuses a filter it has. */
+static int
+enter_sandbox(const struct probe *pr, int log_stderr)
+{
+	char err[256];
+	int rc;
+
+	if (pr->o->no_sandbox) {
+		log_notice("not sandboxed (--no-sandbox)");
+		return 0;
+	}
+	rc = sandbox_enter(sandbox_needs(pr, log_stderr), err, sizeof(err));
+	if (rc == -1) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	if (rc == 1)
+		log_notice("not sandboxed: %s", err);
+	else
+		log_debug("sandboxed (%s)", sandbox_kind());
+	return 0;
+}
+
 int
 probe_run(const struct pf_opts *o)
 {
 	static struct probe pr;
-	int rc;
+	int rc, log_stderr = o->file != NULL || o->debug || o->check_only ||
+	    isatty(STDERR_FILENO);
 
-	log_init(o->file != NULL || o->debug || o->check_only ||
-	    isatty(STDERR_FILENO), o->debug ? LOG_LVL_DEBUG : LOG_LVL_NOTICE);
+	log_init(log_stderr, o->debug ? LOG_LVL_DEBUG : LOG_LVL_NOTICE);
 	memset(&pr, 0, sizeof(pr));
 	pr.o = o;
 	rc = setup(&pr);
@@ -920,6 +976,10 @@ probe_run(const struct pf_opts *o)
 	log_running();
 	if (o->print)
 		print_header(stdout);
+	if ((rc = enter_sandbox(&pr, log_stderr)) != 0) {
+		teardown(&pr);
+		return rc;
+	}
 	rc = o->file != NULL ? run_replay(&pr) : run_live(&pr);
 	pipeline_finish(&pr.pl);
 	flush_exports(&pr);

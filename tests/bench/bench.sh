@@ -62,6 +62,9 @@ echo "== picoflow: $("$PF" -V), $(size -A "$PF" | awk '/^Total/ {print $2}') byt
 # --- 1. instructions per packet (callgrind), marginal 100k -> 200k ---------
 editcap -r "$TRACE" "$W/s100k.pcap" 1-100000 2>/dev/null
 editcap -r "$TRACE" "$W/s200k.pcap" 1-200000 2>/dev/null
+# picoflow under valgrind runs with --no-sandbox: valgrind makes calls of
+# its own that the seccomp filter refuses, and the filter, in the kernel,
+# adds no instruction a packet anyway (BENCHMARKS.md).
 ir() {	# ir FILE CMD...: instructions of the whole command under callgrind
 	local f=$1
 	shift
@@ -80,10 +83,10 @@ echo
 echo "== 1. instructions per packet (callgrind; marginal cost, packets 100k..200k)"
 for m in 8192 65536 400000; do
 	printf '  picoflow -m %-7s %6s\n' "$m" \
-	    "$(marginal "$PF -r @ -m $m -n 127.0.0.1:$PORT --pace 0")"
+	    "$(marginal "$PF -r @ -m $m -n 127.0.0.1:$PORT --pace 0 --no-sandbox")"
 done
 printf '  picoflow -m 400000 --libpcap-reader %s\n' \
-    "$(marginal "$PF -r @ -m 400000 -n 127.0.0.1:$PORT --pace 0 --libpcap-reader")"
+    "$(marginal "$PF -r @ -m 400000 -n 127.0.0.1:$PORT --pace 0 --libpcap-reader --no-sandbox")"
 if [ $have_sfd = 1 ]; then
 	printf '  softflowd -m 1000000 %9s\n' \
 	    "$(marginal "softflowd -d -c none -m 1000000 -p $W/sfd.pid -r @ -n 127.0.0.1:$PORT -v 9")"
@@ -151,10 +154,10 @@ for cfg in "8192" "65536" "$ALL $LONG"; do
 	w=$(cut -d' ' -f1 "$W/grow.t" | median)
 	# shellcheck disable=SC2086
 	read -r ins d1 ll < <(cg_per_packet "" -- "$PF" -r "$TRACE" -m $cfg \
-	    -n 127.0.0.1:"$PORT" --pace 0)
+	    -n 127.0.0.1:"$PORT" --pace 0 --no-sandbox)
 	# shellcheck disable=SC2086
 	read -r _ _ ll2 < <(cg_per_packet --LL=262144,16,64 -- "$PF" -r "$TRACE" \
-	    -m $cfg -n 127.0.0.1:"$PORT" --pace 0)
+	    -m $cfg -n 127.0.0.1:"$PORT" --pace 0 --no-sandbox)
 	printf '  -m %-27s %9s %7s %7s %13s %12.2f\n' \
 	    "${cfg/ -t*/, 1 h timeouts}" "$ins" "$d1" "$ll" \
 	    "$ll2" "$(awk -v f="$frames" -v w="$w" 'BEGIN {print f / w / 1e6}')"

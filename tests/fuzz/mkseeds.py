@@ -5,9 +5,16 @@ decode: one byte choosing the link type (an index into the table in
 fuzz_decode.c, kept equal to DECODE_DLTS below) followed by one frame.
 pipeline: the chunk format of fuzz_pipeline.c, built from the same frames.
 opts: NUL-separated argument vectors for fuzz_opts.c.
+reader: capture files for fuzz_reader.c: classic pcap in both byte orders
+and time resolutions, pcapng with several interfaces, resolutions,
+offsets, simple and obsolete packet blocks, and cut or garbled ones.
+netlink: datagrams for fuzz_netlink.c: the kernel answers recorded in the
+unit tests (tests/unit/nl_link_recs.h, test_nl_route.c, test_nl_ct*.c),
+alone, several to a datagram, and cut.
 Standard library only; run from anywhere: python3 tests/fuzz/mkseeds.py
 """
 import os
+import re
 import struct
 
 DLTS = [1, 0, 108, 9, 12, 14, 101, 228, 229, 113, 276, 147]
@@ -243,7 +250,106 @@ OPTS = [
     ['-T', '-m', '0', '-M', '1', '-t', 'bogus=1', '-v', '5', '-n', 'x', '-s',
      '-1', '--mtu=99999', 'extra'],
     ['-h'], ['-V'], ['--memory=16k', '-r', 'f', '-P'], ['-x', '--bogus', '-r'],
+    ['-i', 'lan', '-n', 'h:1', '--nat', '--egress', '-u', 'picoflow',
+     '--no-sandbox'],
 ]
+
+
+def pcap_classic(frames, le=True, nsec=False, dlt=1, snap=65535):
+    e = '<' if le else '>'
+    magic = 0xa1b23c4d if nsec else 0xa1b2c3d4
+    out = struct.pack(e + 'IHHiIII', magic, 2, 4, 0, 0, snap, dlt)
+    for i, f in enumerate(frames):
+        out += struct.pack(e + 'IIII', 1700000000 + i, 500 * i, len(f),
+                           len(f) + (i % 2) * 100) + f
+    return out
+
+
+def ng_block(btype, body):
+    pad = body + bytes(-len(body) % 4)
+    n = 12 + len(pad)
+    return struct.pack('<II', btype, n) + pad + struct.pack('<I', n)
+
+
+def ng_opt(code, val):
+    return struct.pack('<HH', code, len(val)) + val + bytes(-len(val) % 4)
+
+
+def pcapng(frames, ifaces=((1, None),), spb=False, obsolete=False):
+    out = ng_block(0x0a0d0d0a, struct.pack('<IHHq', 0x1a2b3c4d, 1, 0, -1))
+    for dlt, opts in ifaces:
+        out += ng_block(1, struct.pack('<HHI', dlt, 0, 65535) + (opts or b''))
+    for i, f in enumerate(frames):
+        ifn = i % len(ifaces)
+        body = f + bytes(-len(f) % 4)
+        if spb and ifn == 0:
+            out += ng_block(3, struct.pack('<I', len(f)) + body)
+        elif obsolete:
+            out += ng_block(2, struct.pack('<HHIIII', ifn, 0, 0, 1000 * i,
+                                           len(f), len(f)) + body)
+        else:
+            out += ng_block(6, struct.pack('<IIIII', ifn, 0, 1000 * i,
+                                           len(f), len(f)) + body)
+    return out
+
+
+def reader_seeds(frames):
+    eth4 = [f for d, f in frames.values() if d == 1][:6]
+    raw = [f for d, f in frames.values() if d in (12, 228)][:3]
+    tsres = ng_opt(9, bytes([9])) + ng_opt(0, b'')       # nanoseconds
+    tsbin = ng_opt(9, bytes([0x80 | 20])) + ng_opt(0, b'')  # 2^-20 s
+    tsoff = ng_opt(14, struct.pack('<q', -3600)) + ng_opt(0, b'')
+    s = {
+        'pcap-le-usec': pcap_classic(eth4),
+        'pcap-be-usec': pcap_classic(eth4, le=False),
+        'pcap-le-nsec': pcap_classic(eth4, nsec=True),
+        'pcap-raw': pcap_classic(raw, dlt=101),
+        'pcap-snap64': pcap_classic(eth4, snap=64),
+        'pcap-header-only': pcap_classic([]),
+        'pcapng-epb': pcapng(eth4),
+        'pcapng-two-ifs': pcapng(eth4 + raw, ifaces=((1, tsres), (101, tsoff))),
+        'pcapng-binary-res': pcapng(eth4, ifaces=((1, tsbin),)),
+        'pcapng-spb': pcapng(eth4, spb=True),
+        'pcapng-obsolete-pb': pcapng(eth4, obsolete=True),
+        'pcapng-no-idb': pcapng([])[:28] + ng_block(6, struct.pack(
+            '<IIIII', 0, 0, 0, 4, 4) + b'abcd'),
+    }
+    big = pcap_classic([bytes(70000)])
+    s['pcap-frame-over-keep'] = big
+    whole = s['pcapng-two-ifs']
+    s['pcapng-cut'] = whole[:len(whole) - 7]
+    s['pcap-cut-record'] = s['pcap-le-usec'][:24 + 16 + 5]
+    lie = bytearray(s['pcapng-epb'])
+    lie[28 + 20 + 4:28 + 20 + 8] = struct.pack('<I', 0xfffffff0)
+    s['pcapng-bad-length'] = bytes(lie)
+    return s
+
+
+def recorded_netlink(here):
+    """The byte arrays recorded from a kernel in the unit tests."""
+    unit = os.path.join(here, '..', 'unit')
+    out = {}
+    for name in ('nl_link_recs.h', 'test_nl_route.c', 'test_nl_ct.c',
+                 'test_nl_ct_acct.c'):
+        text = open(os.path.join(unit, name)).read()
+        for m in re.finditer(r'static const uint8_t (\w+)\[\] = \{([^}]*)\}',
+                             text):
+            vals = re.findall(r'0x[0-9a-fA-F]{2}|\b\d+\b', m.group(2))
+            out[m.group(1)] = bytes(int(v, 0) for v in vals)
+    return out
+
+
+def netlink_seeds(here):
+    rec = recorded_netlink(here)
+    s = dict(rec)
+    done = struct.pack('<IHHII', 20, 3, 2, 1, 0) + struct.pack('<i', 0)
+    links = [v for k, v in sorted(rec.items()) if k.startswith('nl_')]
+    cts = [v for k, v in sorted(rec.items()) if k.startswith('ct_')]
+    s['links-together'] = b''.join(links)
+    s['ct-dump-done'] = b''.join(cts) + done
+    for k, v in sorted(rec.items()):
+        s[k + '-cut'] = v[:len(v) * 2 // 3]
+    return s
 
 
 def write(out, name, data):
@@ -254,7 +360,8 @@ def write(out, name, data):
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     frames = seeds()
-    dirs = {t: os.path.join(here, 'corpus', t) for t in ('decode', 'pipeline', 'opts')}
+    dirs = {t: os.path.join(here, 'corpus', t) for t in
+            ('decode', 'pipeline', 'opts', 'reader', 'netlink')}
     for d in dirs.values():
         os.makedirs(d, exist_ok=True)
     for name, (dlt, frame) in sorted(frames.items()):
@@ -264,8 +371,14 @@ def main():
         write(dirs['pipeline'], name, data)
     for i, argv in enumerate(OPTS):
         write(dirs['opts'], '%02d' % i, b'\0'.join(a.encode() for a in argv))
-    print('wrote %d decode, %d pipeline, %d opts seeds' %
-          (len(frames), len(pipe), len(OPTS)))
+    rd = reader_seeds(frames)
+    for name, data in sorted(rd.items()):
+        write(dirs['reader'], name, data)
+    nl = netlink_seeds(here)
+    for name, data in sorted(nl.items()):
+        write(dirs['netlink'], name, data)
+    print('wrote %d decode, %d pipeline, %d opts, %d reader, %d netlink seeds' %
+          (len(frames), len(pipe), len(OPTS), len(rd), len(nl)))
 
 
 if __name__ == '__main__':

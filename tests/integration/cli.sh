@@ -88,6 +88,7 @@ fi
 good "--help prints usage" 'usage' --help
 good "-V prints the version" '[0-9]+\.[0-9]+' -V
 good "--check: configuration OK" '^configuration OK' --check -r "$PCAP" -n "$C"
+good "--no-sandbox accepted" '^configuration OK' --check --no-sandbox -r "$PCAP" -n "$C"
 good "-T: configuration OK" '^configuration OK' -T -r "$PCAP" -n "$C"
 good "--check with --print only" '^configuration OK' --check -r "$PCAP" --print
 good "valid values accepted" '^configuration OK' --check -r "$PCAP" -n "$C" \
@@ -137,10 +138,8 @@ bad "neither -n nor --print" 2 '-n|-P|collector|print' -r "$PCAP"
 bad "--nat with -r" 2 '--egress/--nat' --nat -r "$PCAP" -n "$C"
 bad "--egress with -r" 2 '--egress/--nat' --egress -r "$PCAP" -n "$C"
 bad "--nat with -v 5" 2 '--nat' --nat -v 5 -i lo -n "$C"
-bad "--nat with -u" 2 '--nat and -u' --nat -u nobody -i lo -n "$C"
 bad "--nat with a small --mtu" 2 '--mtu' --nat --mtu 279 -i lo -n "$C"
 bad "--offload-flows with -r" 2 '--offload-flows' --offload-flows -r "$PCAP" -n "$C"
-bad "--offload-flows with -u" 2 '--offload-flows and -u' --offload-flows=all -u nobody -i lo -n "$C"
 bad "--offload-flows=bogus" 2 'expected hw or all' --offload-flows=bogus -i lo -n "$C"
 bad "--lookup-rate negative" 2 '--lookup-rate' --lookup-rate -1 -i lo -n "$C"
 bad "-r missing file" "1 2" 'no-such-file' -r "$WORK/no-such-file.pcap" -n "$C"

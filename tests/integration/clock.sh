@@ -31,9 +31,11 @@ DAY=86400
 
 nfcapd_start "$WORK/nf" || exit 1
 echo "-1000d" > "$WORK/faketime"
+# --no-sandbox: libfaketime opens its timestamp file at every clock read,
+# which the seccomp filter (rightly) refuses after start-up
 (LD_PRELOAD=$FAKETIME_LIB FAKETIME_TIMESTAMP_FILE=$WORK/faketime \
     FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 \
-    in_ns "$PICOFLOW" -d -i lo -n "127.0.0.1:$NFCAPD_PORT" \
+    in_ns "$PICOFLOW" -d -i lo -n "127.0.0.1:$NFCAPD_PORT" --no-sandbox \
     -f "not udp port $NFCAPD_PORT") > "$WORK/pf.out" 2> "$WORK/pf.log" &
 PF=$!
 track "$PF"

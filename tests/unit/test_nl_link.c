@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "nl_link.h"
+#include "nl_msg.h"
 #include "nl_link_recs.h"
 #include "tap.h"
 
@@ -152,6 +153,35 @@ test_malformed(void)
 	    "a link message without a name: refused");
 }
 
+/*
+ * What links_netlink.c hands to mnl_cb_run(): the whole messages only.
+ * A length over INT_MAX (found by fuzz_netlink) once sent libmnl's walk
+ * gigabytes past the buffer.
+ */
+static void
+test_framed(void)
+{
+	static uint8_t d[sizeof(nl_dump_lo) + sizeof(nl_del) + 16];
+	uint32_t huge = 0xc6000100U;
+
+	memcpy(d, nl_dump_lo, sizeof(nl_dump_lo));
+	memcpy(d + sizeof(nl_dump_lo), nl_del, sizeof(nl_del));
+	is_int(nl_msg_framed(d, sizeof(nl_dump_lo) + sizeof(nl_del)),
+	    sizeof(nl_dump_lo) + sizeof(nl_del), "two whole messages");
+	memcpy(d + sizeof(nl_dump_lo), &huge, sizeof(huge));
+	is_int(nl_msg_framed(d, sizeof(d)), sizeof(nl_dump_lo),
+	    "a length over INT_MAX ends the walk");
+	huge = 0xfffffffeU;	/* padded, it would be 0: no progress */
+	memcpy(d + sizeof(nl_dump_lo), &huge, sizeof(huge));
+	is_int(nl_msg_framed(d, sizeof(d)), sizeof(nl_dump_lo),
+	    "a length whose padding wraps to 0 ends the walk");
+	ok(!nl_msg_whole(d + sizeof(nl_dump_lo), 16),
+	    "... and is no whole message");
+	is_int(nl_msg_framed(d, sizeof(nl_dump_lo) - 4), 0,
+	    "a message cut short: nothing whole");
+	is_int(nl_msg_framed(d, 0), 0, "no bytes");
+}
+
 int
 main(void)
 {
@@ -168,5 +198,6 @@ main(void)
 	test_other_types();
 	test_truncated();
 	test_malformed();
+	test_framed();
 	return done();
 }
