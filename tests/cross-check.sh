@@ -203,6 +203,9 @@ exports_check() {
 		n=$((n + 1))
 		# shellcheck disable=SC2086
 		export_run "$out" $q "build/$t/picoflow" "${flags[@]}" -r "$f"
+		# qemu-user refuses seccomp filters, so there picoflow says it
+		# runs unsandboxed; that line is qemu's, not a difference
+		[ -n "$q" ] && sed -i '/^picoflow: not sandboxed: seccomp: /d' "$out.err"
 		why=
 		if ! cmp -s "$WORK/$ref/$b.rc" "$out.rc"; then
 			why="exit $(cat "$out.rc") vs $(cat "$WORK/$ref/$b.rc")"
@@ -378,8 +381,8 @@ one_target() {
 	fi
 	t0=$(date +%s)
 	unit_check "$t" "$q"
-	for fz in tests/fuzz/corpus/*/; do
-		fz=$(basename "$fz")
+	# the targets this build has (fuzz_netlink only where libmnl is)
+	for fz in $(make -s --no-print-directory TOOLCHAIN="$t" print-FUZZ); do
 		# shellcheck disable=SC2086 # QEMU is empty for a native target
 		if timeout -k 5 300 $q "build/$t/fuzz_${fz}_replay" \
 		    "tests/fuzz/corpus/$fz" > "$LOGS/$t-fuzz-$fz.log" 2>&1 \
