@@ -111,7 +111,12 @@ static const struct call calls[] = {
 	{ __NR_write, ALWAYS },
 	{ __NR_writev, ALWAYS },	/* musl's stdio */
 	{ __NR_close, ALWAYS },
+#ifdef __NR_clock_gettime
 	{ __NR_clock_gettime, ALWAYS },	/* when there is no vDSO */
+#endif
+#ifdef __NR_clock_gettime32	/* musl's name for it on time64 targets */
+	{ __NR_clock_gettime32, ALWAYS },
+#endif
 #ifdef __NR_clock_gettime64
 	{ __NR_clock_gettime64, ALWAYS },
 #endif
@@ -154,7 +159,12 @@ static const struct call calls[] = {
 #ifdef __NR_nanosleep
 	{ __NR_nanosleep, SANDBOX_SLEEP },
 #endif
+#ifdef __NR_clock_nanosleep
 	{ __NR_clock_nanosleep, SANDBOX_SLEEP },
+#endif
+#ifdef __NR_clock_nanosleep_time32
+	{ __NR_clock_nanosleep_time32, SANDBOX_SLEEP },
+#endif
 #ifdef __NR_clock_nanosleep_time64
 	{ __NR_clock_nanosleep_time64, SANDBOX_SLEEP },
 #endif

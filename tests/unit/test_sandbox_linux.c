@@ -92,6 +92,18 @@ load(unsigned needs)
 		 SANDBOX_NETLINK | SANDBOX_IFLIST | SANDBOX_EXPORT | \
 		 SANDBOX_SYSLOG | SANDBOX_SLEEP)
 
+/* musl names the 32-bit-time calls of its time64 targets ..._time32 */
+#ifdef __NR_clock_gettime
+#define NR_CLOCK_GETTIME	__NR_clock_gettime
+#else
+#define NR_CLOCK_GETTIME	__NR_clock_gettime32
+#endif
+#ifdef __NR_clock_nanosleep
+#define NR_CLOCK_NANOSLEEP	__NR_clock_nanosleep
+#else
+#define NR_CLOCK_NANOSLEEP	__NR_clock_nanosleep_time32
+#endif
+
 static void
 test_always(void)
 {
@@ -101,7 +113,7 @@ test_always(void)
 	ok(nprog > 4, "a program for -r (%zu instructions)", nprog);
 	is_int(call(__NR_write, 2, 0, 0), ALLOW, "write");
 	is_int(call(__NR_exit_group, 0, 0, 0), ALLOW, "exit_group");
-	is_int(call(__NR_clock_gettime, 1, 0, 0), ALLOW, "clock_gettime");
+	is_int(call(NR_CLOCK_GETTIME, 1, 0, 0), ALLOW, "clock_gettime");
 	is_int(call(__NR_read, 3, 0, 0), ALLOW, "read, with -r");
 	is_int(call(__NR_close, 3, 0, 0), ALLOW, "close");
 	is_int(call(__NR_execve, 0, 0, 0), KILL, "execve");
@@ -168,7 +180,7 @@ test_live(void)
 	is_int(call(__NR_ioctl, 0, TIOCSTI, 0), KILL, "TIOCSTI");
 	is_int(call(__NR_ioctl, 3, SIOCSIFFLAGS, 0), KILL, "SIOCSIFFLAGS");
 	is_int(call(__NR_recvmsg, 5, 0, 0), KILL, "recvmsg: no netlink");
-	is_int(call(__NR_clock_nanosleep, 1, 0, 0), KILL,
+	is_int(call(NR_CLOCK_NANOSLEEP, 1, 0, 0), KILL,
 	    "clock_nanosleep: no --pace");
 }
 
@@ -186,7 +198,7 @@ test_netlink(void)
 	is_int(call(__NR_socket, AF_UNIX, SOCK_DGRAM, 0), ALLOW,
 	    "socket AF_UNIX (syslog)");
 	is_int(call(__NR_getpid, 0, 0, 0), ALLOW, "getpid (syslog)");
-	is_int(call(__NR_clock_nanosleep, 1, 0, 0), ALLOW, "clock_nanosleep");
+	is_int(call(NR_CLOCK_NANOSLEEP, 1, 0, 0), ALLOW, "clock_nanosleep");
 	is_int(call(__NR_ioctl, 3, SIOCGIFINDEX, 0), KILL,
 	    "ioctl: no re-binding");
 }
