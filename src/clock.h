@@ -108,10 +108,17 @@ clock_packet_needs_rebase(const struct pf_clock *c, uint64_t ts_us)
 static inline uint64_t
 clock_frame(struct pf_clock *c, uint64_t ts_us)
 {
-	uint64_t t = ts_us / 1000 - (uint64_t)c->wall_offset_ms;
+	/* How far the stamp is behind the read time, in us: a 64-bit
+	 * subtraction and, once it is known to be small, a 32-bit division
+	 * (a 64-bit one is a library call a frame on 32-bit MIPS). */
+	uint64_t read_us = (c->now_ms + (uint64_t)c->wall_offset_ms) * 1000;
+	uint64_t behind = read_us - ts_us;
+	uint64_t t;
 
-	if (t > c->now_ms || t + CLOCK_FRAME_SLACK_MS < c->now_ms)
+	if (ts_us > read_us || behind > CLOCK_FRAME_SLACK_MS * 1000)
 		t = c->now_ms;
+	else	/* floor(ts_us / 1000) in probe time */
+		t = c->now_ms - ((uint32_t)behind + 999) / 1000;
 	if (t < c->frame_ms)
 		t = c->frame_ms;
 	c->frame_ms = t;
