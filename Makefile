@@ -84,6 +84,16 @@ CORE		:= opts probe pipeline stats decode sample flowtab expire nf9 \
 		   lcache util
 # what a bad command line is told (nearest names, softflowd's flags)
 CORE		+= opts_hint
+# APP_INFO=no: a build without --app-info (names, TCP quality), as small
+# as before it; app_none.c refuses the flag.
+APP_INFO	?= yes
+ifeq ($(APP_INFO),yes)
+CORE		+= app appname
+else ifeq ($(APP_INFO),no)
+CORE		+= app_none
+else
+$(error APP_INFO=$(APP_INFO): expected yes or no)
+endif
 # bpf_walk.c is pure and built everywhere, so its tests run on Linux too.
 PLATFORM_SRC	:= platform/capture_file.c platform/file_format.c \
 		   platform/capture_pcap.c platform/bpf_walk.c $(PLATFORM_EXTRA)

@@ -164,6 +164,8 @@ struct flowtab {
  * by emptying the table, and no packet goes unaccounted.
  */
 #define SPARE		1
+typedef char index_end_agrees[FLOWTAB_INDEX_END(0) == SPARE + FLOWTAB_NCLASS ?
+    1 : -1];
 #define HEAD(t, c)	FLOWTAB_HEAD(c)		/* list head of class c */
 
 static size_t
