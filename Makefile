@@ -81,7 +81,7 @@ endif
 
 CORE		:= opts probe pipeline stats decode sample flowtab expire nf9 \
 		   export clock mem log print filter kfilter privs iftable \
-		   lcache util
+		   lcache util appname
 # what a bad command line is told (nearest names, softflowd's flags)
 CORE		+= opts_hint
 # APP_INFO=no: a build without --app-info (names, TCP quality), as small
@@ -122,7 +122,7 @@ UNIT		:= $(filter-out $(if $(filter none,$(NETLINK)),nl_%) \
 UNIT_BIN	:= $(UNIT:%=$(B)/test_%)
 UNIT_SAN_BIN	:= $(UNIT:%=$(B)/san/test_%)
 # fuzz_netlink: the netlink answer parsers, built only where libmnl is.
-FUZZ		:= decode pipeline opts reader \
+FUZZ		:= decode pipeline opts reader appname \
 		   $(if $(filter mnl,$(NETLINK)),netlink)
 FUZZ_REPLAY	:= $(FUZZ:%=$(B)/fuzz_%_replay) $(FUZZ:%=$(B)/san/fuzz_%_replay)
 
