@@ -251,9 +251,12 @@ kfilter_build(struct kfilter *kf, const struct kfilter_cfg *cfg, char *err,
 	npro = kfilter_prologue(pro, cfg);
 	n = npro + nbody + napp;
 	if (n > KFILTER_MAXINSNS) {
-		snprintf(err, errlen, "-f '%s': a filter of %zu instructions, "
-		    "over the %d the kernel takes", cfg->expr != NULL ?
-		    cfg->expr : "", n, KFILTER_MAXINSNS);
+		/* The numbers first: a filter this long would push them out
+		 * of err. */
+		snprintf(err, errlen, "a filter of %zu instructions%s is over "
+		    "the %d the kernel takes: shorten -f", n, napp != 0 ?
+		    " (with the application name classifier)" : "",
+		    KFILTER_MAXINSNS);
 		goto out;
 	}
 	if ((kf->insn = calloc(n, sizeof(*kf->insn))) == NULL) {
