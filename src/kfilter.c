@@ -91,8 +91,8 @@ kfilter_fix_cooked(struct bpf_insn *prog, size_t n,
  * The classifier of kfilter_app_expr().  Every load of packet bytes past
  * a fixed header sits behind a "len >=" test, because a classic BPF load
  * out of the packet ends the program with 0 and the packet would be lost
- * for good, not only kept short: a truncated or padded segment must still
- * be counted.  len is the kernel's skb length, which for a cooked socket
+ * for good, not only kept short: a frame shorter than its headers say
+ * must still be counted.  len is the kernel's skb length, which for a cooked socket
  * starts at the network header, so the link header length L (%1$u) is 0
  * there.  The payload tests also check the IP length, so that Ethernet
  * padding after a bare ACK is not taken for payload.  IPv6 is read with
@@ -157,10 +157,14 @@ kfilter_app_expr(char *buf, size_t len, const struct kfilter_cfg *cfg)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* expr as libpcap compiles it for cfg's link type and the given snap. */
+/*
+ * expr as libpcap compiles it for cfg's link type and the given snap;
+ * errors name it as -f, or as what when not NULL.
+ */
 static int
 compile(struct bpf_program *bp, const struct kfilter_cfg *cfg,
-    const char *expr, unsigned snaplen, char *err, size_t errlen)
+    const char *expr, unsigned snaplen, const char *what, char *err,
+    size_t errlen)
 {
 	pcap_t *pc;
 	int rc = 0;
@@ -170,7 +174,12 @@ compile(struct bpf_program *bp, const struct kfilter_cfg *cfg,
 		return -1;
 	}
 	if (pcap_compile(pc, bp, expr, 1, PCAP_NETMASK_UNKNOWN) == -1) {
-		snprintf(err, errlen, "-f '%s': %s", expr, pcap_geterr(pc));
+		if (what != NULL)
+			snprintf(err, errlen, "%s: %s", what,
+			    pcap_geterr(pc));
+		else
+			snprintf(err, errlen, "-f '%s': %s", expr,
+			    pcap_geterr(pc));
 		rc = -1;
 	}
 	pcap_close(pc);
@@ -196,7 +205,8 @@ compile_app(struct bpf_program *bp, const struct kfilter_cfg *cfg,
 		    "not supported", cfg->dlt);
 		return -1;
 	}
-	if (compile(bp, cfg, expr, snap, err, errlen) == -1)
+	if (compile(bp, cfg, expr, snap, "application names: the "
+	    "classifier", err, errlen) == -1)
 		return -1;
 	if (cfg->cooked &&
 	    kfilter_fix_cooked(bp->bf_insns, bp->bf_len, cfg) == -1) {
@@ -227,7 +237,7 @@ kfilter_build(struct kfilter *kf, const struct kfilter_cfg *cfg, char *err,
 	memset(&app, 0, sizeof(app));
 	accept = insn(BPF_RET | BPF_K, 0, 0, cfg->snaplen);
 	if (cfg->expr != NULL) {
-		if (compile(&bp, cfg, cfg->expr, cfg->snaplen, err,
+		if (compile(&bp, cfg, cfg->expr, cfg->snaplen, NULL, err,
 		    errlen) == -1)
 			return -1;
 		if (cfg->cooked &&

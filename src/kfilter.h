@@ -72,12 +72,10 @@ void	kfilter_free(struct kfilter *);
  * run on frames that start at the network header, as libpcap's
  * fix_offset() does: packet type and protocol loads become ancillary
  * loads, other offsets move back 16 bytes; -1 if it reads another byte of
- * the cooked header.
- */
-/*
- * kfilter_app_expr(): the classifier as a libpcap expression for cfg's
- * link type, into buf; -1 if the link type is not one it knows the
- * header length of (or buf is too small).
+ * the cooked header.  kfilter_app_expr(): the app snap classifier as a
+ * libpcap expression for cfg's link type (and cooked), into buf; -1 if
+ * the link-layer header length of that type is not known, or buf is too
+ * small.
  */
 uint32_t kfilter_threshold(uint32_t n);
 size_t	kfilter_prologue(struct bpf_insn *out, const struct kfilter_cfg *);
