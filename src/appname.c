@@ -193,11 +193,17 @@ hello_take(struct hello *h, uint8_t *dst, size_t n)
 	if (n > h->hs_left)
 		return HS_BAD;
 	while (n > 0) {
-		enum hs_status st;
 		size_t k;
 
-		if (h->rec_left == 0 && (st = hello_record(h)) != HS_OK)
-			return st;
+		if (h->rec_left == 0) {
+			/* RFC 8446 forbids empty handshake records, but
+			 * they carry nothing: step over them */
+			enum hs_status st = hello_record(h);
+
+			if (st != HS_OK)
+				return st;
+			continue;
+		}
 		k = n < h->rec_left ? n : h->rec_left;
 		if (k > h->len - h->off)
 			k = h->len - h->off;
