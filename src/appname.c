@@ -372,13 +372,16 @@ appname_tls(const uint8_t *buf, size_t len, struct appname *out,
  * HTTP
  */
 
+/* RFC 9110's methods, and UPnP's over HTTP (GENA), which tshark
+ * decodes as HTTP too. */
 static const struct {
-	char		name[8];
+	char		name[12];
 	uint8_t		len;
 } http_methods[] = {
 	{ "GET", 3 }, { "POST", 4 }, { "HEAD", 4 }, { "PUT", 3 },
 	{ "DELETE", 6 }, { "OPTIONS", 7 }, { "CONNECT", 7 }, { "PATCH", 5 },
-	{ "TRACE", 5 },
+	{ "TRACE", 5 }, { "NOTIFY", 6 }, { "SUBSCRIBE", 9 },
+	{ "UNSUBSCRIBE", 11 },
 };
 
 /* Bytes of "METHOD " at p, or 0. */
@@ -484,7 +487,7 @@ appname_tcp_kind(const uint8_t *p, size_t len)
 	if (len >= 2 && p[0] == TLS_HANDSHAKE && p[1] == TLS_MAJOR &&
 	    (len < 3 || p[2] <= TLS_MINOR_MAX))
 		return APP_TLS;
-	if (http_method(p, len > 8 ? 8 : len) != 0)
+	if (http_method(p, len > 12 ? 12 : len) != 0)
 		return APP_HTTP;
 	return APP_NONE;
 }

@@ -83,7 +83,7 @@ enum appname_result appname_http(const uint8_t *buf, size_t len,
 /*
  * Cheap test on the first payload bytes of a TCP flow: APP_TLS if they
  * can start a TLS handshake record, APP_HTTP if an HTTP request method,
- * else APP_NONE.  Looks at most at the first 8 bytes.
+ * else APP_NONE.  Looks at most at the first 12 bytes.
  */
 enum appname_kind appname_tcp_kind(const uint8_t *p, size_t len);
 

@@ -604,6 +604,10 @@ test_tcp_kind(void)
 	is_int(appname_tcp_kind((const uint8_t *)"SSH-2.0", 7), APP_NONE,
 	    "kind SSH");
 	is_int(appname_tcp_kind(get, 0), APP_NONE, "kind empty");
+	is_int(appname_tcp_kind((const uint8_t *)"UNSUBSCRIBE /x HTTP/1.1",
+	    23), APP_HTTP, "kind UNSUBSCRIBE (UPnP, 12 bytes)");
+	is_int(appname_tcp_kind((const uint8_t *)"NOTIFY * HTTP/1.1", 17),
+	    APP_HTTP, "kind NOTIFY");
 }
 
 int
