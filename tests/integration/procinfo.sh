@@ -9,6 +9,8 @@
 #     once (its end has no owner left: why the lead asks at flow creation;
 #     the server's accepted socket still names the server);
 #   - IPv6 UDP on ::1;
+#   - a UDP listener bound to a device (SO_BINDTODEVICE), which only the
+#     dump of its port's sockets finds;
 #   - a UDP listener in a second namespace: not seen from the first;
 #   - a process that created its socket in the first namespace and then
 #     moved to the second: the socket is found (its uid), the process is
@@ -89,6 +91,14 @@ c.sendto(b"x", ("::1", s.getsockname()[1]))
 s.recvfrom(16)
 open(sys.argv[1], "w").write("%d %d\n" % (s.getsockname()[1], c.getsockname()[1]))
 time.sleep(120)'
+# Bound to a device: the exact lookup (no interface) cannot reach it, the
+# dump of the port's sockets can.
+BOUND='import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"lo")
+s.bind(("127.0.0.1", 0))
+open(sys.argv[1], "w").write("%d\n" % s.getsockname()[1])
+time.sleep(120)'
 # Binds in the namespace it starts in, then moves to the one named.
 MOVER='import ctypes, os, socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -126,6 +136,8 @@ start tclosed "$NS_A" "$TCP_CLI" "$tsrv_port" close
 read -r tclosed_port < "$WORK/tclosed"
 start udp6 "$NS_A" "$UDP6_SRV"
 read -r udp6_port udp6_cli < "$WORK/udp6"
+start bound "$NS_A" "$BOUND"
+read -r bound_port < "$WORK/bound"
 start other "$NS_B" "$UDP_SRV"
 read -r other_port < "$WORK/other"
 start mover "$NS_A" "$MOVER" "$NS_B"
@@ -136,7 +148,7 @@ read -r mover_port < "$WORK/mover"
 	comm_of() { cat "/proc/$1/comm"; }
 	n_usrv=$(comm_of "$pid_usrv") n_ucli=$(comm_of "$pid_ucli")
 	n_tsrv=$(comm_of "$pid_tsrv") n_topen=$(comm_of "$pid_topen")
-	n_udp6=$(comm_of "$pid_udp6")
+	n_udp6=$(comm_of "$pid_udp6") n_bound=$(comm_of "$pid_bound")
 }
 
 FLOWS=(
@@ -144,6 +156,7 @@ FLOWS=(
 	"tcp:127.0.0.1:$topen_port:127.0.0.1:$tsrv_port"
 	"tcp:127.0.0.1:$tclosed_port:127.0.0.1:$tsrv_port"
 	"udp:[::1]:$udp6_cli:[::1]:$udp6_port"
+	"udp:127.0.0.1:40997:127.0.0.1:$bound_port"
 	"udp:127.0.0.1:40999:127.0.0.1:$other_port"
 	"udp:127.0.0.1:40998:127.0.0.1:$mover_port"
 )
@@ -177,6 +190,8 @@ report $? "closed TCP connection: the server still holds its end"
 is SRC udp "$udp6_cli" "$udp6_port" "$pid_udp6" "$n_udp6" &&
     is DST udp "$udp6_cli" "$udp6_port" "$pid_udp6" "$n_udp6"
 report $? "IPv6 UDP both ends ($pid_udp6 $n_udp6)"
+is DST udp 40997 "$bound_port" "$pid_bound" "$n_bound"
+report $? "UDP listener bound to lo ($pid_bound $n_bound), by the port dump"
 has DST udp 40999 "$other_port" " rc=0 pid=0 "
 report $? "listener in another namespace not seen (rc=0)"
 has DST udp 40998 "$mover_port" " rc=1 pid=0 name=- uid=$uid "

@@ -130,8 +130,10 @@ bench(const struct flow_key *k, int side, unsigned n)
 	struct procinfo *p;
 	char err[256];
 	uint64_t t0, miss = 0, hit, loc;
-	unsigned i, found = 0, m = n < 50 ? n : 50;
+	unsigned i, found = 0, m = 50;
 
+	if (n < m)
+		m = n;
 	/* misses: a fresh handle each time, so the cache and the recent
 	 * pids are empty and the whole /proc is scanned */
 	for (i = 0; i < m; i++) {
