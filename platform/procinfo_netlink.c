@@ -39,10 +39,17 @@
  * buffer of our own would avoid it, at the price of a Linux-only call;
  * POSIX readdir was preferred.
  *
- * System calls after open: sendto/recvfrom (netlink), openat, fstatat
- * (newfstatat/fstatat64/statx by libc), getdents64 and lseek (readdir,
- * rewinddir), fcntl and fstat (glibc's fdopendir), readlinkat, read,
- * close, brk/mmap/munmap (the readdir buffer), clock_gettime.
+ * System calls after open (strace of a lookup, glibc x86_64): sendto and
+ * recvmsg (libmnl's recvfrom) on netlink; newfstatat (fstatat64 or statx
+ * elsewhere) for /proc/PID/ns/net, one a process per scan; openat,
+ * fcntl (fdopendir; musl's fstat too), getdents64, readlinkat, close for
+ * /proc/PID/fd; lseek (rewinddir of /proc); openat, read, close for
+ * /proc/PID/comm; brk or mmap/munmap for the readdir buffer;
+ * clock_gettime (vDSO).  /etc/passwd is read at open only.
+ * Privileges: sock_diag answers any user's sockets of this namespace with
+ * their uid and inode, unprivileged; naming another user's process needs
+ * CAP_DAC_READ_SEARCH (to list its /proc/PID/fd) and CAP_SYS_PTRACE (to
+ * read its fd links and ns/net): without them the answer is the uid only.
  */
 #include <linux/inet_diag.h>
 #include <linux/rtnetlink.h>

@@ -11,7 +11,11 @@
 #   - IPv6 UDP on ::1;
 #   - a UDP listener bound to a device (SO_BINDTODEVICE), which only the
 #     dump of its port's sockets finds;
-#   - a UDP listener in a second namespace: not seen from the first;
+#   - an address added to the namespace while the driver runs becomes
+#     local (rtnetlink events);
+#   - a UDP listener in a second namespace: not seen from the first, and
+#     the first's listener is found even with a twin on the same address
+#     and port in the second;
 #   - a process that created its socket in the first namespace and then
 #     moved to the second: the socket is found (its uid), the process is
 #     not named (its /proc/PID/ns/net is not the driver's).
@@ -54,7 +58,7 @@ report() {
 # then waits to be stopped.
 UDP_SRV='import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
+s.bind(("127.0.0.1", int(sys.argv[2]) if len(sys.argv) > 2 else 0))
 open(sys.argv[1], "w").write("%d\n" % s.getsockname()[1])
 while True:
     d, a = s.recvfrom(2048)
@@ -138,6 +142,8 @@ start udp6 "$NS_A" "$UDP6_SRV"
 read -r udp6_port udp6_cli < "$WORK/udp6"
 start bound "$NS_A" "$BOUND"
 read -r bound_port < "$WORK/bound"
+# its twin in the other namespace, on the same address and port
+start twin "$NS_B" "$UDP_SRV" "$usrv_port"
 start other "$NS_B" "$UDP_SRV"
 read -r other_port < "$WORK/other"
 start mover "$NS_A" "$MOVER" "$NS_B"
@@ -149,6 +155,7 @@ read -r mover_port < "$WORK/mover"
 	n_usrv=$(comm_of "$pid_usrv") n_ucli=$(comm_of "$pid_ucli")
 	n_tsrv=$(comm_of "$pid_tsrv") n_topen=$(comm_of "$pid_topen")
 	n_udp6=$(comm_of "$pid_udp6") n_bound=$(comm_of "$pid_bound")
+	twin=$pid_twin
 }
 
 FLOWS=(
@@ -178,7 +185,7 @@ is() { has "$1" "$2" "$3" "$4" " rc=2 pid=$5 name=$6 uid=$uid user=$me\$"; }
 is SRC udp "$ucli_port" "$usrv_port" "$pid_ucli" "$n_ucli"
 report $? "UDP client ($pid_ucli $n_ucli) found"
 is DST udp "$ucli_port" "$usrv_port" "$pid_usrv" "$n_usrv"
-report $? "UDP listener ($pid_usrv $n_usrv) found"
+report $? "UDP listener ($pid_usrv $n_usrv) found, not its twin ($twin) in $NS_B"
 is SRC tcp "$topen_port" "$tsrv_port" "$pid_topen" "$n_topen"
 report $? "TCP client ($pid_topen $n_topen) found"
 is DST tcp "$topen_port" "$tsrv_port" "$pid_tsrv" "$n_tsrv"
@@ -196,6 +203,17 @@ has DST udp 40999 "$other_port" " rc=0 pid=0 "
 report $? "listener in another namespace not seen (rc=0)"
 has DST udp 40998 "$mover_port" " rc=1 pid=0 name=- uid=$uid "
 report $? "process moved to another namespace not named (rc=1, uid only)"
+
+# Local addresses follow the kernel's: one added while procinfo is open
+# is learnt from the address events (read once a second).
+ip netns exec "$NS_A" "$DRV" -a 198.51.100.7 > "$WORK/addr" 2>&1 &
+drv=$!
+sleep 0.5
+ip -n "$NS_A" addr add 198.51.100.7/32 dev lo
+wait "$drv"
+grep -q '^LOCAL 198.51.100.7 at-open=0 later=1 ' "$WORK/addr"
+report $? "an address added later is local: $(grep -o 'after=[0-9]*' \
+"$WORK/addr") ms"
 
 # The cap: 3 units a second; the first lookup spends 2 (request, scan),
 # so of 6 lookups in the same second some must be capped.

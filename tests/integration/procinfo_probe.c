@@ -8,7 +8,12 @@
  * /proc scan), and procinfo_is_local() on an address that is not local
  * (what a forwarded flow pays); and prints the memory taken.
  *
- * usage: procinfo_probe [-r RATE] [-c SLOTS] [-b N] PROTO:SRC:SPORT:DST:DPORT...
+ * With -a ADDR (IPv4) it first says whether ADDR is local, then asks
+ * every 100 ms for up to 5 s until it is (the test adds it meanwhile):
+ *   LOCAL ADDR at-open=0|1 later=0|1 after=MS
+ *
+ * usage: procinfo_probe [-r RATE] [-c SLOTS] [-b N] [-a ADDR]
+ *            PROTO:SRC:SPORT:DST:DPORT...
  * (IPv6 addresses in brackets: tcp:[::1]:80:[::1]:5000)
  */
 #include <arpa/inet.h>
@@ -121,6 +126,27 @@ stats(struct procinfo *p)
 	    (unsigned long long)st.scans);
 }
 
+/* -a: an address added while procinfo is open is learnt from events. */
+static int
+wait_local(struct procinfo *p, const char *s)
+{
+	struct timespec ts = { 0, 100000000 };
+	uint8_t a[16] = { 0 };
+	uint64_t t0 = now_ms();
+	int first, later, i;
+
+	if (inet_pton(AF_INET, s, a) != 1)
+		return 2;
+	later = first = procinfo_is_local(p, a, 4, now_ms());
+	for (i = 0; i < 50 && !later; i++) {
+		nanosleep(&ts, NULL);
+		later = procinfo_is_local(p, a, 4, now_ms());
+	}
+	printf("LOCAL %s at-open=%d later=%d after=%llu\n", s, first, later,
+	    (unsigned long long)(now_ms() - t0));
+	return 0;
+}
+
 /* Cost figures: hit, miss, and the forwarded flow's is_local(). */
 static int
 bench(const struct flow_key *k, int side, unsigned n)
@@ -180,10 +206,11 @@ main(int argc, char **argv)
 	struct proc_owner o;
 	struct procinfo *p;
 	char err[256];
+	const char *wait_addr = NULL;
 	unsigned nb = 0;
 	int c, i, n = 0, side, rc;
 
-	while ((c = getopt(argc, argv, "r:c:b:")) != -1) {
+	while ((c = getopt(argc, argv, "r:c:b:a:")) != -1) {
 		switch (c) {
 		case 'r':
 			rate = (unsigned)strtoul(optarg, NULL, 10);
@@ -193,6 +220,9 @@ main(int argc, char **argv)
 			break;
 		case 'b':
 			nb = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'a':
+			wait_addr = optarg;
 			break;
 		default:
 			return 2;
@@ -210,6 +240,8 @@ main(int argc, char **argv)
 	}
 	printf("MEM procinfo_bytes(%zu)=%zu mem_used=%zu\n", slots,
 	    procinfo_bytes(slots), mem_used());
+	if (wait_addr != NULL && wait_local(p, wait_addr) != 0)
+		return 2;
 	for (i = 0; i < n; i++) {
 		for (side = PROCINFO_SIDE_SRC; side <= PROCINFO_SIDE_DST;
 		    side++) {
