@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "nf9.h"
 #include "opts.h"
 #include "opts_hint.h"
@@ -123,10 +124,17 @@ opts_usage(FILE *f)
 "      --offload-flows[=hw|all]  records from conntrack's counters for\n"
 "                          flows offloaded past the capture: hardware (hw,\n"
 "                          the default) or any flowtable (all) (Linux, -i,\n"
-"                          CAP_NET_ADMIN, nf_conntrack_acct=1)\n"
+"                          CAP_NET_ADMIN, nf_conntrack_acct=1)\n",
+	    f);
+	/* Only where it is built in: app_none.c (APP_INFO=no) sizes 0. */
+	if (app_bytes(1) != 0)
+		fputs(
 "      --app-info          export DNS names, TLS server names, HTTP hosts\n"
 "                          and TCP handshake times and retransmissions\n"
-"                          (ntop's elements; -v 9 or 10; personal data)\n"
+"                          (ntop's elements; -v 9 or 10, --mtu >= 1024;\n"
+"                          names are personal data)\n",
+		    f);
+	fputs(
 "      --no-sandbox        no system call filter after start (to debug)\n"
 "  -h, --help              this text;  -V, --version  print the version\n",
 	    f);
