@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "nf9.h"
 #include "opts.h"
 #include "opts_hint.h"
@@ -120,18 +121,25 @@ opts_usage(FILE *f)
 "      --nat               add post-NAT IPv4 addresses and ports (fields\n"
 "                          225-228) from conntrack (Linux, -i,\n"
 "                          CAP_NET_ADMIN)\n"
-"      --lookup-rate N     kernel lookups a second for --egress/--nat at\n"
-"                          most (default 1000, 0 = no cap)\n"
+"      --lookup-rate N     kernel lookups a second for --egress, --nat,\n"
+"                          --process at most (default 1000, 0 = no cap)\n"
 "      --offload-flows[=hw|all]  records from conntrack's counters for\n"
 "                          flows offloaded past the capture: hardware (hw,\n"
 "                          the default) or any flowtable (all) (Linux, -i,\n"
-"                          CAP_NET_ADMIN, nf_conntrack_acct=1)\n"
+"                          CAP_NET_ADMIN, nf_conntrack_acct=1)\n",
+	    f);
+	/* Only where it is built in: app_none.c (APP_INFO=no) sizes 0. */
+	if (app_bytes(1) != 0)
+		fputs(
 "      --app-info          export DNS names, TLS server names, HTTP hosts\n"
 "                          and TCP handshake times and retransmissions\n"
-"                          (ntop's elements; -v 9 or 10; personal data)\n"
+"                          (ntop's elements; -v 9 or 10, --mtu >= 1024;\n"
+"                          names are personal data)\n"
 "      --process           export the pid, program and user owning the\n"
 "                          host's own end of a flow (Linux, -i; keeps\n"
-"                          CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE with -u)\n"
+"                          CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE with -u)\n",
+		    f);
+	fputs(
 "      --no-sandbox        no system call filter after start (to debug)\n"
 "  -h, --help              this text;  -V, --version  print the version\n",
 	    f);
