@@ -37,6 +37,17 @@
 #define ST_OWNERS	0x40	/* --process asked about its ends */
 
 #define OOO_THRESHOLD_US 3000	/* Wireshark's, before a round trip */
+
+/*
+ * The few packets that parse names or visit the handshake table are
+ * calls of their own, so the path every other TCP packet takes keeps
+ * few registers to save (gcc and clang; elsewhere a plain function).
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define APP_COLD	__attribute__((noinline, cold))
+#else
+#define APP_COLD
+#endif
 #define HS_MIN		64
 
 /* One per flow-table slot: 40 bytes. */
@@ -119,7 +130,7 @@ hs_for(size_t index_end)
 {
 	size_t n = HS_MIN;
 
-	while (n < index_end / 8 && n < ((size_t)1 << 30))
+	while (n < index_end / 16 && n < ((size_t)1 << 30))
 		n <<= 1;
 	return n;
 }
@@ -246,7 +257,7 @@ dns_port(const struct flow_key *k)
 	    k->dport == 5353 || k->sport == 5355 || k->dport == 5355;
 }
 
-static void
+APP_COLD static void
 udp_name(struct app *a, struct app_flow *f, const struct pkt *p,
     const struct pkt_meta *m)
 {
@@ -346,7 +357,7 @@ lost:
 }
 
 /* The first payload of a TCP flow, and the segments a split one needs. */
-static void
+APP_COLD static void
 tcp_name(struct app *a, struct app_flow *f, const struct flow_key *k,
     uint32_t slot, uint32_t seq, const uint8_t *d, size_t avail,
     size_t payload)
@@ -390,14 +401,17 @@ tcp_name(struct app *a, struct app_flow *f, const struct flow_key *k,
 
 /* ---- TCP quality ---- */
 
+/* IPv4 keys have their address in the first 4 bytes, zeros after. */
 static uint32_t
-hs_hash(const uint8_t *c, const uint8_t *s, uint16_t cp, uint16_t sp)
+hs_hash(const uint8_t *c, const uint8_t *s, uint16_t cp, uint16_t sp,
+    size_t alen)
 {
 	uint32_t h = (uint32_t)cp << 16 | sp;
 	size_t i;
 
-	for (i = 0; i < 16; i += 4)
+	for (i = 0; i < alen; i += 4)
 		h = (h ^ rd32(c + i)) * 0x9e3779b1u ^ rd32(s + i);
+	h *= 0x85ebca6bu;
 	return h ^ h >> 15;
 }
 
@@ -405,10 +419,11 @@ static struct app_hs *
 hs_find(struct app *a, const uint8_t *c, const uint8_t *s, uint16_t cp,
     uint16_t sp, uint8_t ipver, int *same)
 {
-	struct app_hs *e = &a->hs[hs_hash(c, s, cp, sp) & a->hs_mask];
+	size_t alen = ipver == 4 ? 4 : 16;
+	struct app_hs *e = &a->hs[hs_hash(c, s, cp, sp, alen) & a->hs_mask];
 
 	*same = e->ipver == ipver && e->cport == cp && e->sport == sp &&
-	    memcmp(e->client, c, 16) == 0 && memcmp(e->server, s, 16) == 0;
+	    memcmp(e->client, c, alen) == 0 && memcmp(e->server, s, alen) == 0;
 	return e;
 }
 
@@ -424,7 +439,7 @@ ms_of(uint64_t us)
  * SYN, SYN-ACK, then the client's first ACK: Wireshark's initial RTT
  * (from the latest SYN to that ACK), split at the SYN-ACK.
  */
-static void
+APP_COLD static void
 handshake(struct app *a, struct app_flow *f, const struct flow_key *k,
     uint8_t flags, uint64_t ts, uint32_t slot)
 {
@@ -526,28 +541,29 @@ static void
 tcp(struct app *a, struct app_flow *f, const struct pkt *p,
     const struct flow_key *k, const struct pkt_meta *m, uint32_t slot)
 {
-	size_t l4 = m->l4_off, thl, hdrs, avail, payload;
+	uint32_t l4 = m->l4_off, thl, hdrs, avail, payload, seq;
 	const uint8_t *h = p->data + l4;
 	uint8_t flags;
-	uint32_t seq;
 
+	/* decode.c put the transport header after the IP one: l4 > l3 */
 	if (p->caplen < l4 + 20)
 		return;
 	seq = rd32(h + 4);
-	thl = (size_t)(h[12] >> 4) << 2;
+	thl = (uint32_t)(h[12] >> 4) << 2;
 	flags = h[13];
 	hdrs = l4 - m->l3_off + thl;
-	if (thl < 20 || l4 < m->l3_off)
+	if (thl < 20)
 		return;
 	payload = m->bytes > hdrs ? m->bytes - hdrs : 0;
 	if (a->what & APP_TCP) {
-		if (flags & (TH_SYN | TH_ACK))
+		/* SYNs, and a client's ACKs until its handshake is done */
+		if ((flags & TH_SYN) || (f->state & ST_HS_CLIENT))
 			handshake(a, f, k, flags, p->ts_us, slot);
-		sequence(f, seq, (uint32_t)payload, flags, (uint32_t)p->ts_us);
+		sequence(f, seq, payload, flags, (uint32_t)p->ts_us);
 	}
 	if (payload == 0 || (f->state & ST_NAMED) || !(a->what & APP_NAMES))
 		return;
-	avail = p->caplen > l4 + thl ? MIN(payload, p->caplen - l4 - thl) : 0;
+	avail = p->caplen - l4 > thl ? MIN(payload, p->caplen - l4 - thl) : 0;
 	tcp_name(a, f, k, slot, seq, h + thl, avail, payload);
 }
 
@@ -647,6 +663,10 @@ app_export(const struct app *a, struct flow_rec *r, char *namebuf)
 	if (r->slot == 0 || r->slot > a->nf)
 		return;
 	f = &a->f[r->slot - 1];
+	if (f->name == 0 && !(f->state & ST_RTT) && (f->retrans | f->ooo |
+	    f->owner[0] | f->owner[1]) == 0)
+		return;		/* most flows: nothing to say */
+	memset(&r->app, 0, sizeof(r->app));
 	if (f->kind != APP_NONE && f->name != 0) {
 		for (c = f->name; c != 0 && off < f->name_len;
 		    c = a->chunk[c - 1].next) {

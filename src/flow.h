@@ -82,10 +82,10 @@ struct flow_enr {
 #define FLOW_APP_PROC	0x08	/* an owner of a local end (--process) */
 
 /*
- * The application facts a record carries to the encoder: all zero when
- * there are none (the record then goes in the plain template).  name
- * points into the exporter's own buffer, valid while the record is
- * being encoded and printed.
+ * The application facts a record carries to the encoder: flags 0 when
+ * there are none (the record then goes in the plain template, and the
+ * other members are not read).  name points into the exporter's own
+ * buffer, valid while the record is being encoded and printed.
  */
 struct flow_app {
 	const char	*name;

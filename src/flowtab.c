@@ -127,6 +127,9 @@ union unit {
 };
 
 typedef char ent_is_44[sizeof(union unit) == 44 ? 1 : -1];
+/* flowtab_index_at() counts in entries: they must be whole units */
+typedef char ent_is_unit[sizeof(union unit) == sizeof(struct flowtab_ent) ?
+    1 : -1];
 
 /* ifindex, then sport and dport: 8 bytes in a row in a key and an entry. */
 #define PORTS_KEY	offsetof(struct flow_key, ifindex)
@@ -808,6 +811,12 @@ flowtab_index(const struct flowtab *t, const struct flowtab_ent *e)
 	return ent_index(t, e);
 }
 
+const void *
+flowtab_base(const struct flowtab *t)
+{
+	return t->u;
+}
+
 void
 flowtab_take(struct flowtab *t, struct flowtab_ent *e, struct flow_rec *r)
 {
@@ -830,7 +839,7 @@ flowtab_get(const struct flowtab *t, const struct flowtab_ent *e,
 	r->pad = 0;
 	memset(&r->enr, 0, sizeof(r->enr));
 	r->slot = ent_index(t, e) + 1;
-	memset(&r->app, 0, sizeof(r->app));
+	r->app.flags = 0;	/* the rest is app_export()'s to fill */
 }
 
 uint64_t

@@ -200,6 +200,18 @@ flowtab_ent_class(const struct flowtab_ent *e)
  */
 #define FLOWTAB_INDEX_END(max_flows) ((size_t)(max_flows) + 1 + FLOWTAB_NCLASS)
 uint32_t	 flowtab_index(const struct flowtab *, const struct flowtab_ent *);
+/*
+ * The same for the per-packet path, without a call: entries are units
+ * of sizeof(struct flowtab_ent) bytes from flowtab_base().
+ */
+const void	*flowtab_base(const struct flowtab *);
+
+static inline uint32_t
+flowtab_index_at(const void *base, const struct flowtab_ent *e)
+{
+	return (uint32_t)(((const char *)e - (const char *)base) /
+	    sizeof(*e));
+}
 
 /* The TOS a new flow's record carries (flowtab_insert() leaves 0). */
 static inline void

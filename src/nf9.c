@@ -644,37 +644,6 @@ rec_image(uint8_t *img, const struct nf9 *nf, const struct nf9_layout *l,
 	return 0;
 }
 
-/* The bytes a variable-length field carries for a, and their length. */
-static size_t
-app_text(const struct flow_app *a, unsigned type, const char **text)
-{
-	unsigned kind;
-
-	switch (type) {
-	case NTOP_SRC_PROC_NAME:
-		*text = a->src_proc;
-		break;
-	case NTOP_SRC_PROC_USER_NAME:
-		*text = a->src_user;
-		break;
-	case NTOP_DST_PROC_NAME:
-		*text = a->dst_proc;
-		break;
-	case NTOP_DST_PROC_USER_NAME:
-		*text = a->dst_user;
-		break;
-	default:
-		kind = type == NTOP_DNS_QUERY ? APP_DNS :
-		    type == NTOP_SSL_SERVER_NAME ? APP_TLS : APP_HTTP;
-		if (a->kind != kind || !(a->flags & FLOW_APP_NAME))
-			return 0;
-		*text = a->name;
-		return a->name_len;
-	}
-	/* owners' names are short C strings (procinfo.h: 16 and 32) */
-	return *text == NULL ? 0 : strnlen(*text, APPNAME_MAX);
-}
-
 /* Value bytes a variable-length field takes beyond its length byte. */
 static size_t
 varlen_extra(size_t len)
@@ -682,102 +651,91 @@ varlen_extra(size_t len)
 	return len + (len >= 255 ? 2 : 0);
 }
 
+/* The name's bytes if a has one of this kind, else none. */
 static size_t
-table_extra(const struct nf9_field *t, size_t n, const struct flow_app *a)
+name_len(const struct flow_app *a, unsigned kind)
 {
-	const char *text;
-	size_t i, e = 0;
-
-	for (i = 0; i < n; i++)
-		if (t[i].len == NF9_VARLEN)
-			e += varlen_extra(app_text(a, t[i].type, &text));
-	return e;
+	return a->kind == kind && (a->flags & FLOW_APP_NAME) ? a->name_len : 0;
 }
 
-/* Bytes a's names add to an application record's l->len. */
+/* An owner's name: a short C string (procinfo.h: 16 and 32 bytes). */
 static size_t
-app_extra(const struct nf9 *nf, const struct flow_app *a)
+text_len(const char *t)
 {
-	return (nf->cfg.app_fields ? table_extra(nf9_tmpl_app,
-	    ARRAY_SIZE(nf9_tmpl_app), a) : 0) + (nf->cfg.proc_fields ?
-	    table_extra(nf9_tmpl_proc, ARRAY_SIZE(nf9_tmpl_proc), a) : 0);
-}
-
-/* The low n bytes (1, 2 or 4) of v at p, most significant first. */
-static void
-store_be(uint8_t *p, uint32_t v, size_t n)
-{
-	while (n-- > 0)
-		*p++ = (uint8_t)(v >> (n * 8));
-}
-
-/* The value of a fixed-size application field. */
-static uint32_t
-app_value(const struct flow_app *a, unsigned type)
-{
-	switch (type) {
-	case NTOP_DNS_QUERY_TYPE:
-		return a->kind == APP_DNS ? a->qtype : 0;
-	case NTOP_DNS_RET_CODE:
-		return a->kind == APP_DNS ? a->rcode : 0;
-	case NTOP_CLIENT_LATENCY_MS:
-		return a->rtt_client_ms;
-	case NTOP_SERVER_LATENCY_MS:
-		return a->rtt_server_ms;
-	case NTOP_RETRANS_IN_PKTS:
-		return a->retrans;
-	case NTOP_OOORDER_IN_PKTS:
-		return a->ooo;
-	case NTOP_SRC_PROC_PID:
-		return a->src_pid;
-	case NTOP_DST_PROC_PID:
-		return a->dst_pid;
-	default:
-		return 0;
-	}
+	return t == NULL ? 0 : strnlen(t, APPNAME_MAX);
 }
 
 /*
- * The fields of table t at p (room counted by nf9_add()): a
- * variable-length value is its length, one byte below 255 and else 255
- * and two more (RFC 7011 section 7), then the bytes.  Returns the end.
+ * Bytes a's names add to an application record's l->len: one name at
+ * most (the flow's kind), and the owners' names with --process.
  */
-static uint8_t *
-put_table(uint8_t *p, const struct nf9_field *t, size_t n,
-    const struct flow_app *a)
+static size_t
+app_extra(const struct nf9 *nf, const struct flow_app *a)
 {
-	const char *text = NULL;
-	size_t i, len;
+	size_t n = 0;
 
-	for (i = 0; i < n; i++) {
-		if (t[i].len != NF9_VARLEN) {
-			store_be(p, app_value(a, t[i].type), t[i].len);
-			p += t[i].len;
-			continue;
-		}
-		len = app_text(a, t[i].type, &text);
-		if (len < 255)
-			*p++ = (uint8_t)len;
-		else {
-			*p++ = 255;
-			wb_store_be16(p, (uint16_t)len);
-			p += 2;
-		}
-		if (len != 0)
-			memcpy(p, text, len);
-		p += len;
-	}
-	return p;
+	if (nf->cfg.app_fields && (a->flags & FLOW_APP_NAME))
+		n += varlen_extra(a->name_len);
+	if (nf->cfg.proc_fields && (a->flags & FLOW_APP_PROC))
+		n += text_len(a->src_proc) + text_len(a->src_user) +
+		    text_len(a->dst_proc) + text_len(a->dst_user);
+	return n;
 }
 
+/*
+ * A variable-length value: its length, one byte below 255 and else 255
+ * and two more (RFC 7011 section 7), then the bytes.
+ */
+static uint8_t *
+put_varlen(uint8_t *p, const char *text, size_t len)
+{
+	if (len < 255)
+		*p++ = (uint8_t)len;
+	else {
+		*p++ = 255;
+		wb_store_be16(p, (uint16_t)len);
+		p += 2;
+	}
+	if (len != 0)
+		memcpy(p, text, len);
+	return p + len;
+}
+
+/*
+ * The fields of nf9_tmpl_app, then of nf9_tmpl_proc, in their order
+ * (test_nf9_app holds the bytes to it), at p: room counted by
+ * nf9_add().  Written field by field rather than from the tables: this
+ * runs for every record with a fact, and a lookup a field costs.
+ */
 static void
 put_app(uint8_t *p, const struct nf9 *nf, const struct flow_app *a)
 {
-	if (nf->cfg.app_fields)
-		p = put_table(p, nf9_tmpl_app, ARRAY_SIZE(nf9_tmpl_app), a);
-	if (nf->cfg.proc_fields)
-		(void)put_table(p, nf9_tmpl_proc, ARRAY_SIZE(nf9_tmpl_proc),
-		    a);
+	int dns = a->kind == APP_DNS;
+
+	if (nf->cfg.app_fields) {
+		p = put_varlen(p, a->name, name_len(a, APP_DNS));
+		wb_store_be16(p, dns ? a->qtype : 0);
+		p[2] = dns ? a->rcode : 0;
+		p = put_varlen(p + 3, a->name, name_len(a, APP_TLS));
+		p = put_varlen(p, a->name, name_len(a, APP_HTTP));
+		wb_store_be32(p, a->rtt_client_ms);
+		wb_store_be32(p + 4, a->rtt_server_ms);
+		wb_store_be32(p + 8, a->retrans);
+		wb_store_be32(p + 12, a->ooo);
+		p += 16;
+	}
+	if (!nf->cfg.proc_fields)
+		return;
+	if (!(a->flags & FLOW_APP_PROC)) {
+		memset(p, 0, 10);	/* pid 0, empty names: unknown */
+		return;
+	}
+	wb_store_be32(p, a->src_pid);
+	p = put_varlen(p + 4, a->src_proc, text_len(a->src_proc));
+	p = put_varlen(p, a->src_user, text_len(a->src_user));
+	wb_store_be32(p, a->dst_pid);
+	p = put_varlen(p + 4, a->dst_proc, text_len(a->dst_proc));
+	(void)put_varlen(p, a->dst_user, text_len(a->dst_user));
 }
 
 /*

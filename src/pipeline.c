@@ -334,7 +334,11 @@ account(struct pipeline *pl, const struct pkt *p, uint64_t now)
 		emit(pl, out, n, pl->clk.now_ms);
 	/* after emit(): a slot the packet's flow reuses was released */
 	if (pl->app != NULL && pl->ex.last != NULL) {
-		uint32_t slot = flowtab_index(pl->tab, pl->ex.last);
+		uint32_t slot;
+
+		if (pl->tab_base == NULL)
+			pl->tab_base = flowtab_base(pl->tab);
+		slot = flowtab_index_at(pl->tab_base, pl->ex.last);
 
 		if (pl->proc != NULL)
 			owners(pl, &key, slot, now);
