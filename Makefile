@@ -84,6 +84,16 @@ CORE		:= opts probe pipeline stats decode sample flowtab expire nf9 \
 		   lcache util
 # what a bad command line is told (nearest names, softflowd's flags)
 CORE		+= opts_hint
+# APP_INFO=no: a build without --app-info (names, TCP quality), as small
+# as before it; app_none.c refuses the flag.
+APP_INFO	?= yes
+ifeq ($(APP_INFO),yes)
+CORE		+= app appname
+else ifeq ($(APP_INFO),no)
+CORE		+= app_none
+else
+$(error APP_INFO=$(APP_INFO): expected yes or no)
+endif
 # bpf_walk.c is pure and built everywhere, so its tests run on Linux too.
 PLATFORM_SRC	:= platform/capture_file.c platform/file_format.c \
 		   platform/capture_pcap.c platform/bpf_walk.c $(PLATFORM_EXTRA)
@@ -105,15 +115,19 @@ SAN_LIB		:= $(B)/san/libpicoflow.a
 SAN_OBJ		:= $(LIB_SRC:%.c=$(B)/san/%.o)
 
 # test_nl_*: netlink message parsing, built only where libmnl is;
-# test_sandbox_linux: the seccomp program, only where it is linked.
+# test_sandbox_linux: the seccomp program, only where it is linked;
+# test_appname: the name parsers, only where they are (APP_INFO=yes).
 UNIT		:= $(filter-out $(if $(filter none,$(NETLINK)),nl_%) \
-		   $(if $(filter linux,$(BACKEND)),,sandbox_linux), \
+		   $(if $(filter linux,$(BACKEND)),,sandbox_linux) \
+		   $(if $(filter no,$(APP_INFO)),appname), \
 		   $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c)))
 UNIT_BIN	:= $(UNIT:%=$(B)/test_%)
 UNIT_SAN_BIN	:= $(UNIT:%=$(B)/san/test_%)
-# fuzz_netlink: the netlink answer parsers, built only where libmnl is.
+# fuzz_netlink: the netlink answer parsers, built only where libmnl is;
+# fuzz_appname: the name parsers, with APP_INFO=yes.
 FUZZ		:= decode pipeline opts reader \
-		   $(if $(filter mnl,$(NETLINK)),netlink)
+		   $(if $(filter mnl,$(NETLINK)),netlink) \
+		   $(if $(filter yes,$(APP_INFO)),appname)
 FUZZ_REPLAY	:= $(FUZZ:%=$(B)/fuzz_%_replay) $(FUZZ:%=$(B)/san/fuzz_%_replay)
 
 .PHONY: all check unit clean install uninstall fuzz demo bench cross-bins \

@@ -135,6 +135,7 @@ attach_filter(struct capture *c, const struct capture_cfg *cfg, int any,
 	kc.expr = cfg->filter;
 	kc.dlt = c->dlt;
 	kc.snaplen = cfg->snaplen;
+	kc.app_snaplen = cfg->app_snaplen;
 	kc.sample_n = cfg->kernel_sample;
 	/* On "any" a forwarded frame shows up once coming in and once going
 	 * out, and on lo every frame is both sent and received: keep the
@@ -146,7 +147,7 @@ attach_filter(struct capture *c, const struct capture_cfg *cfg, int any,
 	kc.ad_protocol = (uint32_t)(SKF_AD_OFF + SKF_AD_PROTOCOL);
 	if (kfilter_build(&kf, &kc, err, errlen) == -1)
 		return -1;
-	if (kf.len > BPF_MAXINSNS || (sf = calloc(kf.len,
+	if (kf.len > KFILTER_MAXINSNS || (sf = calloc(kf.len,
 	    sizeof(*sf))) == NULL) {
 		snprintf(err, errlen, "%s: filter of %zu instructions: too "
 		    "long or out of memory", cfg->source, kf.len);
@@ -184,8 +185,10 @@ pow2_floor(size_t v)
 /*
  * Blocks of BLOCK_MAX bytes, or smaller ones so that a small ring still
  * has BLOCKS_MIN + 2 of them, never below a page nor below one frame of
- * snaplen bytes; then as many as fit in want.  On ENOMEM the ring halves
- * (fewer blocks, then smaller ones) until it cannot shrink further.
+ * the longest snap length (app_snaplen, when the filter keeps that much
+ * of some frames: the kernel cuts a frame to what fits in a block); then
+ * as many as fit in want.  On ENOMEM the ring halves (fewer blocks, then
+ * smaller ones) until it cannot shrink further.
  */
 static int
 setup_ring(struct capture *c, const struct capture_cfg *cfg, char *err,
@@ -195,18 +198,20 @@ setup_ring(struct capture *c, const struct capture_cfg *cfg, char *err,
 	size_t want = cfg->buffer_bytes != 0 ? cfg->buffer_bytes :
 	    RING_DEFAULT;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	unsigned frame, bs;
+	unsigned frame, bs, snap;
 
+	snap = cfg->app_snaplen > cfg->snaplen ? cfg->app_snaplen :
+	    cfg->snaplen;
 	bs = pow2_floor(want / (BLOCKS_MIN + 2) < BLOCK_MAX ?
 	    want / (BLOCKS_MIN + 2) : BLOCK_MAX);
 	frame = (unsigned)TPACKET_ALIGN(TPACKET3_HDRLEN + KFILTER_SLL_LEN +
-	    cfg->snaplen);
+	    snap);
 	while (bs < page || bs < frame + 64)
 		bs <<= 1;
 	if (want / bs < BLOCKS_MIN) {
 		snprintf(err, errlen, "%s: a ring of %zu bytes cannot hold %d "
 		    "blocks of %u (snap length %u)", cfg->source, want,
-		    BLOCKS_MIN, bs, cfg->snaplen);
+		    BLOCKS_MIN, bs, snap);
 		return -1;
 	}
 	c->blocksz = bs;

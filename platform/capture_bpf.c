@@ -162,7 +162,11 @@ attach(struct capture *c, const struct capture_cfg *cfg, char *err,
 /*
  * The filter, compiled by libpcap for the device's own DLT.  BPF has no
  * snap-length knob: the program's accept value is the snap length, so an
- * empty expression ("accept all, cut at snaplen") is installed too.
+ * empty expression ("accept all, cut at snaplen") is installed too.  With
+ * app_snaplen the accept value is the larger of the two for every frame:
+ * the BSD bpf machine has no ancillary loads and programs differ across
+ * systems, so it does not get the classifier of kfilter.c, and every
+ * frame is copied to the buffer that far.
  */
 static int
 set_filter(struct capture *c, const struct capture_cfg *cfg, char *err,
@@ -170,10 +174,12 @@ set_filter(struct capture *c, const struct capture_cfg *cfg, char *err,
 {
 	struct bpf_program prog;
 	const char *expr = cfg->filter != NULL ? cfg->filter : "";
+	unsigned snap = cfg->app_snaplen > cfg->snaplen ? cfg->app_snaplen :
+	    cfg->snaplen;
 	pcap_t *pc;
 	int rc = 0;
 
-	if ((pc = pcap_open_dead(c->dlt, (int)cfg->snaplen)) == NULL) {
+	if ((pc = pcap_open_dead(c->dlt, (int)snap)) == NULL) {
 		snprintf(err, errlen, "%s: cannot initialise libpcap",
 		    cfg->source);
 		return -1;

@@ -18,9 +18,15 @@ static int
 activate(struct capture *c, const struct capture_cfg *cfg, char *err,
     size_t errlen)
 {
+	/* libpcap has one snap length for every frame: with app_snaplen,
+	 * every frame is copied that far (more ring and copying per frame
+	 * than the AF_PACKET backend, which keeps it for frames that may
+	 * carry a name), and the decoder sees whole names. */
+	unsigned snap = cfg->app_snaplen > cfg->snaplen ? cfg->app_snaplen :
+	    cfg->snaplen;
 	int rc;
 
-	if (pcap_set_snaplen(c->pc, (int)cfg->snaplen) != 0 ||
+	if (pcap_set_snaplen(c->pc, (int)snap) != 0 ||
 	    pcap_set_promisc(c->pc, cfg->promisc) != 0 ||
 	    pcap_set_timeout(c->pc, LIVE_TIMEOUT_MS) != 0 ||
 	    (cfg->buffer_bytes != 0 &&

@@ -28,6 +28,12 @@ struct capture_cfg {
 	const char	*source;	/* interface name or file path */
 	const char	*filter;	/* BPF expression or NULL */
 	unsigned	snaplen;	/* bytes per frame to capture */
+	unsigned	app_snaplen;	/* bytes per frame that may carry an
+					 * application name (DNS, TLS SNI,
+					 * HTTP Host); 0: off.  A backend that
+					 * cannot tell such frames in the
+					 * kernel captures every frame at the
+					 * larger of the two */
 	size_t		buffer_bytes;	/* kernel ring/buffer size, 0 = default */
 	int		promisc;
 	uint32_t	kernel_sample;	/* keep 1 frame in N at random before

@@ -598,6 +598,9 @@ decode_ip(const struct pkt *p, struct cursor *c, int ver,
 	bool l4 = false;
 	uint8_t b;
 
+	/* Header offsets fit 16 bits: link and extension chains are capped. */
+	meta->l3_off = (uint16_t)(p->caplen - cur_left(c));
+
 	if (cur_peek_u8(c, 0, &b)) {
 		if (ver == VER_NIBBLE)
 			ver = b >> 4;
@@ -616,8 +619,10 @@ decode_ip(const struct pkt *p, struct cursor *c, int ver,
 	default:
 		return DECODE_SKIP_BAD_VERSION;
 	}
-	if (l4)
+	if (l4) {
+		meta->l4_off = (uint16_t)(p->caplen - cur_left(c));
 		transport(c, key, meta);
+	}
 	return r;
 }
 

@@ -46,6 +46,9 @@ struct expire_stats {
 struct expire {
 	struct expire_cfg	cfg;
 	struct expire_stats	st;
+	/* The flow expire_packet() last accounted a packet to, or NULL:
+	 * what --app-info reads further from the same packet. */
+	struct flowtab_ent	*last;
 };
 
 /* Defaults documented above and in the README and picoflow.8. */

@@ -40,6 +40,9 @@ struct pkt_meta {
 	uint8_t		tos;		/* IPv4 TOS / IPv6 traffic class */
 	uint8_t		notes;		/* DECODE_NOTE_* bits (decode.h) */
 	uint8_t		pad;
+	uint16_t	l3_off;		/* frame offset of the IP header */
+	uint16_t	l4_off;		/* ... of the transport header; 0 if
+					 * there is none (later fragment) */
 };
 
 /* Why a flow record left the table (kept for stats and text output). */
@@ -72,6 +75,31 @@ struct flow_enr {
 	uint8_t		pad[3];
 };
 
+/* What --app-info learnt about a flow (app.h); FLOW_APP_* in flags. */
+#define FLOW_APP_NAME	0x01	/* name (kind says which) */
+#define FLOW_APP_RTT	0x02	/* the handshake's two halves */
+#define FLOW_APP_TCP	0x04	/* retrans and ooo were counted */
+
+/*
+ * The application facts a record carries to the encoder: all zero when
+ * there are none (the record then goes in the plain template).  name
+ * points into the exporter's own buffer, valid while the record is
+ * being encoded and printed.
+ */
+struct flow_app {
+	const char	*name;
+	uint8_t		name_len;
+	uint8_t		kind;		/* enum appname_kind (appname.h) */
+	uint8_t		rcode;		/* DNS response code */
+	uint8_t		flags;		/* FLOW_APP_* */
+	uint16_t	qtype;		/* DNS question type */
+	uint16_t	pad;
+	uint32_t	rtt_client_ms;	/* SYN-ACK to ACK, at the probe */
+	uint32_t	rtt_server_ms;	/* SYN to SYN-ACK */
+	uint32_t	retrans;	/* segments sent again */
+	uint32_t	ooo;		/* segments out of order */
+};
+
 /*
  * One flow.  Counters are 64-bit and are exported as 8-byte NetFlow fields,
  * so they never wrap.  Times are milliseconds on the probe clock (clock.h):
@@ -88,6 +116,9 @@ struct flow_rec {
 	uint8_t		end;		/* enum flow_end */
 	uint8_t		pad;
 	struct flow_enr	enr;		/* filled between expiry and export */
+	uint32_t	slot;		/* the flow table entry's index + 1,
+					 * 0 for records from elsewhere */
+	struct flow_app	app;		/* filled between expiry and export */
 };
 
 #endif

@@ -164,6 +164,8 @@ struct flowtab {
  * by emptying the table, and no packet goes unaccounted.
  */
 #define SPARE		1
+typedef char index_end_agrees[FLOWTAB_INDEX_END(0) == SPARE + FLOWTAB_NCLASS ?
+    1 : -1];
 #define HEAD(t, c)	FLOWTAB_HEAD(c)		/* list head of class c */
 
 static size_t
@@ -800,6 +802,12 @@ flowtab_remove(struct flowtab *t, struct flowtab_ent *e)
 	remove_hashed(t, e, ent_hash(t, e));
 }
 
+uint32_t
+flowtab_index(const struct flowtab *t, const struct flowtab_ent *e)
+{
+	return ent_index(t, e);
+}
+
 void
 flowtab_take(struct flowtab *t, struct flowtab_ent *e, struct flow_rec *r)
 {
@@ -821,6 +829,8 @@ flowtab_get(const struct flowtab *t, const struct flowtab_ent *e,
 	r->end = 0;
 	r->pad = 0;
 	memset(&r->enr, 0, sizeof(r->enr));
+	r->slot = ent_index(t, e) + 1;
+	memset(&r->app, 0, sizeof(r->app));
 }
 
 uint64_t

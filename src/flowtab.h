@@ -193,6 +193,14 @@ flowtab_ent_class(const struct flowtab_ent *e)
 	return (enum flowtab_class)((e->link >> FLOWTAB_CLS_SHIFT) & 7);
 }
 
+/*
+ * The entry's index, as flow_rec.slot - 1 gives it (side tables): below
+ * FLOWTAB_INDEX_END(max_flows) (the list heads and the spare unit are
+ * units too).
+ */
+#define FLOWTAB_INDEX_END(max_flows) ((size_t)(max_flows) + 1 + FLOWTAB_NCLASS)
+uint32_t	 flowtab_index(const struct flowtab *, const struct flowtab_ent *);
+
 /* The TOS a new flow's record carries (flowtab_insert() leaves 0). */
 static inline void
 flowtab_ent_set_tos(struct flowtab_ent *e, uint8_t tos)

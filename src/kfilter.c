@@ -87,25 +87,139 @@ kfilter_fix_cooked(struct bpf_insn *prog, size_t n,
 	return 0;
 }
 
-/* The expression as libpcap compiles it, or "accept snaplen bytes". */
+/*
+ * The classifier of kfilter_app_expr().  Every load of packet bytes past
+ * a fixed header sits behind a "len >=" test, because a classic BPF load
+ * out of the packet ends the program with 0 and the packet would be lost
+ * for good, not only kept short: a frame shorter than its headers say
+ * must still be counted.  len is the kernel's skb length, which for a cooked socket
+ * starts at the network header, so the link header length L (%1$u) is 0
+ * there.  The payload tests also check the IP length, so that Ethernet
+ * padding after a bare ACK is not taken for payload.  IPv6 is read with
+ * ip6[] at fixed offsets because libpcap cannot index tcp[] over it: only
+ * a TCP header right after the fixed header is looked into.
+ */
+#define IHL4		"((ip[0]&0xf)<<2)"
+#define THL4		"((tcp[12]&0xf0)>>2)"
+#define PAY4		"tcp[((tcp[12]&0xf0)>>2):4]"
+#define THL6		"((ip6[52]&0xf0)>>2)"
+#define PAY6		"ip6[40+((ip6[52]&0xf0)>>2):4]"
+/* DNS, mDNS, LLMNR over UDP, by either port. */
+#define UDP_NAME(S, D)	"(" S " = 53 or " D " = 53 or " S " = 5353 or " \
+			D " = 5353 or " S " = 5355 or " D " = 5355)"
+/* A TLS handshake record, or an HTTP request line. */
+#define STARTS(W)	"(" W " & 0xffff0000 = 0x16030000 or "		\
+			W " = 0x47455420 or " W " = 0x504f5354 or "	\
+			W " = 0x48454144 or " W " = 0x50555420 or "	\
+			W " = 0x44454c45 or " W " = 0x4f505449 or "	\
+			W " = 0x434f4e4e or " W " = 0x50415443)"
+/* Servers of TLS: a ClientHello longer than one segment goes on here
+ * in segments that do not start with a record header. */
+#define TO_TLS(D)	"(" D " = 443 or " D " = 853 or " D " = 993 or " \
+			D " = 995 or " D " = 465 or " D " = 8443)"
+
+static const char app_fmt[] =
+    "(ip and len >= %1$u+20 and ("
+      "(udp and len >= %1$u+" IHL4 "+8 and "
+	UDP_NAME("udp[0:2]", "udp[2:2]") ")"
+      " or (tcp and len >= %1$u+" IHL4 "+20 and ("
+	"tcp[0:2] = 53 or tcp[2:2] = 53"
+	" or (" TO_TLS("tcp[2:2]") " and ip[2:2] > " IHL4 "+" THL4 ")"
+	" or (len >= %1$u+" IHL4 "+" THL4 "+4 and"
+	" ip[2:2] >= " IHL4 "+" THL4 "+4 and " STARTS(PAY4) ")))))"
+    " or (ip6 and len >= %1$u+40 and ("
+      "(ip6[6] = 17 and len >= %1$u+48 and "
+	UDP_NAME("ip6[40:2]", "ip6[42:2]") ")"
+      " or (ip6[6] = 6 and len >= %1$u+60 and ("
+	"ip6[40:2] = 53 or ip6[42:2] = 53"
+	" or (" TO_TLS("ip6[42:2]") " and ip6[4:2] > " THL6 ")"
+	" or (len >= %1$u+40+" THL6 "+4 and"
+	" ip6[4:2] >= " THL6 "+4 and " STARTS(PAY6) ")))))";
+
+int
+kfilter_app_expr(char *buf, size_t len, const struct kfilter_cfg *cfg)
+{
+	unsigned l;
+	int n;
+
+	if (cfg->cooked)
+		l = 0;
+	else if (cfg->dlt == DLT_EN10MB)
+		l = 14;
+	else if (cfg->dlt == DLT_LINUX_SLL)
+		l = KFILTER_SLL_LEN;
+	else if (cfg->dlt == DLT_RAW || cfg->dlt == DLT_IPV4 ||
+	    cfg->dlt == DLT_IPV6)
+		l = 0;
+	else
+		return -1;
+	n = snprintf(buf, len, app_fmt, l);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/*
+ * expr as libpcap compiles it for cfg's link type and the given snap;
+ * errors name it as -f, or as what when not NULL.
+ */
 static int
-compile(struct bpf_program *bp, const struct kfilter_cfg *cfg, char *err,
+compile(struct bpf_program *bp, const struct kfilter_cfg *cfg,
+    const char *expr, unsigned snaplen, const char *what, char *err,
     size_t errlen)
 {
 	pcap_t *pc;
 	int rc = 0;
 
-	if ((pc = pcap_open_dead(cfg->dlt, (int)cfg->snaplen)) == NULL) {
+	if ((pc = pcap_open_dead(cfg->dlt, (int)snaplen)) == NULL) {
 		snprintf(err, errlen, "cannot initialise libpcap");
 		return -1;
 	}
-	if (pcap_compile(pc, bp, cfg->expr, 1, PCAP_NETMASK_UNKNOWN) == -1) {
-		snprintf(err, errlen, "-f '%s': %s", cfg->expr,
-		    pcap_geterr(pc));
+	if (pcap_compile(pc, bp, expr, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+		if (what != NULL)
+			snprintf(err, errlen, "%s: %s", what,
+			    pcap_geterr(pc));
+		else
+			snprintf(err, errlen, "-f '%s': %s", expr,
+			    pcap_geterr(pc));
 		rc = -1;
 	}
 	pcap_close(pc);
 	return rc;
+}
+
+/*
+ * The classifier, its verdicts turned into snap lengths: libpcap's
+ * accept into the app snap length, its reject into snaplen, since every
+ * packet that reaches it has been accepted already.
+ */
+static int
+compile_app(struct bpf_program *bp, const struct kfilter_cfg *cfg,
+    char *err, size_t errlen)
+{
+	char expr[sizeof(app_fmt) + 64];
+	unsigned snap = cfg->app_snaplen > cfg->snaplen ? cfg->app_snaplen :
+	    cfg->snaplen;
+	u_int i;
+
+	if (kfilter_app_expr(expr, sizeof(expr), cfg) == -1) {
+		snprintf(err, errlen, "application names: link type %d is "
+		    "not supported", cfg->dlt);
+		return -1;
+	}
+	if (compile(bp, cfg, expr, snap, "application names: the "
+	    "classifier", err, errlen) == -1)
+		return -1;
+	if (cfg->cooked &&
+	    kfilter_fix_cooked(bp->bf_insns, bp->bf_len, cfg) == -1) {
+		snprintf(err, errlen, "application names: the classifier "
+		    "reads link-layer fields cooked capture does not have");
+		pcap_freecode(bp);
+		return -1;
+	}
+	for (i = 0; i < bp->bf_len; i++)
+		if (bp->bf_insns[i].code == (BPF_RET | BPF_K))
+			bp->bf_insns[i].k = bp->bf_insns[i].k != 0 ? snap :
+			    cfg->snaplen;
+	return 0;
 }
 
 int
@@ -113,41 +227,73 @@ kfilter_build(struct kfilter *kf, const struct kfilter_cfg *cfg, char *err,
     size_t errlen)
 {
 	struct bpf_insn pro[KFILTER_PROLOGUE_MAX], accept;
-	struct bpf_program bp;
+	struct bpf_program bp, app;
 	const struct bpf_insn *body = &accept;
-	size_t npro, nbody = 1;
+	size_t npro, nbody = 1, napp = 0, n, i;
+	int rc = -1;
 
 	memset(kf, 0, sizeof(*kf));
 	memset(&bp, 0, sizeof(bp));
+	memset(&app, 0, sizeof(app));
 	accept = insn(BPF_RET | BPF_K, 0, 0, cfg->snaplen);
 	if (cfg->expr != NULL) {
-		if (compile(&bp, cfg, err, errlen) == -1)
+		if (compile(&bp, cfg, cfg->expr, cfg->snaplen, NULL, err,
+		    errlen) == -1)
 			return -1;
 		if (cfg->cooked &&
 		    kfilter_fix_cooked(bp.bf_insns, bp.bf_len, cfg) == -1) {
 			snprintf(err, errlen, "-f '%s': reads link-layer "
 			    "fields that cooked capture (-i any, or this "
 			    "link type) does not have", cfg->expr);
-			pcap_freecode(&bp);
-			return -1;
+			goto out;
 		}
 		body = bp.bf_insns;
 		nbody = bp.bf_len;
 	}
+	if (cfg->app_snaplen != 0) {
+		if (compile_app(&app, cfg, err, errlen) == -1)
+			goto out;
+		napp = app.bf_len;
+		/* A bare accept would only jump to the next instruction. */
+		if (cfg->expr == NULL)
+			nbody = 0;
+	}
 	npro = kfilter_prologue(pro, cfg);
-	kf->insn = calloc(npro + nbody, sizeof(*kf->insn));
-	if (kf->insn == NULL) {
+	n = npro + nbody + napp;
+	if (n > KFILTER_MAXINSNS) {
+		/* The numbers first: a filter this long would push them out
+		 * of err. */
+		snprintf(err, errlen, "a filter of %zu instructions%s is over "
+		    "the %d the kernel takes: shorten -f", n, napp != 0 ?
+		    " (with the application name classifier)" : "",
+		    KFILTER_MAXINSNS);
+		goto out;
+	}
+	if ((kf->insn = calloc(n, sizeof(*kf->insn))) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		if (cfg->expr != NULL)
-			pcap_freecode(&bp);
-		return -1;
+		goto out;
 	}
 	memcpy(kf->insn, pro, npro * sizeof(*pro));
 	memcpy(kf->insn + npro, body, nbody * sizeof(*body));
-	kf->len = npro + nbody;
-	if (cfg->expr != NULL)
-		pcap_freecode(&bp);
-	return 0;
+	if (napp != 0)
+		memcpy(kf->insn + npro + nbody, app.bf_insns,
+		    napp * sizeof(*app.bf_insns));
+	kf->len = n;
+	/* Jumps are relative, so only the accepts that become jumps to the
+	 * classifier (right after the body) need an offset; the prologue
+	 * and the classifier keep theirs. */
+	for (i = 0; napp != 0 && i < nbody; i++) {
+		struct bpf_insn *p = &kf->insn[npro + i];
+
+		if (p->code == (BPF_RET | BPF_K) && p->k != 0)
+			*p = insn(BPF_JMP | BPF_JA, 0, 0,
+			    (uint32_t)(nbody - i - 1));
+	}
+	rc = 0;
+out:
+	pcap_freecode(&bp);
+	pcap_freecode(&app);
+	return rc;
 }
 
 void

@@ -20,11 +20,20 @@
 #define KFILTER_PROLOGUE_MAX	6
 /* Bytes of the Linux cooked header (DLT_LINUX_SLL) a cooked program skips. */
 #define KFILTER_SLL_LEN		16
+/* Longest program Linux attaches (its BPF_MAXINSNS; libpcap's headers do
+ * not all define it, and some define 512). */
+#define KFILTER_MAXINSNS	4096
+/* Snap length of packets that may carry a name (--app-info): a DNS
+ * answer, a TLS ClientHello with its SNI, an HTTP request's Host line. */
+#define KFILTER_APP_SNAPLEN	2048
 
 struct kfilter_cfg {
 	const char	*expr;		/* -f expression, or NULL: accept all */
 	int		 dlt;		/* link type expr is compiled for */
 	unsigned	 snaplen;	/* bytes an accepted packet keeps */
+	unsigned	 app_snaplen;	/* bytes an accepted packet that may
+					 * carry a name (DNS, TLS SNI, HTTP
+					 * Host) keeps; 0: no such class */
 	uint32_t	 sample_n;	/* keep 1 in N at random; 0, 1: all */
 	int		 drop_pkttype;	/* packet type to drop, -1: none */
 	int		 cooked;	/* frames reach the filter without the
@@ -41,8 +50,12 @@ struct kfilter {
 
 /*
  * Compile cfg->expr (or a bare accept) and put the prologue in front.
- * -1 with a message in err: the expression does not compile, or reads
- * cooked-header bytes the kernel cannot supply, or no memory.
+ * With app_snaplen, each accept of the expression jumps instead to a
+ * classifier appended at the end, which returns the larger of snaplen and
+ * app_snaplen for packets that may carry a name and snaplen for the rest
+ * (see kfilter_app_expr()).  -1 with a message in err: the expression
+ * does not compile, or reads cooked-header bytes the kernel cannot
+ * supply, or the program is too long, or no memory.
  */
 int	kfilter_build(struct kfilter *, const struct kfilter_cfg *, char *err,
 	    size_t errlen);
@@ -59,11 +72,15 @@ void	kfilter_free(struct kfilter *);
  * run on frames that start at the network header, as libpcap's
  * fix_offset() does: packet type and protocol loads become ancillary
  * loads, other offsets move back 16 bytes; -1 if it reads another byte of
- * the cooked header.
+ * the cooked header.  kfilter_app_expr(): the app snap classifier as a
+ * libpcap expression for cfg's link type (and cooked), into buf; -1 if
+ * the link-layer header length of that type is not known, or buf is too
+ * small.
  */
 uint32_t kfilter_threshold(uint32_t n);
 size_t	kfilter_prologue(struct bpf_insn *out, const struct kfilter_cfg *);
 int	kfilter_fix_cooked(struct bpf_insn *, size_t n,
 	    const struct kfilter_cfg *);
+int	kfilter_app_expr(char *buf, size_t len, const struct kfilter_cfg *);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "appname.h"
 #include "nf9.h"
 #include "nf9_fields.h"
 #include "util.h"
@@ -93,7 +94,7 @@ tmpl_id(uint32_t h, const uint16_t *taken, size_t ntaken)
 static void
 assign_ids(struct nf9 *nf)
 {
-	uint16_t taken[3] = { 0, 0, 0 };
+	uint16_t taken[6] = { 0, 0, 0, 0, 0, 0 };
 	uint32_t h;
 	size_t i;
 
@@ -111,7 +112,13 @@ assign_ids(struct nf9 *nf)
 	h = fnv_byte(h, nf->ifscope.n);
 	h = fnv_fields(h, nf->ifscope.f, nf->ifscope.n);
 	h = fnv_fields(h, nf->ifopt.f, nf->ifopt.n);
-	nf->ifopt_id = tmpl_id(h, taken, 3);
+	taken[3] = nf->ifopt_id = tmpl_id(h, taken, 3);
+	/* after the others, so that they keep their IDs with or without */
+	for (i = 2; i < 4; i++) {
+		h = fnv_byte(2166136261u, nf->fmt->tmpl_set_id);
+		h = fnv_fields(h, nf->lay[i].f, nf->lay[i].n);
+		taken[i + 2] = nf->set[i].tmpl_id = tmpl_id(h, taken, i + 2);
+	}
 }
 
 /*
@@ -123,6 +130,9 @@ assign_ids(struct nf9 *nf)
 static struct nf9_field
 wire_field(unsigned version, struct nf9_field f, int v6, int scope)
 {
+	if (!scope && (f.type & NF9_NTOP))
+		return version == NF9_FMT_IPFIX ? f : (struct nf9_field){
+		    (uint16_t)(NTOP_V9_BASE + (f.type & ~NF9_NTOP)), f.len };
 	if (version != NF9_FMT_IPFIX)
 		return f;
 	if (scope && f.type == NF9_SCOPE_SYSTEM)
@@ -150,7 +160,9 @@ layout_append(struct nf9_layout *l, const struct nf9_field *f, size_t n,
 		return -1;
 	for (i = 0; i < n; i++) {
 		l->f[l->n] = wire_field(version, f[i], v6, scope);
-		l->len += l->f[l->n++].len;
+		/* an empty variable-length value: its length byte */
+		l->len += f[i].len == NF9_VARLEN ? 1 : l->f[l->n].len;
+		l->n++;
 	}
 	return 0;
 }
@@ -185,11 +197,16 @@ static int
 layouts_make(struct nf9 *nf)
 {
 	unsigned v = nf->fmt->version;
+	size_t i;
 	int rc;
 
-	if (v == NF9_FMT_V5)
-		return layout_make(&nf->lay[0], nf5_rec, ARRAY_SIZE(nf5_rec),
+	if (v == NF9_FMT_V5) {
+		rc = layout_make(&nf->lay[0], nf5_rec, ARRAY_SIZE(nf5_rec),
 		    v, 0, 0);
+		nf->lay[0].nbase = nf->lay[0].n;
+		nf->lay[0].blen = nf->lay[0].len;
+		return rc;
+	}
 	rc = layout_make(&nf->lay[0], nf9_tmpl_v4, ARRAY_SIZE(nf9_tmpl_v4),
 	    v, 0, 0) | (nf->cfg.nat_fields ? layout_append(&nf->lay[0],
 	    nf9_tmpl_v4_nat, ARRAY_SIZE(nf9_tmpl_v4_nat), v, 0, 0) : 0) |
@@ -204,22 +221,53 @@ layouts_make(struct nf9 *nf)
 		layout_narrow_ifs(&nf->lay[0]);
 		layout_narrow_ifs(&nf->lay[1]);
 	}
+	memset(&nf->lay[2], 0, 2 * sizeof(nf->lay[2]));
+	for (i = 0; i < 2; i++) {
+		nf->lay[i].nbase = nf->lay[i].n;
+		nf->lay[i].blen = nf->lay[i].len;
+		if (!nf->cfg.app_fields)
+			continue;
+		nf->lay[i + 2] = nf->lay[i];
+		rc |= layout_append(&nf->lay[i + 2], nf9_tmpl_app,
+		    ARRAY_SIZE(nf9_tmpl_app), v, i, 0);
+	}
 	return rc;
 }
 
+/* An IPFIX field with the enterprise bit has its PEN after it. */
+static int
+has_pen(const struct nf9 *nf, const struct nf9_field *f)
+{
+	return nf->fmt->version == NF9_FMT_IPFIX && (f->type & NF9_NTOP);
+}
+
 static void
-put_field_list(struct wbuf *w, const struct nf9_field *f, size_t n)
+put_field_list(struct wbuf *w, const struct nf9 *nf,
+    const struct nf9_field *f, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		wb_be16(w, f[i].type);
 		wb_be16(w, f[i].len);
+		if (has_pen(nf, &f[i]))
+			wb_uint(w, NTOP_PEN, 4);
 	}
 }
 
+/* Bytes of a template record for l. */
+static size_t
+tmpl_rec_bytes(const struct nf9 *nf, const struct nf9_layout *l)
+{
+	size_t len = 4 + 4 * (size_t)l->n, i;
+
+	for (i = 0; i < l->n; i++)
+		len += has_pen(nf, &l->f[i]) ? 4 : 0;
+	return len;
+}
+
 /*
- * Template FlowSet (section 5.2) holding both data templates.  Template
+ * Template FlowSet (section 5.2) holding every data template.  Template
  * records are multiples of 4 bytes, so it never needs padding.
  */
 static void
@@ -227,14 +275,17 @@ put_tmpl_set(struct wbuf *w, const struct nf9 *nf)
 {
 	size_t len = NF9_SET_HDR_LEN, i;
 
-	for (i = 0; i < 2; i++)
-		len += 4 + 4 * nf->lay[i].n;
+	for (i = 0; i < 4; i++)
+		if (nf->lay[i].n != 0)
+			len += tmpl_rec_bytes(nf, &nf->lay[i]);
 	wb_be16(w, nf->fmt->tmpl_set_id);
 	wb_be16(w, len);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 4; i++) {
+		if (nf->lay[i].n == 0)
+			continue;
 		wb_be16(w, nf->set[i].tmpl_id);
 		wb_be16(w, nf->lay[i].n);
-		put_field_list(w, nf->lay[i].f, nf->lay[i].n);
+		put_field_list(w, nf, nf->lay[i].f, nf->lay[i].n);
 	}
 }
 
@@ -262,8 +313,8 @@ put_opt_tmpl_set(struct wbuf *w, const struct nf9 *nf, uint16_t id,
 		wb_be16(w, 4 * ns);
 		wb_be16(w, 4 * no);
 	}
-	put_field_list(w, scope->f, ns);
-	put_field_list(w, opt->f, no);
+	put_field_list(w, nf, scope->f, ns);
+	put_field_list(w, nf, opt->f, no);
 	wb_zero(w, PAD4(len) - len);
 }
 
@@ -327,12 +378,14 @@ opts_sent(const struct nf9 *nf)
 static unsigned
 put_templates(struct wbuf *w, const struct nf9 *nf)
 {
+	unsigned n = nf->cfg.app_fields ? 4 : 2;
+
 	put_tmpl_set(w, nf);
 	if (!opts_sent(nf))
-		return 2;
+		return n;
 	put_opt_tmpl_set(w, nf, nf->opt_id, &nf->scope, &nf->opt);
 	put_opt_data_set(w, nf);
-	return 2 + 1 + 1;
+	return n + 1 + 1;
 }
 
 /*
@@ -472,7 +525,7 @@ prog_make(struct nf9_layout *l)
 	l->nrun = l->img_len = 0;
 	l->pkts_max = l->bytes_max = UINT64_MAX;
 	l->in_max = l->out_max = UINT32_MAX;
-	for (i = 0; i < l->n; i++) {
+	for (i = 0; i < l->nbase; i++) {
 		size_t len = l->f[i].len, j, k, w;
 		unsigned off;
 
@@ -580,8 +633,97 @@ rec_image(uint8_t *img, const struct nf9 *nf, const struct nf9_layout *l,
 	return 0;
 }
 
+/* The name a variable-length field of nf9_tmpl_app carries for a. */
+static size_t
+app_name(const struct flow_app *a, unsigned type, const char **name)
+{
+	unsigned kind = type == NTOP_DNS_QUERY ? APP_DNS :
+	    type == NTOP_SSL_SERVER_NAME ? APP_TLS : APP_HTTP;
+
+	if (a->kind != kind || !(a->flags & FLOW_APP_NAME))
+		return 0;
+	*name = a->name;
+	return a->name_len;
+}
+
+/* Value bytes a variable-length field takes beyond its length byte. */
+static size_t
+varlen_extra(size_t len)
+{
+	return len + (len >= 255 ? 2 : 0);
+}
+
+/* Bytes a's names add to an application record's l->len. */
+static size_t
+app_extra(const struct flow_app *a)
+{
+	const char *name;
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(nf9_tmpl_app); i++)
+		if (nf9_tmpl_app[i].len == NF9_VARLEN)
+			n += varlen_extra(app_name(a, nf9_tmpl_app[i].type,
+			    &name));
+	return n;
+}
+
 /*
- * The record, l->len bytes at p: the layout's copies out of the image, or
+ * The fields of nf9_tmpl_app at p (room counted by nf9_add()): a
+ * variable-length value is its length, one byte below 255 and else 255
+ * and two more (RFC 7011 section 7), then the bytes.
+ */
+static void
+put_app(uint8_t *p, const struct flow_app *a)
+{
+	const char *name = NULL;
+	size_t i, len;
+	uint32_t v;
+
+	for (i = 0; i < ARRAY_SIZE(nf9_tmpl_app); i++) {
+		switch (nf9_tmpl_app[i].type) {
+		case NTOP_DNS_QUERY:
+		case NTOP_SSL_SERVER_NAME:
+		case NTOP_HTTP_HOST:
+			len = app_name(a, nf9_tmpl_app[i].type, &name);
+			if (len < 255)
+				*p++ = (uint8_t)len;
+			else {
+				*p++ = 255;
+				wb_store_be16(p, (uint16_t)len);
+				p += 2;
+			}
+			if (len != 0)
+				memcpy(p, name, len);
+			p += len;
+			continue;
+		case NTOP_DNS_QUERY_TYPE:
+			wb_store_be16(p, a->kind == APP_DNS ? a->qtype : 0);
+			p += 2;
+			continue;
+		case NTOP_DNS_RET_CODE:
+			*p++ = a->kind == APP_DNS ? a->rcode : 0;
+			continue;
+		case NTOP_CLIENT_LATENCY_MS:
+			v = a->rtt_client_ms;
+			break;
+		case NTOP_SERVER_LATENCY_MS:
+			v = a->rtt_server_ms;
+			break;
+		case NTOP_RETRANS_IN_PKTS:
+			v = a->retrans;
+			break;
+		default:	/* NTOP_OOORDER_IN_PKTS */
+			v = a->ooo;
+			break;
+		}
+		wb_store_be32(p, v);
+		p += 4;
+	}
+}
+
+/*
+ * The record, l->len bytes at p (application layouts: plus app_extra()):
+ * the layout's copies out of the image, then the application fields, or
  * rec_image()'s refusal.  A layout that is the image's first part (the v9
  * IPv4 record) is filled in place: rec_image() writes no further then.
  */
@@ -602,6 +744,8 @@ put_record(uint8_t *p, const struct nf9 *nf, const struct nf9_layout *l,
 			memset(p, 0, u->len);
 		else
 			memcpy(p, img + u->off, u->len);
+	if (l->n > l->nbase)
+		put_app(p, &r->app);
 	return 0;
 }
 
@@ -744,7 +888,8 @@ static int
 layouts_build(struct nf9 *nf)
 {
 	return layouts_make(nf) == -1 || prog_make(&nf->lay[0]) == -1 ||
-	    prog_make(&nf->lay[1]) == -1 ? -1 : 0;
+	    prog_make(&nf->lay[1]) == -1 || prog_make(&nf->lay[2]) == -1 ||
+	    prog_make(&nf->lay[3]) == -1 ? -1 : 0;
 }
 
 /*
@@ -778,6 +923,8 @@ rebase_apply(struct nf9 *nf)
 static void
 next_packet(struct nf9 *nf, int had_tmpl, uint64_t now_ms)
 {
+	size_t i;
+
 	nf->seq += nf->fmt->version == NF9_FMT_V9 ? 1 : nf9_pending(nf) +
 	    (nf->fmt->version == NF9_FMT_IPFIX && had_tmpl && opts_sent(nf));
 	if (had_tmpl) {
@@ -788,8 +935,8 @@ next_packet(struct nf9 *nf, int had_tmpl, uint64_t now_ms)
 		nf->pkts_since_tmpl = 1;
 	} else if (nf->pkts_since_tmpl < UINT32_MAX)
 		nf->pkts_since_tmpl++;
-	nf->set[0].len = nf->set[0].nrec = 0;
-	nf->set[1].len = nf->set[1].nrec = 0;
+	for (i = 0; i < 4; i++)
+		nf->set[i].len = nf->set[i].nrec = 0;
 	nf->tmpl_in_pkt = 0;
 	nf->used = nf->fmt->hdr_len;
 	nf->last_ms = 0;
@@ -803,7 +950,7 @@ size_t
 nf9_buf_bytes(uint16_t mtu)
 {
 	/* The packet, then one staging area per data template. */
-	return 3 * (size_t)mtu;
+	return 5 * (size_t)mtu;
 }
 
 int
@@ -811,7 +958,7 @@ nf9_init(struct nf9 *nf, const struct nf9_cfg *cfg, uint8_t *buf,
     size_t bufsz, uint64_t boot_ms, int64_t wall_offset_ms)
 {
 	struct wbuf w;
-	size_t i, max_set = 0;
+	size_t i, max_set = 0, len;
 
 	if (cfg->mtu < NF9_MTU_MIN || cfg->mtu > NF9_MTU_MAX || buf == NULL ||
 	    bufsz < nf9_buf_bytes(cfg->mtu))
@@ -842,10 +989,13 @@ nf9_init(struct nf9 *nf, const struct nf9_cfg *cfg, uint8_t *buf,
 	nf->boot_ms = boot_ms;
 	nf->wall_offset_ms = wall_offset_ms;
 	nf->out = buf;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 4; i++) {
 		nf->set[i].rec = buf + (i + 1) * cfg->mtu;
 		nf->set[i].cap = cfg->mtu;
-		max_set = MAX(max_set, set_bytes(nf, nf->lay[i].len));
+		/* an application record: one name of the longest kind */
+		len = nf->lay[i].len + (i < 2 ? 0 : varlen_extra(APPNAME_MAX));
+		if (nf->lay[i].n != 0)
+			max_set = MAX(max_set, set_bytes(nf, len));
 	}
 	nf->used = nf->fmt->hdr_len;
 	if (!nf->fmt->templates && nf->used + max_set > cfg->mtu)
@@ -906,15 +1056,18 @@ nf9_add(struct nf9 *nf, const struct flow_rec *r, uint64_t now_ms)
 {
 	const struct nf9_layout *l;
 	struct nf9_set *s;
-	size_t used;
+	size_t used, len, i;
 	int tmpl, rc;
 
 	if (r->key.ipver != 4 && r->key.ipver != 6)
 		return -1;
-	l = &nf->lay[r->key.ipver == 6];
-	s = &nf->set[r->key.ipver == 6];
+	i = (r->key.ipver == 6) + (r->app.flags != 0 && nf->cfg.app_fields ?
+	    2 : 0);
+	l = &nf->lay[i];
+	s = &nf->set[i];
 	if (l->n == 0)
 		return -1;	/* v5 and IPv6 */
+	len = l->len + (i < 2 ? 0 : app_extra(&r->app));
 	if (nf->max_recs != 0 && nf9_pending(nf) >= nf->max_recs)
 		return 0;
 	used = nf->used;
@@ -923,12 +1076,12 @@ nf9_add(struct nf9 *nf, const struct flow_rec *r, uint64_t now_ms)
 		tmpl = 1;
 		used += nf->tmpl_bytes;
 	}
-	used += set_bytes(nf, s->len + l->len);
+	used += set_bytes(nf, s->len + len);
 	if (s->nrec > 0)
 		used -= set_bytes(nf, s->len);
 	if (used > nf->cfg.mtu)
 		return 0;
-	if (s->cap - s->len < l->len)
+	if ((size_t)s->cap - s->len < len)
 		return -1;	/* cannot happen: the MTU bounds it */
 	if ((rc = put_record(s->rec + s->len, nf, l, r)) == -2) {
 		/* an interface over 16 bits: staged records go out first */
@@ -941,7 +1094,7 @@ nf9_add(struct nf9 *nf, const struct flow_rec *r, uint64_t now_ms)
 	}
 	if (rc == -1)
 		return -1;	/* a count over 32 bits (nf9_parts()) */
-	s->len += l->len;
+	s->len = (uint16_t)(s->len + len);
 	s->nrec++;
 	nf->used = used;
 	nf->tmpl_in_pkt = tmpl;
@@ -982,7 +1135,8 @@ nf9_part(const struct flow_rec *r, uint32_t i, uint32_t n,
 unsigned
 nf9_pending(const struct nf9 *nf)
 {
-	return (unsigned)nf->set[0].nrec + nf->set[1].nrec;
+	return (unsigned)nf->set[0].nrec + nf->set[1].nrec + nf->set[2].nrec +
+	    nf->set[3].nrec;
 }
 
 int
@@ -993,7 +1147,8 @@ nf9_templates_due(const struct nf9 *nf, uint64_t now_ms)
 
 /*
  * Header, then templates if they are in, then the IPv4 and the IPv6 data
- * FlowSet: one per template however records were interleaved.  Count is
+ * FlowSet and their twins with application facts: one per template
+ * however records were interleaved.  Count is
  * every record in the packet, template and options ones included (section
  * 5.1).  The clock used is at least the latest record end, so sysUptime
  * covers every LAST_SWITCHED even if the caller's now lags.
@@ -1019,6 +1174,8 @@ nf9_finish(struct nf9 *nf, uint64_t now_ms, size_t *len)
 		put_templates(&w, nf);
 	put_data_set(&w, nf, &nf->set[0]);
 	put_data_set(&w, nf, &nf->set[1]);
+	put_data_set(&w, nf, &nf->set[2]);
+	put_data_set(&w, nf, &nf->set[3]);
 	next_packet(nf, tmpl, now_ms);
 	if (w.err)
 		return NULL;	/* cannot happen: nf9_add() counted it */

@@ -15,6 +15,13 @@
 #include "iftable.h"
 
 /*
+ * With app_fields the smallest MTU is larger: the templates are twice as
+ * many and a record may carry a name of APPNAME_MAX bytes.  nf9_init()
+ * checks it; NF9_MTU_MIN_APP covers every format.
+ */
+#define NF9_MTU_MIN_APP	1024
+
+/*
  * The smallest MTU that still takes the header, all templates, the options
  * data record and one IPv6 data FlowSet in one packet (20 + 132 + 24 + 16 +
  * 72), so nf9_add() never fails on an empty packet.  nf9_init() re-checks
@@ -44,7 +51,7 @@ struct nf9_field {
 	uint16_t	len;		/* bytes on the wire */
 };
 
-#define NF9_FIELDS_MAX	24	/* fields a layout may have */
+#define NF9_FIELDS_MAX	32	/* fields a layout may have */
 
 /*
  * One copy of a data record's encoding (nf9.c): len bytes from offset off
@@ -61,7 +68,11 @@ struct nf9_run {
 struct nf9_layout {
 	struct nf9_field f[NF9_FIELDS_MAX];
 	uint16_t	n;
-	uint16_t	len;		/* bytes a record */
+	uint16_t	len;		/* bytes a record (variable-length
+					 * fields: empty, their length byte) */
+	uint16_t	nbase;		/* fields from the value image; the
+					 * rest are nf9_tmpl_app's (nf9.c) */
+	uint16_t	blen;		/* bytes of those first nbase fields */
 	/* Data layouts: the record as copies, and what its fields hold. */
 	uint8_t		nrun;
 	uint8_t		img_len;	/* image bytes the copies read */
@@ -82,6 +93,8 @@ struct nf9_cfg {
 	uint32_t	sampling_interval; /* field 34; 1 = not sampled */
 	uint8_t		sampling_algorithm; /* field 35: 1 determ., 2 random */
 	int		nat_fields;	/* IPv4 records end with 225-228 */
+	int		app_fields;	/* --app-info: records with flow_app
+					 * facts get templates of their own */
 };
 
 struct nf9_fmt;			/* per-format constants, in nf9.c */
@@ -108,7 +121,8 @@ struct nf9_set {
 struct nf9 {
 	struct nf9_cfg	cfg;
 	const struct nf9_fmt *fmt;
-	struct nf9_layout lay[2];	/* data records: IPv4, IPv6 */
+	struct nf9_layout lay[4];	/* data records: IPv4, IPv6, and
+					 * both with application facts */
 	struct nf9_layout scope, opt;	/* options template */
 	struct nf9_layout ifscope, ifopt; /* interface names template */
 	uint64_t	boot_ms;
@@ -132,13 +146,13 @@ struct nf9 {
 	uint16_t	ifopt_id;	/* interface names template ID */
 	uint32_t	tmpl_sends;	/* packets that carried templates */
 	uint8_t		*out;		/* the assembled packet, mtu bytes */
-	struct nf9_set	set[2];		/* IPv4, IPv6 (v5: IPv4 only) */
+	struct nf9_set	set[4];		/* as lay (v5: IPv4 only) */
 	uint16_t	max_recs;	/* data records a packet, 0: MTU */
 	size_t		used;		/* bytes the packet would take now */
 	uint64_t	last_ms;	/* latest record end staged */
 };
 
-/* Bytes of buffer nf9_init() needs for this MTU (3 * mtu). */
+/* Bytes of buffer nf9_init() needs for this MTU (5 * mtu). */
 size_t	nf9_buf_bytes(uint16_t mtu);
 /*
  * buf must hold nf9_buf_bytes(cfg->mtu) bytes and outlive the encoder.

@@ -63,6 +63,28 @@
 #define IPFIX_FLOW_END_MS	153
 
 /*
+ * ntop's elements (issue 18), which Wireshark and ntopng decode: IPFIX
+ * sends them as enterprise elements of PEN 35632, NetFlow v9 as type
+ * NTOP_V9_BASE + id (nProbe's numbering; RFC 3954 leaves the numbers
+ * above 32767 to vendors).  In the tables here they are NF9_NTOP | id.
+ */
+#define NF9_NTOP		0x8000
+#define NTOP_PEN		35632
+#define NTOP_V9_BASE		57472
+#define NTOP_RETRANS_IN_PKTS	(NF9_NTOP | 109)
+#define NTOP_OOORDER_IN_PKTS	(NF9_NTOP | 111)
+#define NTOP_CLIENT_LATENCY_MS	(NF9_NTOP | 123)
+#define NTOP_SERVER_LATENCY_MS	(NF9_NTOP | 124)
+#define NTOP_HTTP_HOST		(NF9_NTOP | 187)
+#define NTOP_SSL_SERVER_NAME	(NF9_NTOP | 188)
+#define NTOP_DNS_QUERY		(NF9_NTOP | 205)
+#define NTOP_DNS_QUERY_TYPE	(NF9_NTOP | 207)
+#define NTOP_DNS_RET_CODE	(NF9_NTOP | 208)
+/* A variable-length field (RFC 7011 section 7; Wireshark and nfdump 1.7
+ * read it in v9 too): each value has its length in front. */
+#define NF9_VARLEN		65535
+
+/*
  * Scope field types of an options template, RFC 3954 section 6.1.  They
  * are a separate number space: scope type 1 is System, not IN_BYTES.
  */
@@ -136,6 +158,28 @@ static const struct nf9_field nf9_tmpl_v6[] = {
 	{ NF9_PROTOCOL,		1 },
 	{ NF9_SRC_TOS,		1 },
 	{ NF9_DIRECTION,	1 },
+};
+
+/*
+ * --app-info: the fields a record with application facts (flow.h's
+ * flow_app) carries after the plain layout's, in a template of their own
+ * per family, so records without them keep their size.  One name field
+ * per kind (only the flow's kind has bytes; the others are empty, one
+ * length byte each); the DNS type and code are 0 for other kinds.
+ * Latencies are the halves of the TCP handshake as seen at the probe,
+ * in ms; retransmitted and out-of-order segments are the record's own
+ * direction's.  22 bytes a record plus the name.
+ */
+static const struct nf9_field nf9_tmpl_app[] = {
+	{ NTOP_DNS_QUERY,		NF9_VARLEN },
+	{ NTOP_DNS_QUERY_TYPE,		2 },
+	{ NTOP_DNS_RET_CODE,		1 },
+	{ NTOP_SSL_SERVER_NAME,		NF9_VARLEN },
+	{ NTOP_HTTP_HOST,		NF9_VARLEN },
+	{ NTOP_CLIENT_LATENCY_MS,	4 },
+	{ NTOP_SERVER_LATENCY_MS,	4 },
+	{ NTOP_RETRANS_IN_PKTS,		4 },
+	{ NTOP_OOORDER_IN_PKTS,		4 },
 };
 
 /*

@@ -30,7 +30,8 @@ enum {
 	OPT_NAT,
 	OPT_LOOKUP_RATE,
 	OPT_OFFLOAD,
-	OPT_NO_SANDBOX
+	OPT_NO_SANDBOX,
+	OPT_APP_INFO
 };
 
 /* softflowd's flags are taken too, with their values, to be explained. */
@@ -68,6 +69,7 @@ static const struct option long_opts[] = {
 	{ "lookup-rate",	required_argument, NULL, OPT_LOOKUP_RATE },
 	{ "offload-flows",	optional_argument, NULL, OPT_OFFLOAD },
 	{ "no-sandbox",		no_argument,	   NULL, OPT_NO_SANDBOX },
+	{ "app-info",		no_argument,	   NULL, OPT_APP_INFO },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -122,6 +124,9 @@ opts_usage(FILE *f)
 "                          flows offloaded past the capture: hardware (hw,\n"
 "                          the default) or any flowtable (all) (Linux, -i,\n"
 "                          CAP_NET_ADMIN, nf_conntrack_acct=1)\n"
+"      --app-info          export DNS names, TLS server names, HTTP hosts\n"
+"                          and TCP handshake times and retransmissions\n"
+"                          (ntop's elements; -v 9 or 10; personal data)\n"
 "      --no-sandbox        no system call filter after start (to debug)\n"
 "  -h, --help              this text;  -V, --version  print the version\n",
 	    f);
@@ -430,6 +435,9 @@ parse_one(struct pf_opts *o, int c, const char *arg)
 	case OPT_NO_SANDBOX:
 		o->no_sandbox = 1;
 		return 0;
+	case OPT_APP_INFO:
+		o->app_info = 1;
+		return 0;
 	case OPT_LOOKUP_RATE:
 		return parse_u32("--lookup-rate", arg, 0, 1000000,
 		    &o->lookup_rate);
@@ -504,6 +512,15 @@ check_combination(const struct pf_opts *o, const struct opts_seen *seen,
 		n += complain("-S: NetFlow v5 has an 8-bit engine type and ID "
 		    "(-S is type * 256 + ID): at most 65535 with -v 5");
 	n += check_enrich(o);
+	if (o->app_info && o->version == NF9_FMT_V5)
+		n += complain("--app-info: NetFlow v5 has no fields for names; "
+		    "use -v 9 or -v 10");
+	else if (o->app_info && o->mtu < NF9_MTU_MIN_APP) {
+		fprintf(stderr, "picoflow: --mtu: '%u': --app-info needs at "
+		    "least %u bytes (its templates and a 255-byte name)\n",
+		    (unsigned)o->mtu, (unsigned)NF9_MTU_MIN_APP);
+		n++;
+	}
 	if (o->version == NF9_FMT_IPFIX && o->mtu < NF9_MTU_MIN_IPFIX) {
 		fprintf(stderr, "picoflow: --mtu: '%u': IPFIX needs at least "
 		    "%u bytes for its templates and one record\n",

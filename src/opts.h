@@ -47,6 +47,8 @@ struct pf_opts {
 	uint32_t	 lookup_rate;		/* --lookup-rate, 0 = no cap */
 	int		 offload;		/* --offload-flows: OFFLOAD_* */
 	int		 no_sandbox;		/* --no-sandbox */
+	int		 app_info;		/* --app-info: names, TCP
+						 * quality (app.h) */
 };
 
 #define OPTS_DEFAULT_MAX_FLOWS	8192

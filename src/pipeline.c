@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "app.h"
 #include "enrich.h"
 #include "iftable.h"
 #include "log.h"
@@ -121,15 +122,17 @@ emit(struct pipeline *pl, struct flow_rec *recs, size_t n, uint64_t now)
 
 	for (i = 0; i < n; i++) {
 		pl->st.records++;
+		if (pl->app != NULL)
+			app_export(pl->app, &recs[i], pl->app_name);
 		if (pl->enr != NULL)
 			enrich_flow(pl->enr, &recs[i], now);
 		if (pl->print)
 			print_flow(stdout, &recs[i], pl->clk.wall_offset_ms);
-		if (pl->out.send == NULL)
-			continue;
-		if (encode(pl, &recs[i], now) == -1 &&
+		if (pl->out.send != NULL && encode(pl, &recs[i], now) == -1 &&
 		    encode_parts(pl, &recs[i], now) == -1)
 			unexportable(pl);
+		if (pl->app != NULL)
+			app_release(pl->app, &recs[i]);
 	}
 	/* -P into a pipe: each batch's lines now, not a buffer's worth */
 	if (pl->print && n > 0)
@@ -303,6 +306,10 @@ account(struct pipeline *pl, const struct pkt *p, uint64_t now)
 	n = expire_packet(&pl->ex, pl->tab, &key, &meta, now, out);
 	if (n != 0)	/* sent at the probe's time, not the frame's */
 		emit(pl, out, n, pl->clk.now_ms);
+	/* after emit(): a slot the packet's flow reuses was released */
+	if (pl->app != NULL && pl->ex.last != NULL)
+		app_packet(pl->app, p, &key, &meta,
+		    flowtab_index(pl->tab, pl->ex.last));
 }
 
 void

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "appname.h"
 #include "capture.h"
 #include "clock.h"
 #include "decode.h"
@@ -28,6 +29,7 @@
 #define PIPELINE_BATCH		256	/* batch_max for the probe */
 #define PIPELINE_NOTES		4	/* pkt_meta.notes bits counted */
 
+struct app;
 struct enrich;
 struct offload;
 struct iftable;
@@ -75,6 +77,7 @@ struct pipeline {
 	size_t			 batch_max;	/* records from expiry at once */
 	struct enrich		*enr;	/* --egress, --nat; or NULL */
 	struct offload		*off;	/* --offload-flows; or NULL */
+	struct app		*app;	/* --app-info; or NULL */
 	const struct iftable	*ift;	/* names to announce; or NULL */
 	struct pipeline_out	 out;
 	int			 print;	/* -P: each record on stdout */
@@ -82,6 +85,7 @@ struct pipeline {
 	uint64_t		 next_tick;
 	int			 started;	/* replay: encoder on packet time */
 	int			 warned_unexportable;
+	char			 app_name[APPNAME_MAX + 1]; /* the record's */
 	uint32_t		 names_tmpl;	/* nf9_template_sends() and */
 	uint32_t		 names_gen;	/* ift->generation when names */
 	int			 names_sent;	/* last went out */

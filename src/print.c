@@ -53,6 +53,35 @@ fmt_flags(char *buf, uint8_t f)
 	buf[8] = '\0';
 }
 
+/*
+ * --app-info's facts after the end reason: a name is the wire's bytes,
+ * so anything but printable ASCII goes as \xHH (no terminal controls).
+ */
+static void
+print_app(FILE *f, const struct flow_app *a)
+{
+	static const char *const kinds[] = { "", "dns", "sni", "host" };
+	size_t i;
+
+	if ((a->flags & FLOW_APP_NAME) && a->kind < 4 && a->kind != 0) {
+		fprintf(f, " %s=", kinds[a->kind]);
+		for (i = 0; i < a->name_len; i++)
+			if (a->name[i] > 0x20 && a->name[i] < 0x7f &&
+			    a->name[i] != '\\')
+				fputc(a->name[i], f);
+			else
+				fprintf(f, "\\x%02x", (unsigned char)a->name[i]);
+		if (a->kind == 1)
+			fprintf(f, " qtype=%u rcode=%u", a->qtype, a->rcode);
+	}
+	if (a->flags & FLOW_APP_RTT)
+		fprintf(f, " rtt_client=%" PRIu32 "ms rtt_server=%" PRIu32
+		    "ms", a->rtt_client_ms, a->rtt_server_ms);
+	if (a->flags & FLOW_APP_TCP)
+		fprintf(f, " retrans=%" PRIu32 " ooo=%" PRIu32, a->retrans,
+		    a->ooo);
+}
+
 void
 print_header(FILE *f)
 {
@@ -87,8 +116,11 @@ print_flow(FILE *f, const struct flow_rec *r, int64_t off)
 	fmt_time(when, sizeof(when), r->first_ms, off);
 	fmt_flags(flags, r->tcp_flags);
 	fprintf(f, "%-23s %5" PRIu64 ".%03u %-5s %-41s -> %-41s %-8s %8"
-	    PRIu64 " %10" PRIu64 " %s\n", when, dur / 1000,
+	    PRIu64 " %10" PRIu64 " %s", when, dur / 1000,
 	    (unsigned)(dur % 1000), proto_name(k->proto, pbuf, sizeof(pbuf)),
 	    sa, da, k->proto == 6 ? flags : "", r->packets, r->bytes,
 	    r->end < FLOW_END_MAX ? end_names[r->end] : "?");
+	if (r->app.flags != 0)
+		print_app(f, &r->app);
+	fputc('\n', f);
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "capture.h"
 #include "caps.h"
 #include "clock.h"
@@ -192,6 +193,8 @@ print_stats(struct probe *pr)
 	}
 	if ((s.offload = pr->pl.off != NULL))
 		offload_stats(pr->pl.off, &s.off);
+	if ((s.app = pr->pl.app != NULL))
+		app_stats(pr->pl.app, &s.apps);
 	for (i = 0; i < pr->ncap; i++) {
 		s.cap[i].name = pr->capname[i];
 		s.cap[i].ok = pr->cap[i] != NULL &&
@@ -533,6 +536,58 @@ run_live(struct probe *pr)
 	return captures_open(pr) == 0 ? 1 : 0;
 }
 
+/* The flow table and, with --app-info, its side table: bytes for n. */
+static size_t
+table_bytes(const struct pf_opts *o, size_t n)
+{
+	size_t t = flowtab_bytes(n);
+
+	if (!o->app_info || n == 0 || t == SIZE_MAX)
+		return t;
+	return t + app_bytes(FLOWTAB_INDEX_END(n));
+}
+
+/* The largest n with table_bytes(n) <= budget (it grows with n). */
+static size_t
+table_max_flows(const struct pf_opts *o, size_t budget)
+{
+	size_t lo = 0, hi = flowtab_max_flows(budget);
+
+	while (lo < hi) {
+		size_t mid = hi - (hi - lo) / 2;
+
+		if (table_bytes(o, mid) <= budget)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/* --app-info's tables, beside a flow table of n units. */
+static int
+setup_app(struct probe *pr, size_t n)
+{
+	const struct pf_opts *o = pr->o;
+
+	if (!o->app_info)
+		return 0;
+	/* Sampled, a connection's packets are not all seen: no TCP
+	 * analysis then, only names (README, "names and sampling"). */
+	pr->pl.app = app_new(FLOWTAB_INDEX_END(n), o->sample_interval <= 1);
+	if (pr->pl.app == NULL && errno == ENOTSUP) {
+		log_warnx("--app-info: this picoflow was built without it "
+		    "(make APP_INFO=no)");
+		return 2;
+	}
+	if (pr->pl.app == NULL) {
+		log_warnx("--app-info: cannot allocate its %zu bytes: %s",
+		    app_bytes(FLOWTAB_INDEX_END(n)), strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 /* Size and allocate everything; returns 0, or an exit status. */
 static int
 setup_memory(struct probe *pr, size_t encsz)
@@ -565,17 +620,18 @@ setup_memory(struct probe *pr, size_t encsz)
 	}
 	if (n == 0 && o->mem_budget == 0)
 		n = OPTS_DEFAULT_MAX_FLOWS;
-	else if (n == 0 && (n = flowtab_max_flows(mem_left())) == 0) {
+	else if (n == 0 && (n = table_max_flows(o, mem_left())) == 0) {
 		log_warnx("-M %zu: no room left for a flow table; expected "
 		    "at least %zu bytes with these options", o->mem_budget,
-		    mem_used() + flowtab_bytes(1));
+		    mem_used() + table_bytes(o, 1));
 		return 2;
-	} else if (flowtab_bytes(n) > mem_left()) {
-		log_warnx("-m %zu needs %zu bytes for the flow table, but "
+	} else if (table_bytes(o, n) > mem_left()) {
+		log_warnx("-m %zu needs %zu bytes for the flow table%s, but "
 		    "only %zu of -M %zu are left: expected -m at most %zu, "
-		    "or -M at least %zu", n, flowtab_bytes(n), mem_left(),
-		    o->mem_budget, flowtab_max_flows(mem_left()),
-		    mem_used() + flowtab_bytes(n));
+		    "or -M at least %zu", n, table_bytes(o, n), o->app_info ?
+		    " and --app-info" : "", mem_left(), o->mem_budget,
+		    table_max_flows(o, mem_left()),
+		    mem_used() + table_bytes(o, n));
 		return 2;
 	}
 	if ((pr->pl.tab = flowtab_new(n, random_seed())) == NULL) {
@@ -583,7 +639,7 @@ setup_memory(struct probe *pr, size_t encsz)
 		    "bytes: %s", n, flowtab_bytes(n), strerror(errno));
 		return 1;
 	}
-	return 0;
+	return setup_app(pr, n);
 }
 
 /*
@@ -795,6 +851,7 @@ setup_encoder(struct probe *pr, size_t sz)
 	c.sampling_algorithm = o->sample_random ? SAMPLE_RANDOM :
 	    SAMPLE_DETERMINISTIC;
 	c.nat_fields = o->nat;
+	c.app_fields = o->app_info;
 	if (nf9_init(&pr->pl.enc, &c, pr->encbuf, sz, pr->pl.clk.boot_ms,
 	    pr->pl.clk.wall_offset_ms) == -1) {
 		log_warnx("--mtu %u, -s, -S: not usable with -v %u", c.mtu,
@@ -864,6 +921,7 @@ teardown(struct probe *pr)
 	iftable_free(&pr->ift);
 	enrich_close(pr->pl.enr);
 	offload_close(pr->pl.off);
+	app_free(pr->pl.app);
 	flowtab_free(pr->pl.tab);
 	mem_free(pr->pl.batch);
 	mem_free(pr->encbuf);

@@ -34,6 +34,15 @@ log_enrich(const struct stats *s)
 }
 
 static void
+log_app(const struct app_stats *a)
+{
+	log_notice("app-info: names %" PRIu64 " names_dropped %" PRIu64
+	    " rasm_full %" PRIu64 " rasm_lost %" PRIu64 " handshakes %" PRIu64
+	    " hs_lost %" PRIu64, a->names, a->names_dropped, a->rasm_full,
+	    a->rasm_lost, a->handshakes, a->hs_lost);
+}
+
+static void
 log_offload(const struct offload_stats *o)
 {
 	log_notice("offload: dumps %" PRIu64 " entries %" PRIu64
@@ -93,6 +102,8 @@ stats_log(const struct stats *s)
 		log_enrich(s);
 	if (s->offload)
 		log_offload(&s->off);
+	if (s->app)
+		log_app(&s->apps);
 	log_skipped(&s->pl);
 	for (i = 0; i < FLOW_END_MAX; i++)
 		len += (size_t)snprintf(line + len, sizeof(line) - len,

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "app.h"
 #include "capture.h"
 #include "enrich.h"
 #include "expire.h"
@@ -35,6 +36,8 @@ struct stats {
 	int			 egress, nat, offload;	/* which of these: */
 	struct enrich_stats	 enr;
 	struct offload_stats	 off;
+	int			 app;		/* --app-info: */
+	struct app_stats	 apps;
 	struct stats_capture	 cap[OPTS_MAX_IFACES];
 	unsigned		 ncap;
 };

@@ -19,10 +19,14 @@
  * ctrl & 0x40	extra is in units of 64 KiB (else 256 bytes)
  * ctrl & 0x80	run a tick at this packet's time even if not due
  * wirelen = len + extra * unit.  tests/fuzz/mkseeds.py writes seeds.
+ * Config byte 1 & 4 turns --app-info on (app.c, with its templates of
+ * variable-length records); the second byte's other bits set sampling
+ * and template refresh.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "mem.h"
 #include "pipeline.h"
 
@@ -36,10 +40,14 @@ static const int dlts[12] = { 1, 0, 108, 9, 12, 14, 101, 228, 229, 113, 276,
     147 };
 static const uint16_t mtus[4] = { NF9_MTU_MIN, 300, 1400, NF9_MTU_MAX };
 
+#define TMPL_FIELDS	32
+
 struct tmpl {
 	uint16_t	id;
-	uint16_t	reclen;
+	uint16_t	reclen;		/* fixed fields; empty variable ones */
 	int16_t		off_pkts, off_bytes, off_first, off_last;
+	uint16_t	nf;
+	uint16_t	len[TMPL_FIELDS];	/* 65535: variable length */
 };
 
 struct harness {
@@ -52,7 +60,7 @@ struct harness {
 	uint64_t	dg_pkts, dg_bytes;	/* parsed from datagrams */
 	uint32_t	seq;
 	int		seq_known;
-	struct tmpl	tm[2];
+	struct tmpl	tm[4];
 	unsigned	ntm;
 };
 
@@ -74,15 +82,27 @@ learn(struct harness *h, const uint8_t *p, size_t left)
 {
 	struct tmpl t;
 	size_t n, i, off = 0;
+	int var = 0;
 
 	CHECK(left >= 4);
 	memset(&t, 0, sizeof(t));
 	t.id = (uint16_t)rd16(p);
 	n = rd16(p + 2);
-	CHECK(t.id >= 256 && left >= 4 + 4 * n);
+	CHECK(t.id >= 256 && left >= 4 + 4 * n && n <= TMPL_FIELDS);
 	t.off_pkts = t.off_bytes = t.off_first = t.off_last = -1;
+	t.nf = (uint16_t)n;
 	for (i = 0; i < n; i++) {
 		uint32_t type = rd16(p + 4 + 4 * i), len = rd16(p + 6 + 4 * i);
+
+		t.len[i] = (uint16_t)len;
+		if (len == 65535) {
+			off += 1;	/* an empty value: its length byte */
+			var = 1;
+			continue;
+		}
+		/* the counters and times come before any variable field */
+		CHECK(!var || (type != 1 && type != 2 && type != 21 &&
+		    type != 22));
 
 		if (type == 2 && len == 4)
 			t.off_pkts = (int16_t)off;
@@ -102,9 +122,35 @@ learn(struct harness *h, const uint8_t *p, size_t left)
 			CHECK(h->tm[i].reclen == t.reclen);
 			return 4 + 4 * n;
 		}
-	CHECK(h->ntm < 2);
+	CHECK(h->ntm < 4);
 	h->tm[h->ntm++] = t;
 	return 4 + 4 * n;
+}
+
+/* The length of the record at p, which must lie within len bytes. */
+static size_t
+rec_len(const struct tmpl *t, const uint8_t *p, size_t len)
+{
+	size_t off = 0, i, v;
+
+	for (i = 0; i < t->nf; i++) {
+		if (t->len[i] != 65535) {
+			off += t->len[i];
+			continue;
+		}
+		CHECK(off < len);
+		v = p[off++];
+		if (v == 255) {
+			CHECK(len - off >= 2);
+			v = rd16(p + off);
+			CHECK(v >= 255);
+			off += 2;
+		}
+		CHECK(v <= APPNAME_MAX);
+		off += v;
+	}
+	CHECK(off >= t->reclen && off <= len);
+	return off;
 }
 
 /* One data FlowSet's records; returns how many. */
@@ -120,9 +166,8 @@ data_set(struct harness *h, uint16_t id, const uint8_t *p, size_t len,
 			t = &h->tm[i];
 	if (t == NULL)
 		return 1;	/* the options data record */
-	n = (unsigned)(len / t->reclen);
-	CHECK(n > 0 && len - n * t->reclen < 4);
-	for (i = 0; i < n; i++, p += t->reclen) {
+	for (n = 0; len >= 4; n++) {
+		size_t rl = rec_len(t, p, len);
 		uint32_t first = rd32(p + t->off_first);
 		uint32_t last = rd32(p + t->off_last);
 		uint32_t pk = rd32(p + t->off_pkts);
@@ -130,7 +175,10 @@ data_set(struct harness *h, uint16_t id, const uint8_t *p, size_t len,
 		CHECK(pk > 0 && first <= last && last <= uptime);
 		h->dg_pkts += pk;
 		h->dg_bytes += rd32(p + t->off_bytes);
+		p += rl;
+		len -= rl;
 	}
+	CHECK(n > 0);
 	return n;
 }
 
@@ -208,6 +256,9 @@ setup(struct harness *h, uint8_t c0, uint8_t c1)
 	memset(&c, 0, sizeof(c));
 	c.source_id = 7;
 	c.mtu = mtus[c0 >> 6];
+	c.app_fields = (c1 & 4) != 0;
+	if (c.app_fields && c.mtu < NF9_MTU_MIN_APP)
+		c.mtu = NF9_MTU_DEFAULT;
 	c.tmpl_every_pkts = (c1 >> 4) & 3;
 	c.tmpl_every_ms = ((c1 >> 6) & 3) * 1000;
 	c.sampling_interval = (c1 & 3) + 1;
@@ -216,6 +267,11 @@ setup(struct harness *h, uint8_t c0, uint8_t c1)
 	h->buf = mem_alloc(sz, "fuzz export buffer");
 	pl->tab = flowtab_new((c0 & 15) + 1, 0x1234567890abcdefULL * c0);
 	CHECK(h->buf != NULL && pl->tab != NULL);
+	if (c.app_fields) {
+		pl->app = app_new(FLOWTAB_INDEX_END((c0 & 15) + 1),
+		    c.sampling_interval == 1);
+		CHECK(pl->app != NULL);
+	}
 	mem_seal();
 	CHECK(nf9_init(&pl->enc, &c, h->buf, sz, 0, 0) == 0);
 	expire_defaults(&pl->ex.cfg);
@@ -281,6 +337,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(h.dg_pkts == h.in_pkts && h.dg_bytes == h.in_bytes);
 	CHECK(h.pl.st.unexportable == 0);
 	CHECK(h.pl.ex.st.created <= h.pl.st.records);
+	app_free(h.pl.app);
 	flowtab_free(h.pl.tab);
 	mem_free(h.buf);
 	return 0;

@@ -236,6 +236,63 @@ def pipeline_seeds(frames):
     return s
 
 
+def app_frame(fwd, l4, proto=6):
+    """An Ethernet/IPv4 frame from client to server (fwd) or back."""
+    f = ipv4(proto, l4)
+    if not fwd:
+        f = f[:12] + f[16:20] + f[12:16] + f[20:]
+    return eth(0x0800) + f
+
+
+def seg(fwd, seq, ack, flags, payload=b''):
+    sp, dp = (40000, 443) if fwd else (443, 40000)
+    return app_frame(fwd, be16(sp) + be16(dp) + be32(seq) + be32(ack) +
+                     bytes([0x50, flags]) + be16(65535) + be32(0) + payload)
+
+
+def client_hello(name):
+    """A TLS 1.2 record with a ClientHello: padding first, SNI last."""
+    sni = be16(len(name) + 3) + b'\0' + be16(len(name)) + name
+    exts = be16(21) + be16(120) + bytes(120) + be16(0) + be16(len(sni)) + sni
+    body = b'\x03\x03' + bytes(32) + b'\0' + be16(2) + b'\x13\x01' + \
+        b'\x01\0' + be16(len(exts)) + exts
+    hs = b'\x01' + len(body).to_bytes(3, 'big') + body
+    return b'\x16\x03\x01' + be16(len(hs)) + hs
+
+
+def dns(qid, name, qtype=1, resp=False):
+    q = b''.join(bytes([len(x)]) + x for x in name.split(b'.')) + b'\0'
+    return be16(qid) + (b'\x81\x83' if resp else b'\x01\0') + be16(1) + \
+        bytes(6) + q + be16(qtype) + be16(1)
+
+
+def app_seeds():
+    """--app-info runs (config byte 1 bit 2): names, handshakes, loss."""
+    hello = client_hello(b'www.example.org')
+    half = len(hello) // 2
+    tls = [seg(1, 1000, 0, 0x02), seg(0, 5000, 1001, 0x12),
+           seg(1, 1001, 5001, 0x10), seg(1, 1001, 5001, 0x18, hello[:half]),
+           seg(1, 1001 + half, 5001, 0x18, hello[half:]),
+           seg(1, 1001 + half, 5001, 0x18, hello[half:]),   # sent again
+           seg(0, 5001, 1001 + len(hello), 0x18, b'\x16\x03\x03' + bytes(40)),
+           seg(1, 1001 + len(hello), 5041, 0x11), seg(0, 5041, 0, 0x04)]
+    get = b'GET / HTTP/1.1\r\nUser-Agent: x\r\nHost: example.net:8080\r\n\r\n'
+    http = [seg(1, 7000, 0, 0x02), seg(0, 9000, 7001, 0x12),
+            seg(1, 7001, 9001, 0x10), seg(1, 7001, 9001, 0x18, get)]
+    udp53 = [app_frame(1, udp(33000, 53, dns(7, b'host.example.com', 28)), 17),
+             app_frame(0, udp(53, 33000, dns(7, b'host.example.com', 28,
+                                            True)), 17)]
+    s = {}
+    for name, frames in (('tls-split', tls), ('http', http), ('dns', udp53)):
+        s['app-' + name] = bytes([0x8f, 0x04]) + b''.join(
+            chunk(1, f, dt=3) for f in frames)
+    s['app-all-tiny-table'] = bytes([0x81, 0x04]) + b''.join(
+        chunk(1, f, dt=2) for f in tls + http + udp53)
+    s['app-sampled'] = bytes([0x8f, 0x05]) + b''.join(
+        chunk(1, f, dt=2) for f in tls + udp53)
+    return s
+
+
 OPTS = [
     ['-r', 'x.pcap', '-n', '127.0.0.1:2055'],
     ['-i', 'eth0', '-n', '[::1]:9995', '-s', '10', '--sample-mode', 'random'],
@@ -252,6 +309,7 @@ OPTS = [
     ['-h'], ['-V'], ['--memory=16k', '-r', 'f', '-P'], ['-x', '--bogus', '-r'],
     ['-i', 'lan', '-n', 'h:1', '--nat', '--egress', '-u', 'picoflow',
      '--no-sandbox'],
+    ['-r', 'f', '-n', 'h:1', '--app-info', '-v', '10', '--mtu', '1000'],
 ]
 
 
@@ -367,6 +425,7 @@ def main():
     for name, (dlt, frame) in sorted(frames.items()):
         write(dirs['decode'], name, bytes([DECODE_DLTS.index(dlt)]) + frame)
     pipe = pipeline_seeds(frames)
+    pipe.update(app_seeds())
     for name, data in sorted(pipe.items()):
         write(dirs['pipeline'], name, data)
     for i, argv in enumerate(OPTS):

@@ -685,7 +685,7 @@ test_init_errors(void)
 	struct nf9_cfg c = cfg_std();
 	struct flow_rec r = rec4();
 
-	is_int(nf9_buf_bytes(1400), 4200, "buffer is 3 * mtu");
+	is_int(nf9_buf_bytes(1400), 7000, "buffer is 5 * mtu");
 	c.mtu = NF9_MTU_MIN - 1;
 	errno = 0;
 	is_int(nf9_init(&nf, &c, buf, sizeof(buf), 0, 0), -1, "MTU too small");

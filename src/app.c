@@ -1,0 +1,617 @@
+/*
+ * --app-info (see app.h): per-slot state beside the flow table, a name
+ * pool, a handshake table and reassembly buffers, all sized at start.
+ *
+ * The TCP analysis follows Wireshark's (packet-tcp.c), so that figures
+ * can be checked against tshark's: a segment carrying data, SYN or FIN
+ * that starts before the next expected sequence number is out of order
+ * if it came within the connection's first round trip (3 ms while that
+ * is unknown) of the segment that last advanced it and does not end
+ * exactly there, else a retransmission; a one-byte keep-alive is neither.
+ * Unlike Wireshark it does not look at the other direction's ACKs, so
+ * its fast and spurious retransmissions are plain ones here.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "app.h"
+#include "decode.h"
+#include "mem.h"
+#include "util.h"
+
+#define PROTO_TCP	6
+#define PROTO_UDP	17
+
+#define TH_FIN		0x01
+#define TH_SYN		0x02
+#define TH_RST		0x04
+#define TH_ACK		0x10
+
+/* app_flow.state bits */
+#define ST_SEQ		0x01	/* next_seq is known */
+#define ST_NAMED	0x02	/* no more name parsing for this flow */
+#define ST_PAYLOAD	0x04	/* the first TCP payload was looked at */
+#define ST_HS_CLIENT	0x08	/* sent a SYN: its ACK ends the handshake */
+#define ST_HS_SERVER	0x10	/* sent the SYN-ACK */
+#define ST_RTT		0x20	/* rtt_* hold the handshake */
+
+#define OOO_THRESHOLD_US 3000	/* Wireshark's, before a round trip */
+#define HS_MIN		64
+
+/* One per flow-table slot: 32 bytes. */
+struct app_flow {
+	uint32_t	next_seq;	/* end of the highest segment */
+	uint32_t	next_us;	/* when it came (low 32 bits of us) */
+	uint32_t	retrans;
+	uint32_t	ooo;
+	uint32_t	name;		/* first chunk + 1, 0: none */
+	uint16_t	rtt_client_ms;
+	uint16_t	rtt_server_ms;
+	uint16_t	qtype;
+	uint8_t		name_len;
+	uint8_t		kind;
+	uint8_t		rcode;
+	uint8_t		state;		/* ST_* */
+	uint8_t		rasm;		/* reassembly buffer + 1, 0: none */
+	uint8_t		tries;		/* UDP DNS packets parsed */
+};
+
+struct app_chunk {
+	uint32_t	next;		/* + 1, 0: the last */
+	char		b[APP_CHUNK_BYTES];
+};
+
+/* A handshake in progress, keyed by client and server ends. */
+struct app_hs {
+	uint8_t		client[16];
+	uint8_t		server[16];
+	uint16_t	cport;
+	uint16_t	sport;
+	uint8_t		ipver;		/* 0: free */
+	uint8_t		synack;		/* synack_us is set */
+	uint32_t	client_slot;	/* + 1 */
+	uint32_t	server_slot;	/* + 1, 0: not seen */
+	uint64_t	syn_us;
+	uint64_t	synack_us;
+};
+
+struct app_rasm {
+	uint32_t	slot;		/* + 1, 0: free */
+	uint32_t	next_seq;	/* where the next segment must start */
+	uint16_t	len;
+	uint8_t		kind;		/* APP_TLS or APP_HTTP */
+	uint8_t		data[APP_RASM_BYTES];
+};
+
+struct app {
+	struct app_flow	*f;
+	size_t		 nf;
+	struct app_chunk *chunk;
+	size_t		 nchunk;
+	uint32_t	 free_chunk;	/* + 1 */
+	size_t		 nfree;
+	struct app_hs	*hs;
+	uint32_t	 hs_mask;
+	struct app_rasm	*rasm;
+	int		 quality;
+	struct app_stats st;
+};
+
+static size_t
+chunks_for(size_t index_end)
+{
+	return index_end / 2 + 64;
+}
+
+static size_t
+hs_for(size_t index_end)
+{
+	size_t n = HS_MIN;
+
+	while (n < index_end / 8 && n < ((size_t)1 << 30))
+		n <<= 1;
+	return n;
+}
+
+size_t
+app_bytes(size_t index_end)
+{
+	return sizeof(struct app) + index_end * sizeof(struct app_flow) +
+	    chunks_for(index_end) * sizeof(struct app_chunk) +
+	    hs_for(index_end) * sizeof(struct app_hs) +
+	    APP_RASM_BUFS * sizeof(struct app_rasm);
+}
+
+struct app *
+app_new(size_t index_end, int tcp_quality)
+{
+	struct app *a;
+	size_t i;
+
+	if ((a = mem_alloc(sizeof(*a), "app-info")) == NULL)
+		return NULL;
+	a->nf = index_end;
+	a->nchunk = chunks_for(index_end);
+	a->hs_mask = (uint32_t)hs_for(index_end) - 1;
+	a->quality = tcp_quality;
+	a->f = mem_alloc(index_end * sizeof(*a->f), "app-info flows");
+	a->chunk = mem_alloc(a->nchunk * sizeof(*a->chunk), "app-info names");
+	a->hs = mem_alloc(((size_t)a->hs_mask + 1) * sizeof(*a->hs),
+	    "app-info handshakes");
+	a->rasm = mem_alloc(APP_RASM_BUFS * sizeof(*a->rasm),
+	    "app-info reassembly");
+	if (a->f == NULL || a->chunk == NULL || a->hs == NULL ||
+	    a->rasm == NULL) {
+		app_free(a);
+		return NULL;
+	}
+	for (i = 0; i < a->nchunk; i++)
+		a->chunk[i].next = i + 1 < a->nchunk ? (uint32_t)(i + 2) : 0;
+	a->free_chunk = 1;
+	a->nfree = a->nchunk;
+	return a;
+}
+
+void
+app_free(struct app *a)
+{
+	if (a == NULL)
+		return;
+	mem_free(a->f);
+	mem_free(a->chunk);
+	mem_free(a->hs);
+	mem_free(a->rasm);
+	mem_free(a);
+}
+
+static uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* ---- names ---- */
+
+static void
+name_free(struct app *a, struct app_flow *f)
+{
+	uint32_t c = f->name, last;
+
+	if (c == 0)
+		return;
+	do {
+		last = c;
+		a->nfree++;
+		c = a->chunk[c - 1].next;
+	} while (c != 0);
+	a->chunk[last - 1].next = a->free_chunk;
+	a->free_chunk = f->name;
+	f->name = 0;
+	f->name_len = 0;
+}
+
+static void
+name_store(struct app *a, struct app_flow *f, const struct appname *nm)
+{
+	size_t need = (nm->len + APP_CHUNK_BYTES - 1) / APP_CHUNK_BYTES, i;
+	uint32_t c, prev = 0;
+
+	f->state |= ST_NAMED;
+	f->kind = nm->kind;
+	f->qtype = nm->qtype;
+	f->rcode = nm->rcode;
+	if (nm->len == 0 || need > a->nfree) {
+		a->st.names_dropped += nm->len != 0;
+		return;
+	}
+	a->st.names++;
+	f->name = a->free_chunk;
+	f->name_len = nm->len;
+	for (i = 0; i < need; i++) {
+		c = a->free_chunk;
+		memcpy(a->chunk[c - 1].b, nm->name + i * APP_CHUNK_BYTES,
+		    MIN(APP_CHUNK_BYTES, nm->len - i * APP_CHUNK_BYTES));
+		prev = c;
+		a->free_chunk = a->chunk[c - 1].next;
+	}
+	a->chunk[prev - 1].next = 0;
+	a->nfree -= need;
+}
+
+static int
+dns_port(const struct flow_key *k)
+{
+	return k->sport == 53 || k->dport == 53 || k->sport == 5353 ||
+	    k->dport == 5353 || k->sport == 5355 || k->dport == 5355;
+}
+
+static void
+udp_name(struct app *a, struct app_flow *f, const struct pkt *p,
+    const struct pkt_meta *m)
+{
+	size_t l4 = m->l4_off, len, ulen;
+	struct appname nm;
+
+	if (f->tries >= APP_NAME_TRIES || p->caplen < l4 + 8)
+		return;
+	f->tries++;
+	ulen = rd16(p->data + l4 + 4);
+	len = MIN((size_t)p->caplen - l4, ulen);
+	if (len < 8)
+		return;
+	if (appname_dns(p->data + l4 + 8, len - 8, &nm) == APPNAME_FOUND)
+		name_store(a, f, &nm);
+}
+
+/* ---- reassembly of a split ClientHello or request ---- */
+
+static enum appname_result
+parse(unsigned kind, const uint8_t *b, size_t len, struct appname *nm)
+{
+	size_t need;
+
+	return kind == APP_TLS ? appname_tls(b, len, nm, &need) :
+	    appname_http(b, len, nm);
+}
+
+static void
+rasm_release(struct app *a, struct app_flow *f)
+{
+	if (f->rasm != 0)
+		a->rasm[f->rasm - 1].slot = 0;
+	f->rasm = 0;
+}
+
+static void
+rasm_start(struct app *a, struct app_flow *f, uint32_t slot, unsigned kind,
+    uint32_t seq, const uint8_t *d, size_t len)
+{
+	struct app_rasm *b;
+	size_t i;
+
+	for (i = 0; i < APP_RASM_BUFS && a->rasm[i].slot != 0; i++)
+		;
+	if (i == APP_RASM_BUFS) {
+		a->st.rasm_full++;
+		f->state |= ST_NAMED;
+		return;
+	}
+	b = &a->rasm[i];
+	b->slot = slot + 1;
+	b->kind = (uint8_t)kind;
+	b->len = (uint16_t)MIN(len, APP_RASM_BYTES);
+	memcpy(b->data, d, b->len);
+	b->next_seq = seq + (uint32_t)len;
+	f->rasm = (uint8_t)(i + 1);
+}
+
+/* A later segment of a split one: in order, whole, or the name is lost. */
+static void
+rasm_feed(struct app *a, struct app_flow *f, uint32_t seq, const uint8_t *d,
+    size_t avail, size_t payload)
+{
+	struct app_rasm *b = &a->rasm[f->rasm - 1];
+	enum appname_result r;
+	struct appname nm;
+	size_t n;
+
+	if (seq != b->next_seq) {
+		if ((int32_t)(b->next_seq - seq) >= (int32_t)payload)
+			return;		/* bytes we have: sent again */
+		goto lost;
+	}
+	if (avail < payload)
+		goto lost;		/* cut by the snap length */
+	n = MIN(avail, (size_t)APP_RASM_BYTES - b->len);
+	memcpy(b->data + b->len, d, n);
+	b->len = (uint16_t)(b->len + n);
+	b->next_seq += (uint32_t)payload;
+	r = parse(b->kind, b->data, b->len, &nm);
+	if (r == APPNAME_FOUND)
+		name_store(a, f, &nm);
+	else if (r == APPNAME_MORE && b->len < APP_RASM_BYTES)
+		return;
+	else if (r == APPNAME_MORE)
+		a->st.rasm_lost++;
+	f->state |= ST_NAMED;
+	rasm_release(a, f);
+	return;
+lost:
+	a->st.rasm_lost++;
+	f->state |= ST_NAMED;
+	rasm_release(a, f);
+}
+
+/* The first payload of a TCP flow, and the segments a split one needs. */
+static void
+tcp_name(struct app *a, struct app_flow *f, const struct flow_key *k,
+    uint32_t slot, uint32_t seq, const uint8_t *d, size_t avail,
+    size_t payload)
+{
+	enum appname_result r;
+	struct appname nm;
+	unsigned kind;
+
+	if (f->rasm != 0) {
+		rasm_feed(a, f, seq, d, avail, payload);
+		return;
+	}
+	if (f->state & ST_PAYLOAD) {
+		f->state |= ST_NAMED;
+		return;
+	}
+	f->state |= ST_PAYLOAD;
+	if (dns_port(k)) {
+		/* DNS over TCP: the message after its 2-byte length */
+		f->state |= ST_NAMED;
+		if (avail > 2 && appname_dns(d + 2, MIN(avail - 2,
+		    (size_t)rd16(d)), &nm) == APPNAME_FOUND)
+			name_store(a, f, &nm);
+		return;
+	}
+	if ((kind = appname_tcp_kind(d, avail)) == APP_NONE) {
+		f->state |= ST_NAMED;
+		return;
+	}
+	r = parse(kind, d, avail, &nm);
+	if (r == APPNAME_FOUND)
+		name_store(a, f, &nm);
+	else if (r == APPNAME_NONE)
+		f->state |= ST_NAMED;
+	else if (avail < payload) {
+		a->st.rasm_lost++;	/* the rest is past the snap length */
+		f->state |= ST_NAMED;
+	} else
+		rasm_start(a, f, slot, kind, seq, d, avail);
+}
+
+/* ---- TCP quality ---- */
+
+static uint32_t
+hs_hash(const uint8_t *c, const uint8_t *s, uint16_t cp, uint16_t sp)
+{
+	uint32_t h = (uint32_t)cp << 16 | sp;
+	size_t i;
+
+	for (i = 0; i < 16; i += 4)
+		h = (h ^ rd32(c + i)) * 0x9e3779b1u ^ rd32(s + i);
+	return h ^ h >> 15;
+}
+
+static struct app_hs *
+hs_find(struct app *a, const uint8_t *c, const uint8_t *s, uint16_t cp,
+    uint16_t sp, uint8_t ipver, int *same)
+{
+	struct app_hs *e = &a->hs[hs_hash(c, s, cp, sp) & a->hs_mask];
+
+	*same = e->ipver == ipver && e->cport == cp && e->sport == sp &&
+	    memcmp(e->client, c, 16) == 0 && memcmp(e->server, s, 16) == 0;
+	return e;
+}
+
+static uint16_t
+ms_of(uint64_t us)
+{
+	uint64_t ms = (us + 500) / 1000;
+
+	return ms > UINT16_MAX ? UINT16_MAX : (uint16_t)ms;
+}
+
+/*
+ * SYN, SYN-ACK, then the client's first ACK: Wireshark's initial RTT
+ * (from the latest SYN to that ACK), split at the SYN-ACK.
+ */
+static void
+handshake(struct app *a, struct app_flow *f, const struct flow_key *k,
+    uint8_t flags, uint64_t ts, uint32_t slot)
+{
+	struct app_flow *srv;
+	struct app_hs *e;
+	int same;
+
+	switch (flags & (TH_SYN | TH_ACK | TH_RST)) {
+	case TH_SYN:
+		e = hs_find(a, k->src, k->dst, k->sport, k->dport, k->ipver,
+		    &same);
+		if (!same) {
+			a->st.hs_lost += e->ipver != 0;
+			memcpy(e->client, k->src, 16);
+			memcpy(e->server, k->dst, 16);
+			e->cport = k->sport;
+			e->sport = k->dport;
+			e->ipver = k->ipver;
+		}
+		e->synack = 0;
+		e->server_slot = 0;
+		e->client_slot = slot + 1;
+		e->syn_us = ts;
+		f->state |= ST_HS_CLIENT;
+		return;
+	case TH_SYN | TH_ACK:
+		e = hs_find(a, k->dst, k->src, k->dport, k->sport, k->ipver,
+		    &same);
+		if (!same)
+			return;
+		e->synack = 1;
+		e->synack_us = ts;
+		e->server_slot = slot + 1;
+		f->state |= ST_HS_SERVER;
+		return;
+	case TH_ACK:
+		if (!(f->state & ST_HS_CLIENT))
+			return;
+		e = hs_find(a, k->src, k->dst, k->sport, k->dport, k->ipver,
+		    &same);
+		if (!same) {
+			f->state &= (uint8_t)~ST_HS_CLIENT;
+			return;
+		}
+		if (!e->synack)
+			return;
+		f->rtt_server_ms = ms_of(e->synack_us - e->syn_us);
+		f->rtt_client_ms = ms_of(ts - e->synack_us);
+		f->state = (uint8_t)((f->state & ~ST_HS_CLIENT) | ST_RTT);
+		if (e->server_slot != 0 && e->server_slot - 1 < a->nf &&
+		    ((srv = &a->f[e->server_slot - 1])->state & ST_HS_SERVER)) {
+			srv->rtt_server_ms = f->rtt_server_ms;
+			srv->rtt_client_ms = f->rtt_client_ms;
+			srv->state = (uint8_t)((srv->state & ~ST_HS_SERVER) |
+			    ST_RTT);
+		}
+		a->st.handshakes++;
+		e->ipver = 0;
+		return;
+	default:
+		return;
+	}
+}
+
+static void
+sequence(struct app_flow *f, uint32_t seq, uint32_t payload, uint8_t flags,
+    uint32_t now_us)
+{
+	uint32_t end = seq + payload + !!(flags & (TH_SYN | TH_FIN)), thres;
+
+	if (flags & TH_RST)
+		return;
+	if (!(f->state & ST_SEQ)) {
+		f->state |= ST_SEQ;
+		f->next_seq = end;
+		f->next_us = now_us;
+		return;
+	}
+	if (payload == 0 && !(flags & (TH_SYN | TH_FIN)))
+		return;
+	if ((int32_t)(f->next_seq - seq) > 0 &&
+	    !(payload <= 1 && seq + 1 == f->next_seq &&
+	    !(flags & (TH_SYN | TH_FIN)))) {
+		thres = f->state & ST_RTT ? ((uint32_t)f->rtt_client_ms +
+		    f->rtt_server_ms) * 1000 : OOO_THRESHOLD_US;
+		if (now_us - f->next_us < thres &&
+		    f->next_seq != seq + payload)
+			f->ooo++;
+		else
+			f->retrans++;
+	}
+	if ((int32_t)(end - f->next_seq) > 0) {
+		f->next_seq = end;
+		f->next_us = now_us;
+	}
+}
+
+static void
+tcp(struct app *a, struct app_flow *f, const struct pkt *p,
+    const struct flow_key *k, const struct pkt_meta *m, uint32_t slot)
+{
+	size_t l4 = m->l4_off, thl, hdrs, avail, payload;
+	const uint8_t *h = p->data + l4;
+	uint8_t flags;
+	uint32_t seq;
+
+	if (p->caplen < l4 + 20)
+		return;
+	seq = rd32(h + 4);
+	thl = (size_t)(h[12] >> 4) << 2;
+	flags = h[13];
+	hdrs = l4 - m->l3_off + thl;
+	if (thl < 20 || l4 < m->l3_off)
+		return;
+	payload = m->bytes > hdrs ? m->bytes - hdrs : 0;
+	if (a->quality) {
+		if (flags & (TH_SYN | TH_ACK))
+			handshake(a, f, k, flags, p->ts_us, slot);
+		sequence(f, seq, (uint32_t)payload, flags, (uint32_t)p->ts_us);
+	}
+	if (payload == 0 || (f->state & ST_NAMED))
+		return;
+	avail = p->caplen > l4 + thl ? MIN(payload, p->caplen - l4 - thl) : 0;
+	tcp_name(a, f, k, slot, seq, h + thl, avail, payload);
+}
+
+void
+app_packet(struct app *a, const struct pkt *p, const struct flow_key *k,
+    const struct pkt_meta *m, uint32_t slot)
+{
+	struct app_flow *f;
+
+	if (m->l4_off == 0 || slot >= a->nf ||
+	    (m->notes & DECODE_NOTE_FRAGMENT))
+		return;
+	f = &a->f[slot];
+	if (k->proto == PROTO_TCP)
+		tcp(a, f, p, k, m, slot);
+	else if (k->proto == PROTO_UDP && !(f->state & ST_NAMED) &&
+	    dns_port(k))
+		udp_name(a, f, p, m);
+}
+
+/* ---- export ---- */
+
+void
+app_export(const struct app *a, struct flow_rec *r, char *namebuf)
+{
+	const struct app_flow *f;
+	uint32_t c;
+	size_t off = 0;
+
+	if (r->slot == 0 || r->slot > a->nf)
+		return;
+	f = &a->f[r->slot - 1];
+	if (f->kind != APP_NONE && f->name != 0) {
+		for (c = f->name; c != 0 && off < f->name_len;
+		    c = a->chunk[c - 1].next) {
+			size_t n = MIN(APP_CHUNK_BYTES, f->name_len - off);
+
+			memcpy(namebuf + off, a->chunk[c - 1].b, n);
+			off += n;
+		}
+		namebuf[off] = '\0';
+		r->app.name = namebuf;
+		r->app.name_len = (uint8_t)off;
+		r->app.kind = f->kind;
+		r->app.qtype = f->qtype;
+		r->app.rcode = f->rcode;
+		r->app.flags |= FLOW_APP_NAME;
+	}
+	if (f->state & ST_RTT) {
+		r->app.rtt_client_ms = f->rtt_client_ms;
+		r->app.rtt_server_ms = f->rtt_server_ms;
+		r->app.flags |= FLOW_APP_RTT;
+	}
+	if (f->retrans != 0 || f->ooo != 0) {
+		r->app.retrans = f->retrans;
+		r->app.ooo = f->ooo;
+		r->app.flags |= FLOW_APP_TCP;
+	}
+}
+
+void
+app_release(struct app *a, const struct flow_rec *r)
+{
+	struct app_flow *f;
+
+	if (r->slot == 0 || r->slot > a->nf)
+		return;
+	f = &a->f[r->slot - 1];
+	if (r->end == FLOW_END_ACTIVE) {
+		/* the flow goes on: its name and handshake still hold */
+		f->retrans = f->ooo = 0;
+		return;
+	}
+	name_free(a, f);
+	rasm_release(a, f);
+	memset(f, 0, sizeof(*f));
+}
+
+void
+app_stats(const struct app *a, struct app_stats *st)
+{
+	*st = a->st;
+}

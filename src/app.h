@@ -1,0 +1,81 @@
+/*
+ * --app-info: what a flow's packets say beyond its counters.  Names (the
+ * first DNS question, a TLS ClientHello's server name, an HTTP request's
+ * Host; appname.h parses them) and TCP quality (the handshake's round
+ * trip split at the probe, retransmitted and out-of-order segments).
+ *
+ * State lives in a side table with one entry per flow-table slot, so a
+ * packet finds its flow's entry with no second lookup; only SYNs and the
+ * handshake's ACK visit the handshake table, and only the first payload
+ * packets of a flow are parsed.  Everything is allocated by app_new():
+ * names in a pool of small chunks, split ClientHellos and requests in a
+ * few reassembly buffers; a full pool or buffer set is counted, never
+ * waited for.
+ *
+ * The flow table's records carry their slot (flow_rec.slot): on export
+ * app_export() fills a record's flow_app and app_release() frees the
+ * entry, or for an active-timeout split keeps its name and handshake.
+ */
+#ifndef PF_APP_H
+#define PF_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "appname.h"
+#include "capture.h"
+#include "flow.h"
+
+#define APP_RASM_BUFS	16	/* split hellos and requests at once */
+#define APP_RASM_BYTES	4096	/* bytes each (a 2 KB hello fits twice) */
+#define APP_CHUNK_BYTES	28	/* name bytes a pool chunk holds */
+#define APP_NAME_TRIES	4	/* UDP DNS packets looked at a flow */
+
+struct app;
+
+struct app_stats {
+	uint64_t	names;		/* flows that got a name */
+	uint64_t	names_dropped;	/* ... but the name pool was full */
+	uint64_t	rasm_full;	/* no reassembly buffer was free */
+	uint64_t	rasm_lost;	/* a split hello whose segments came out
+					 * of order, cut by the snap length,
+					 * or beyond APP_RASM_BYTES */
+	uint64_t	handshakes;	/* round trips measured */
+	uint64_t	hs_lost;	/* handshakes pushed out of the table
+					 * before their ACK */
+};
+
+/*
+ * Bytes app_new() allocates for a flow table whose flowtab_index()es are
+ * below index_end (FLOWTAB_INDEX_END()): about 50 a slot (the entry
+ * 32, names 16 on average, the handshake table 4), plus the reassembly
+ * buffers.
+ */
+size_t		 app_bytes(size_t index_end);
+/*
+ * Through mem_alloc(); NULL if out of budget.  tcp_quality 0 leaves the
+ * handshake and sequence analysis out (sampling: they need every
+ * packet of a connection).
+ */
+struct app	*app_new(size_t index_end, int tcp_quality);
+void		 app_free(struct app *);
+
+/*
+ * One packet of the flow in slot (flowtab_index()), after it was
+ * accounted there.  Reads only within p->caplen.
+ */
+void		 app_packet(struct app *, const struct pkt *,
+		    const struct flow_key *, const struct pkt_meta *,
+		    uint32_t slot);
+/*
+ * r's flow_app from its slot's entry; the name is copied to namebuf
+ * (APPNAME_MAX + 1 bytes), which must outlive the record's encoding.
+ * Records with no slot are left as they are.
+ */
+void		 app_export(const struct app *, struct flow_rec *r,
+		    char *namebuf);
+/* r has gone: its entry is freed, or (active timeout) carried on. */
+void		 app_release(struct app *, const struct flow_rec *r);
+void		 app_stats(const struct app *, struct app_stats *);
+
+#endif

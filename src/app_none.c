@@ -1,0 +1,63 @@
+/*
+ * A build without --app-info (make APP_INFO=no): the flag is refused at
+ * start, so nothing else is ever called.
+ */
+#include <errno.h>
+#include <stddef.h>
+
+#include "app.h"
+
+size_t
+app_bytes(size_t index_end)
+{
+	(void)index_end;
+	return 0;
+}
+
+struct app *
+app_new(size_t index_end, int tcp_quality)
+{
+	(void)index_end;
+	(void)tcp_quality;
+	errno = ENOTSUP;
+	return NULL;
+}
+
+void
+app_free(struct app *a)
+{
+	(void)a;
+}
+
+void
+app_packet(struct app *a, const struct pkt *p, const struct flow_key *k,
+    const struct pkt_meta *m, uint32_t slot)
+{
+	(void)a;
+	(void)p;
+	(void)k;
+	(void)m;
+	(void)slot;
+}
+
+void
+app_export(const struct app *a, struct flow_rec *r, char *namebuf)
+{
+	(void)a;
+	(void)r;
+	(void)namebuf;
+}
+
+void
+app_release(struct app *a, const struct flow_rec *r)
+{
+	(void)a;
+	(void)r;
+}
+
+void
+app_stats(const struct app *a, struct app_stats *st)
+{
+	(void)a;
+	(void)st;
+}
