@@ -25,10 +25,13 @@ right after it (IPv6 extension headers skipped):
   later     names of later events of the same flow (for diagnosis only)
   rtt       per TCP connection (tcp.stream) whose SYN, SYN-ACK and ACK
             were seen, for both directions' keys: server_ms = SYN-ACK time
-            - SYN time (the last SYN before the first SYN-ACK, as tshark's
-            initial_rtt takes it), client_ms = first client ACK after the
-            SYN-ACK - SYN-ACK time, each rounded to the nearest ms (half
-            up); and tshark's tcp.analysis.initial_rtt in ms for checking
+            - SYN time, client_ms = ACK time - SYN-ACK time, each rounded
+            to the nearest ms (half up), where SYN is the client's most
+            recent SYN before its first ACK (as tshark's initial_rtt takes
+            it: a SYN retransmitted after a SYN-ACK counts), SYN-ACK the
+            first one from the server after that SYN, ACK the client's
+            first ACK after it; and tshark's tcp.analysis.initial_rtt in
+            ms, which their unrounded sum must equal (irtt_ok)
   retrans   segments of this direction tshark flags
             tcp.analysis.retransmission (fast, spurious included)
   ooo       ... tcp.analysis.out_of_order
@@ -66,6 +69,10 @@ AGG = '\x1f'
 # frame.protocols names between an IPv6 header and its transport
 IPV6_EXT = {'ipv6.hopopts', 'ipv6.routing', 'ipv6.fraghdr', 'ipv6.dstopts'}
 DNS_LAYERS = {'dns', 'mdns', 'llmnr'}
+# other protocols after the outer IP: keyed with ports 0 (for the notes)
+L4_NUM = {'icmp': 1, 'igmp': 2, 'ip': 4, 'ipv6': 41, 'gre': 47, 'esp': 50,
+          'ah': 51, 'icmpv6': 58, 'ipv6.nonxt': 59, 'pim': 103, 'vrrp': 112,
+          'sctp': 132, 'udplite': 136, 'ospf': 89, 'eigrp': 88}
 IDLE_DEFAULT = {'udp': 15.0, 'tcp': 60.0, 'fin': 10.0, 'rst': 5.0, 'other': 15.0}
 
 
@@ -146,7 +153,7 @@ def outer(row):
     elif nxt == 'udp' and row['udp.srcport']:
         k = (17, src, dst, int(row['udp.srcport'][0]), int(row['udp.dstport'][0]))
     else:
-        return (0, src, dst, 0, 0), [], protos
+        return (L4_NUM.get(nxt, 255), src, dst, 0, 0), [], protos
     return k, protos[j + 1:], protos
 
 
@@ -247,7 +254,8 @@ def truth(capture, tshark='tshark', idle=None):
             ev = {'kind': 'tls', 'name': sni[0] if sni else None}
         elif key[0] == 6 and app == 'http' and row['http.request.method']:
             h = row['http.host']
-            ev = {'kind': 'http', 'name': h[0] if h else None}
+            ev = {'kind': 'http', 'name': h[0] if h else None,
+                  'method': row['http.request.method'][0]}
         elif key[0] == 17 and app == 'quic' and row['tls.handshake.extensions_server_name']:
             n = row['tls.handshake.extensions_server_name'][0]
             if n not in f.quic:
@@ -287,7 +295,9 @@ def truth(capture, tshark='tshark', idle=None):
              'server_ns': sa_t - syn_t, 'client_ns': ack_t - sa_t,
              'syn_frame': syn_f, 'synack_frame': sa_f, 'ack_frame': ack_f,
              'syn_count': st['nsyn'], 'synack_count': st['nsynack'],
-             'initial_rtt_ms': st.get('irtt'), 'time_ns': syn_t}
+             'initial_rtt_ms': st.get('irtt'), 'time_ns': syn_t,
+             'irtt_ok': st.get('irtt') is not None and
+             abs((ack_t - syn_t) / 1e6 - st['irtt']) < 0.001}
         ck = st['client']
         sk = (6, ck[2], ck[1], ck[4], ck[3])
         for k, role in ((ck, 'client'), (sk, 'server')):
@@ -307,19 +317,22 @@ def handshake(streams, row, key, flags, t, fno):
         st = streams[sid] = {'id': int(sid), 'client': None, 'syn': None,
                              'synack': None, 'ack': None, 'nsyn': 0, 'nsynack': 0}
     syn, ack = flags & 0x02, flags & 0x10
-    if syn and not ack:
-        if st['synack'] is None:
-            if st['client'] is None or st['client'] == key:
-                st['client'] = key
-                st['syn'] = (t, fno)     # the most recent SYN
-                st['nsyn'] += 1
+    if st['ack'] is not None:
+        pass
+    elif syn and not ack:
+        if st['client'] is None or st['client'] == key:
+            # the most recent SYN counts (tshark's initial_rtt takes it),
+            # and a SYN-ACK must follow it
+            st['client'] = key
+            st['syn'] = (t, fno)
+            st['synack'] = None
+            st['nsyn'] += 1
     elif syn and ack:
         if st['client'] is not None and key == reverse(st['client']):
             st['nsynack'] += 1
             if st['synack'] is None:
                 st['synack'] = (t, fno)
-    elif ack and st['synack'] is not None and st['ack'] is None \
-            and key == st['client']:
+    elif ack and st['synack'] is not None and key == st['client']:
         st['ack'] = (t, fno)
     irtt = first(row, 'tcp.analysis.initial_rtt')
     if irtt and st.get('irtt') is None:

@@ -170,7 +170,8 @@ for key in sorted(set(flows) | set(exp)):
             key, sorted(want) or '{}', sorted(got) or '{}'))
         for ev in f.get('names', []):
             details.append('        tshark: flow %d (%s) first %s event %s, frame %d%s%s' % (
-                ev['seg'] + 1, tstr(ev['time_ns']), ev['kind'],
+                ev['seg'] + 1, tstr(ev['time_ns']),
+                ev['kind'] + (' ' + ev['method'] if 'method' in ev else ''),
                 repr(ev['name']) if ev['name'] is not None else '(no name)', ev['frame'],
                 '' if ev['at_start'] else ', not at the flow\'s first payload',
                 ', malformed' if ev['malformed'] else ''))
@@ -216,13 +217,15 @@ for key in sorted(flows):
         s = next((r[x] for x in SERVER_NW if x in r), None)
         if c is not None or s is not None:
             got.append((int(s) if s is not None else None, int(c) if c is not None else None))
-    if not hs and got:
+    # picoflow's app template carries 0 for "not measured"
+    if not hs and any(g != (0, 0) for g in got):
         rtt_extra += 1
         rtt_details.append('  RTT   %s: picoflow %s, tshark saw no whole handshake' % (key, got))
+    got = [g for g in got if g != (0, 0)] or got
     for h in hs:
         rtt_tot += 1
         w = (h['server_ms'], h['client_ms'])
-        if not got:
+        if not got or (got == [(0, 0)] and w != (0, 0)):
             rtt_missing += 1
             rtt_details.append('  RTT   %s (%s side): not exported; tshark server %d ms client %d ms'
                                % (key, h['role'], w[0], w[1]))
@@ -234,9 +237,10 @@ for key in sorted(flows):
                 rtt_eq += 1
         else:
             rtt_details.append('  RTT   %s (%s side): picoflow (server, client) %s, tshark (%d, %d) '
-                               '[%.3f, %.3f ms; initial_rtt %s ms; SYNs %d, SYN-ACKs %d; frames %d %d %d]'
+                               '[%.3f, %.3f ms; initial_rtt %s ms%s; SYNs %d, SYN-ACKs %d; frames %d %d %d]'
                                % (key, h['role'], got, w[0], w[1], h['server_ns'] / 1e6,
-                                  h['client_ns'] / 1e6, h['initial_rtt_ms'], h['syn_count'],
+                                  h['client_ns'] / 1e6, h['initial_rtt_ms'],
+                                  '' if h['irtt_ok'] else ' (not their sum)', h['syn_count'],
                                   h['synack_count'], h['syn_frame'], h['synack_frame'],
                                   h['ack_frame']))
 
@@ -328,27 +332,46 @@ n=0 nfail=0
 T=(0 0 0 0 0 0 0 0 0 0 0)
 details=$WORK/details
 : > "$details"
-# run_case LABEL CAPTURE TRUTH W NF_APP NF_PLAIN VERSION
-run_case() {
-	local label=$1 f=$2 truth=$3 w=$4 nfa=$5 nfp=$6 v=$7 rc res i a
-	sink_start "$w/export$v.pcap" || { echo "$label: receiver did not start" >> "$details"; return 1; }
+# One receiver for the whole run (starting one costs a second on a busy
+# machine): each export is the part of its pcap written since OFFSET.
+sink_start "$WORK/all.pcap" || { echo "the UDP receiver did not start"; exit 1; }
+SINKP=$SINK_PORT
+pcap_size() { stat -c %s "$WORK/all.pcap"; }
+# pcap_since OFFSET OUT: the receiver's pcap header and what came after OFFSET
+pcap_since() {
+	udp_wait_drained "$SINKP"
+	{ head -c 24 "$WORK/all.pcap"; tail -c +"$(($1 + 1))" "$WORK/all.pcap"; } > "$2"
+}
+
+# export_run LABEL CAPTURE TRUTH W VERSION [-n COLLECTOR]: the app export
+# of CAPTURE to the receiver (and COLLECTOR), decoded into W/exportV.json;
+# sets RC (picoflow's exit status)
+export_run() {
+	local label=$1 f=$2 truth=$3 w=$4 v=$5 off
+	shift 5
+	off=$(pcap_size)
 	if [ "$FAKE" = 1 ]; then
 		python3 "$FAKE_PY" -v "$v" --break "${APPINFO_FAKE_BREAK:-0}" "$truth" \
-		    "$SINK_PORT" > "$w/probe$v.out" 2> "$w/probe$v.err"
+		    "$SINKP" > "$w/probe$v.out" 2> "$w/probe$v.err"
 	else
 		run_limited 120 "$PICOFLOW" -r "$f" --app-info -v "$v" \
-		    -n "127.0.0.1:$SINK_PORT" > "$w/probe$v.out" 2> "$w/probe$v.err"
+		    -n "127.0.0.1:$SINKP" "$@" > "$w/probe$v.out" 2> "$w/probe$v.err"
 	fi
-	rc=$?
-	local port=$SINK_PORT
-	sink_stop
-	decode "$w/export$v.pcap" "$port" "$w/export$v.json"
+	RC=$?
+	pcap_since "$off" "$w/export$v.pcap"
+	decode "$w/export$v.pcap" "$SINKP" "$w/export$v.json"
+}
+
+# compare_run LABEL TRUTH W NF_APP NF_PLAIN VERSION: the table line; 1 if
+# it failed
+compare_run() {
+	local label=$1 truth=$2 w=$3 nfa=$4 nfp=$5 v=$6 res i a
 	python3 "$COMPARE_PY" "$truth" "$w/export$v.json" "$label" "$nfa" "$nfp" \
 	    "$w/detail$v" "$w/totals$v"
 	res=$?
-	if [ "$rc" -ne 0 ]; then
+	if [ "$RC" -ne 0 ]; then
 		res=1
-		echo "  picoflow exited $rc: $(tail -2 "$w/probe$v.err" | tr '\n' ' ')" >> "$w/detail$v"
+		echo "  picoflow exited $RC: $(tail -2 "$w/probe$v.err" | tr '\n' ' ')" >> "$w/detail$v"
 	fi
 	if [ -s "$w/totals$v" ]; then
 		read -r -a a < "$w/totals$v"
@@ -375,21 +398,26 @@ for f in "$SHARED"/pcaps/real/${PCAPS_ONLY:-*}; do
 		continue
 	fi
 	nfa=- nfp=-
-	if [ "$FAKE" != 1 ]; then
-		# nfdump's totals with and without --app-info
-		nfcapd_start "$w/nf-app" && run_limited 120 "$PICOFLOW" -r "$f" --app-info \
-		    -n "127.0.0.1:$NFCAPD_PORT" > /dev/null 2> "$w/nf-app.err"
+	if [ "$FAKE" = 1 ]; then
+		export_run "$b" "$f" "$w/truth.json" "$w" 9
+	else
+		# the export to nfcapd and the receiver at once; then nfdump's
+		# totals of a run without --app-info
+		nfcapd_start "$w/nf-app" || { echo "$b: nfcapd did not start" >> "$details"; nfail=$((nfail + 1)); continue; }
+		export_run "$b" "$f" "$w/truth.json" "$w" 9 -n "127.0.0.1:$NFCAPD_PORT"
 		nfcapd_stop
 		nfcapd_start "$w/nf-plain" && run_limited 120 "$PICOFLOW" -r "$f" \
 		    -n "127.0.0.1:$NFCAPD_PORT" > /dev/null 2> "$w/nf-plain.err"
 		nfcapd_stop
 		nfa=$(nf_totals "$w/nf-app") nfp=$(nf_totals "$w/nf-plain")
 	fi
-	run_case "$b" "$f" "$w/truth.json" "$w" "$nfa" "$nfp" 9 || nfail=$((nfail + 1))
+	compare_run "$b" "$w/truth.json" "$w" "$nfa" "$nfp" 9 || nfail=$((nfail + 1))
 	if in_ipfix_set "$b"; then
-		run_case "$b (ipfix)" "$f" "$w/truth.json" "$w" - - 10 || nfail=$((nfail + 1))
+		export_run "$b (ipfix)" "$f" "$w/truth.json" "$w" 10
+		compare_run "$b (ipfix)" "$w/truth.json" "$w" - - 10 || nfail=$((nfail + 1))
 	fi
 done
+sink_stop
 [ "$n" -gt 0 ] || skip "no .pcap/.pcapng files in $SHARED/pcaps/real"
 printf '%-40s %5d %5d %4d %5s %9s %5d %9s %9s\n' "TOTAL ($n captures)" "${T[0]}" "${T[1]}" \
     "${T[2]}" "$((T[3] - T[4]))/${T[3]}" "${T[6]}/${T[5]}" "${T[7]}" "${T[9]}/${T[8]}" "${T[10]}/${T[8]}"
