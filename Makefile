@@ -70,11 +70,12 @@ ifeq ($(NETLINK),mnl)
 PLATFORM_EXTRA	+= platform/links_netlink.c platform/nl_link.c \
 		   platform/enrich_netlink.c platform/nl_msg.c \
 		   platform/nl_route.c platform/nl_ct.c \
-		   platform/offload_netlink.c platform/nl_sock.c
+		   platform/offload_netlink.c platform/nl_sock.c \
+		   platform/procinfo_netlink.c
 PF_LDLIBS	+= -lmnl
 else ifeq ($(NETLINK),none)
 PLATFORM_EXTRA	+= platform/links_posix.c platform/enrich_none.c \
-		   platform/offload_none.c
+		   platform/offload_none.c platform/procinfo_none.c
 else
 $(error NETLINK=$(NETLINK): expected mnl or none)
 endif

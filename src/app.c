@@ -314,8 +314,10 @@ rasm_feed(struct app *a, struct app_flow *f, uint32_t seq, const uint8_t *d,
 	b->len = (uint16_t)(b->len + n);
 	b->next_seq += (uint32_t)payload;
 	r = parse(b->kind, b->data, b->len, &nm);
-	if (r == APPNAME_FOUND)
+	if (r == APPNAME_FOUND) {
+		a->st.rasm_names++;
 		name_store(a, f, &nm);
+	}
 	else if (r == APPNAME_MORE && b->len < APP_RASM_BYTES)
 		return;
 	else if (r == APPNAME_MORE)

@@ -36,6 +36,7 @@ struct app;
 struct app_stats {
 	uint64_t	names;		/* flows that got a name */
 	uint64_t	names_dropped;	/* ... but the name pool was full */
+	uint64_t	rasm_names;	/* names found across segments */
 	uint64_t	rasm_full;	/* no reassembly buffer was free */
 	uint64_t	rasm_lost;	/* a split hello whose segments came out
 					 * of order, cut by the snap length,

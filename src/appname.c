@@ -193,11 +193,17 @@ hello_take(struct hello *h, uint8_t *dst, size_t n)
 	if (n > h->hs_left)
 		return HS_BAD;
 	while (n > 0) {
-		enum hs_status st;
 		size_t k;
 
-		if (h->rec_left == 0 && (st = hello_record(h)) != HS_OK)
-			return st;
+		if (h->rec_left == 0) {
+			/* RFC 8446 forbids empty handshake records, but
+			 * they carry nothing: step over them */
+			enum hs_status st = hello_record(h);
+
+			if (st != HS_OK)
+				return st;
+			continue;
+		}
 		k = n < h->rec_left ? n : h->rec_left;
 		if (k > h->len - h->off)
 			k = h->len - h->off;
@@ -366,13 +372,16 @@ appname_tls(const uint8_t *buf, size_t len, struct appname *out,
  * HTTP
  */
 
+/* RFC 9110's methods, and UPnP's over HTTP (GENA), which tshark
+ * decodes as HTTP too. */
 static const struct {
-	char		name[8];
+	char		name[12];
 	uint8_t		len;
 } http_methods[] = {
 	{ "GET", 3 }, { "POST", 4 }, { "HEAD", 4 }, { "PUT", 3 },
 	{ "DELETE", 6 }, { "OPTIONS", 7 }, { "CONNECT", 7 }, { "PATCH", 5 },
-	{ "TRACE", 5 },
+	{ "TRACE", 5 }, { "NOTIFY", 6 }, { "SUBSCRIBE", 9 },
+	{ "UNSUBSCRIBE", 11 },
 };
 
 /* Bytes of "METHOD " at p, or 0. */
@@ -478,7 +487,7 @@ appname_tcp_kind(const uint8_t *p, size_t len)
 	if (len >= 2 && p[0] == TLS_HANDSHAKE && p[1] == TLS_MAJOR &&
 	    (len < 3 || p[2] <= TLS_MINOR_MAX))
 		return APP_TLS;
-	if (http_method(p, len > 8 ? 8 : len) != 0)
+	if (http_method(p, len > 12 ? 12 : len) != 0)
 		return APP_HTTP;
 	return APP_NONE;
 }

@@ -42,7 +42,11 @@ struct appname {
  * A DNS message (RFC 1035 section 4): the UDP payload, or what follows
  * the 2-byte length on TCP.  FOUND with the first question's name, type
  * and, for a response, rcode; NONE if the header or the question is
- * malformed or cut, or there is no question.
+ * malformed or cut, or there is no question.  Compression pointers are
+ * followed even in the question (at most 32 of them and 127 labels, so a
+ * loop ends as NONE).  Label bytes are copied raw (tshark escapes
+ * unprintable ones); a name longer than APPNAME_MAX is cut to its first
+ * APPNAME_MAX bytes; the root name reads "<Root>", as tshark shows it.
  */
 enum appname_result appname_dns(const uint8_t *msg, size_t len,
 		    struct appname *out);
@@ -55,7 +59,11 @@ enum appname_result appname_dns(const uint8_t *msg, size_t len,
  * extension was found but the hello goes on, with *need the stream bytes
  * (from buf) that hold the whole ClientHello, so a caller can tell
  * whether its buffer will do.  NONE if it is not a handshake record, not
- * a ClientHello, malformed, or has no SNI.
+ * a ClientHello, malformed, or has no SNI.  *need is always > len on MORE;
+ * it is exact once the records seen reach the hello's end, else it counts
+ * one more 5-byte record header and grows if further records turn up
+ * (9 while even the handshake header is cut).  FOUND as soon as the name
+ * is in the bytes, even if the hello goes on.
  */
 enum appname_result appname_tls(const uint8_t *buf, size_t len,
 		    struct appname *out, size_t *need);
@@ -64,7 +72,10 @@ enum appname_result appname_tls(const uint8_t *buf, size_t len,
  * The first bytes of an HTTP/1.x request (RFC 9112): FOUND with the Host
  * header's value (optional whitespace trimmed, port kept, as sent); MORE
  * if the headers end before it and no blank line was seen; NONE if it
- * does not start with a request line or has no Host header.
+ * does not start with a request line or has no Host header.  A request
+ * line is one of GET POST HEAD PUT DELETE OPTIONS CONNECT PATCH TRACE, a
+ * space, and a line ending in "HTTP/1.x" (CRLF or bare LF); an empty Host
+ * counts as none.
  */
 enum appname_result appname_http(const uint8_t *buf, size_t len,
 		    struct appname *out);
@@ -72,7 +83,7 @@ enum appname_result appname_http(const uint8_t *buf, size_t len,
 /*
  * Cheap test on the first payload bytes of a TCP flow: APP_TLS if they
  * can start a TLS handshake record, APP_HTTP if an HTTP request method,
- * else APP_NONE.  Looks at most at the first 8 bytes.
+ * else APP_NONE.  Looks at most at the first 12 bytes.
  */
 enum appname_kind appname_tcp_kind(const uint8_t *p, size_t len);
 

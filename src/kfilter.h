@@ -24,8 +24,10 @@
  * not all define it, and some define 512). */
 #define KFILTER_MAXINSNS	4096
 /* Snap length of packets that may carry a name (--app-info): a DNS
- * answer, a TLS ClientHello with its SNI, an HTTP request's Host line. */
-#define KFILTER_APP_SNAPLEN	2048
+ * answer, a TLS ClientHello with its SNI, an HTTP request's Host line;
+ * a receive-offloaded (GRO) frame may hold a whole 2 KB hello and more,
+ * and app.c reassembles up to 4 KB. */
+#define KFILTER_APP_SNAPLEN	4352
 
 struct kfilter_cfg {
 	const char	*expr;		/* -f expression, or NULL: accept all */

@@ -29,6 +29,7 @@
 #include "filter.h"
 #include "flowtab.h"
 #include "iftable.h"
+#include "kfilter.h"
 #include "links.h"
 #include "log.h"
 #include "mem.h"
@@ -673,6 +674,8 @@ open_captures(struct probe *pr)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.filter = o->filter;
 	cfg.snaplen = o->snaplen;
+	/* --app-info: more bytes of the packets that may carry a name */
+	cfg.app_snaplen = o->app_info ? KFILTER_APP_SNAPLEN : 0;
 	cfg.promisc = o->promisc;
 	if (o->file == NULL)
 		pr->ops = &capture_live;

@@ -37,9 +37,10 @@ static void
 log_app(const struct app_stats *a)
 {
 	log_notice("app-info: names %" PRIu64 " names_dropped %" PRIu64
-	    " rasm_full %" PRIu64 " rasm_lost %" PRIu64 " handshakes %" PRIu64
-	    " hs_lost %" PRIu64, a->names, a->names_dropped, a->rasm_full,
-	    a->rasm_lost, a->handshakes, a->hs_lost);
+	    " rasm_names %" PRIu64 " rasm_full %" PRIu64 " rasm_lost %"
+	    PRIu64 " handshakes %" PRIu64 " hs_lost %" PRIu64, a->names,
+	    a->names_dropped, a->rasm_names, a->rasm_full, a->rasm_lost,
+	    a->handshakes, a->hs_lost);
 }
 
 static void

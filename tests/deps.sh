@@ -23,7 +23,7 @@ set -eu
 
 BUILD='build-essential pkg-config libpcap-dev libmnl-dev python3'
 DEMO="$BUILD nfdump"
-TEST="$DEMO clang valgrind cppcheck shellcheck tshark tcpreplay iproute2
+TEST="$DEMO clang valgrind cppcheck shellcheck tshark tcpreplay iproute2 ethtool
     procps util-linux conntrack nftables faketime golang-golang-x-sys-dev
     pmacct postgresql sqlite3 libndpi-bin"
 CROSS="$BUILD gcc-mips-linux-gnu gcc-mipsel-linux-gnu

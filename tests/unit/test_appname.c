@@ -442,6 +442,18 @@ test_tls(void)
 	}
 	is_int(bad, 0, "tls every first-record size");
 
+	/* empty records around: stepped over (fuzzer's find) */
+	tls_records(&m, &hs, 700);
+	memmove(m.b + 5, m.b, m.n);
+	memcpy(m.b, "\x16\x03\x01\x00\x00", 5);
+	m.n += 5;
+	if (ok(tls_cut(&m, m.n, &a, &need) == APPNAME_FOUND,
+	    "tls empty record first"))
+		ok(name_is(&a, sni), "tls empty record first: name");
+	is_int(tls_cut(&m, 100, &a, &need), APPNAME_MORE,
+	    "tls empty record first, cut");
+	is_int(need, m.n, "tls empty record first, cut: need");
+
 	/* a second record that is not a handshake: malformed */
 	tls_records(&m, &hs, 700);
 	m.b[5 + 700] = 23;
@@ -592,6 +604,10 @@ test_tcp_kind(void)
 	is_int(appname_tcp_kind((const uint8_t *)"SSH-2.0", 7), APP_NONE,
 	    "kind SSH");
 	is_int(appname_tcp_kind(get, 0), APP_NONE, "kind empty");
+	is_int(appname_tcp_kind((const uint8_t *)"UNSUBSCRIBE /x HTTP/1.1",
+	    23), APP_HTTP, "kind UNSUBSCRIBE (UPnP, 12 bytes)");
+	is_int(appname_tcp_kind((const uint8_t *)"NOTIFY * HTTP/1.1", 17),
+	    APP_HTTP, "kind NOTIFY");
 }
 
 int
