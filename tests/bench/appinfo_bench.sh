@@ -10,7 +10,7 @@
 #      picoflow -m 400000 without and with --app-info, and ndpiReader
 #      (which writes its CSV)
 #   b. the whole trace: wall time and peak RSS (run_probe.py), the same
-#      three commands
+#      commands (picoflow: the run of median time of 3)
 #   c. how many flows each names, on the whole trace: picoflow, the
 #      records of its export that carry a name (tshark decodes the export:
 #      dns_query, ssl_server_name, http_host); its flows are one-way, so a
@@ -59,7 +59,7 @@ marginal() {	# marginal CMD-TEMPLATE (@ for the capture)
 }
 PF_PLAIN="$PF -r @ -m 400000 -n 127.0.0.1:$PORT --pace 0 --no-sandbox"
 PF_APP="$PF_PLAIN --app-info"
-NDPI="ndpiReader -i @ -q -C $WORK/ndpi.csv"
+NDPI="ndpiReader -i @ -C $WORK/ndpi.csv"
 
 echo "  a. instructions per packet (callgrind; marginal cost, packets 100k..200k)"
 printf '    picoflow -m 400000             %6s\n' "$(marginal "$PF_PLAIN")"
@@ -67,21 +67,27 @@ printf '    picoflow -m 400000 --app-info  %6s\n' "$(marginal "$PF_APP")"
 [ $have_ndpi = 1 ] &&
     printf '    ndpiReader -C (CSV)            %6s\n' "$(marginal "$NDPI")"
 
-run_wall() {	# wall seconds and peak RSS (KiB) of one command
-	python3 "$SHARED/bench/run_probe.py" -- "$@" 2> /dev/null |
+run_wall() {	# [--log FILE] -- CMD...: wall seconds and peak RSS (KiB)
+	python3 "$SHARED/bench/run_probe.py" "$@" 2> /dev/null |
 	    python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["wall_s"], r["peak_rss_kb"])'
 }
-echo "  b. the whole trace: wall time, peak RSS (one run each)"
+median3() {	# CMD...: the run of median wall time of 3 (with its peak RSS)
+	local i
+	for i in 1 2 3; do
+		run_wall -- "$@"
+	done | sort -n | sed -n 2p
+}
+echo "  b. the whole trace: wall time, peak RSS (picoflow: median of 3 runs; ndpiReader: 1)"
 # shellcheck disable=SC2086 # templates split into words
 {
-	read -r w r < <(run_wall ${PF_PLAIN//@/$TRACE})
+	read -r w r < <(median3 ${PF_PLAIN//@/$TRACE})
 	printf '    picoflow -m 400000             %7.2f s  %8d KiB\n' "$w" "$r"
-	read -r w r < <(run_wall ${PF_APP//@/$TRACE})
+	read -r w r < <(median3 ${PF_APP//@/$TRACE})
 	printf '    picoflow -m 400000 --app-info  %7.2f s  %8d KiB\n' "$w" "$r"
-	read -r w r < <(run_wall $PF -r "$TRACE" --app-info -n "127.0.0.1:$PORT" --pace 0)
+	read -r w r < <(median3 $PF -r "$TRACE" --app-info -n "127.0.0.1:$PORT" --pace 0)
 	printf '    picoflow --app-info (-m 8192)  %7.2f s  %8d KiB\n' "$w" "$r"
 	if [ $have_ndpi = 1 ]; then
-		read -r w r < <(run_wall ${NDPI//@/$TRACE})
+		read -r w r < <(run_wall --log "$WORK/ndpi.log" -- ${NDPI//@/$TRACE})
 		printf '    ndpiReader -C (CSV)            %7.2f s  %8d KiB\n' "$w" "$r"
 	fi
 }
@@ -133,4 +139,5 @@ for row in r:
 top = ', '.join('%s %d' % kv for kv in by.most_common(6))
 print('    ndpiReader: %d flows in its CSV, %d with a name: %s' % (n, named, top))
 EOF
+	sed -n 's/^[[:space:]]*Unique flows:[[:space:]]*\([0-9]*\).*/    ndpiReader says: unique flows \1 (both ways; its CSV has those it classified or guessed)/p' "$WORK/ndpi.log"
 fi
