@@ -46,6 +46,26 @@ FIN was seen, 5 s once a RST was seen; other protocols 15 s); each flow
 has its own first name.  Override with --idle udp=15,tcp=60,fin=10,rst=5.
 (The active timeout splits records, not flows: no new name.)
 
+What is tricky in tshark's truth (tshark 4.0, the 39 shared captures):
+  - http.request is not set for UPnP's NOTIFY/SUBSCRIBE/UNSUBSCRIBE, which
+    tshark still dissects as HTTP requests with a Host: the request is
+    taken from http.request.method.  SSDP (UDP) has http.host too: not a
+    name picoflow exports ("unscoped").
+  - QUIC: tshark decrypts Initials and shows their SNI in the same
+    tls.handshake.extensions_server_name: kept apart (quic_sni).
+  - No capture has a name inside a tunnel or an ICMP error's quote (Teredo
+    in sv-output-eve-ftp-data carries none), so no name is ambiguous by
+    keying; "excluded" lists any that would be.
+  - tcp.analysis.initial_rtt is not always the handshake: in
+    sv-tls-tls-subjectaltname (port 59621, 59622, ...) a first SYN was
+    answered by a bare ACK and a RST, and tshark takes that ACK; in
+    ndpi-alexa-app (49627) the client ACKs a SYN-ACK after retransmitting
+    its SYN, then a second SYN-ACK comes; sv-filestore-... has 10 ms
+    timestamps.  irtt_ok says where the frame-time split does not add up
+    to tshark's figure.
+  - tshark 4.0 decodes ntop element 124 as cflow.pie.server_nw_latency_ms
+    (no "ntop."), unlike the other ntop elements.
+
 Without --json: one line per named flow, then the handshakes, then the
 counts.  Python 3 standard library only.
 """

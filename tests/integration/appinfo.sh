@@ -328,7 +328,7 @@ rmem=$(cat /proc/sys/net/core/rmem_max 2>/dev/null || echo 0)
 
 printf '%-40s %5s %5s %4s %5s %9s %5s %9s %9s %3s  %s\n' capture names match \
     bad dns rtt\<=1ms exact retrans ooo nf result
-n=0 nfail=0
+n=0 nfail=0 nruns=0
 T=(0 0 0 0 0 0 0 0 0 0 0)
 details=$WORK/details
 : > "$details"
@@ -369,6 +369,7 @@ compare_run() {
 	python3 "$COMPARE_PY" "$truth" "$w/export$v.json" "$label" "$nfa" "$nfp" \
 	    "$w/detail$v" "$w/totals$v"
 	res=$?
+	nruns=$((nruns + 1))
 	if [ "$RC" -ne 0 ]; then
 		res=1
 		echo "  picoflow exited $RC: $(tail -2 "$w/probe$v.err" | tr '\n' ' ')" >> "$w/detail$v"
@@ -419,7 +420,7 @@ for f in "$SHARED"/pcaps/real/${PCAPS_ONLY:-*}; do
 done
 sink_stop
 [ "$n" -gt 0 ] || skip "no .pcap/.pcapng files in $SHARED/pcaps/real"
-printf '%-40s %5d %5d %4d %5s %9s %5d %9s %9s\n' "TOTAL ($n captures)" "${T[0]}" "${T[1]}" \
+printf '%-40s %5d %5d %4d %5s %9s %5d %9s %9s\n' "TOTAL ($n captures, $nruns runs)" "${T[0]}" "${T[1]}" \
     "${T[2]}" "$((T[3] - T[4]))/${T[3]}" "${T[6]}/${T[5]}" "${T[7]}" "${T[9]}/${T[8]}" "${T[10]}/${T[8]}"
 echo
 echo "names: tshark's names (first name of each flow) / those picoflow exported for the"
