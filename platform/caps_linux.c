@@ -21,7 +21,9 @@
 static uint32_t
 kernel_bits(unsigned keep)
 {
-	return keep & CAPS_NET_ADMIN ? 1U << CAP_NET_ADMIN : 0;
+	return (keep & CAPS_NET_ADMIN ? 1U << CAP_NET_ADMIN : 0) |
+	    (keep & CAPS_PROC ? 1U << CAP_DAC_READ_SEARCH |
+	    1U << CAP_SYS_PTRACE : 0);
 }
 
 int

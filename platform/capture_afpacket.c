@@ -222,7 +222,8 @@ setup_ring(struct capture *c, const struct capture_cfg *cfg, char *err,
 		req.tp_block_nr = c->nblocks;
 		req.tp_frame_size = frame;
 		req.tp_frame_nr = c->blocksz / frame * c->nblocks;
-		req.tp_retire_blk_tov = RETIRE_MS;
+		req.tp_retire_blk_tov = cfg->max_wait_ms != 0 ?
+		    cfg->max_wait_ms : RETIRE_MS;
 		if (setsockopt(c->fd, SOL_PACKET, PACKET_RX_RING, &req,
 		    sizeof(req)) == 0)
 			break;

@@ -210,7 +210,10 @@ procinfo_diag_request(void *buf, size_t len, uint32_t seq, int family,
 	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
 	r->sdiag_family = (uint8_t)family;
 	r->sdiag_protocol = proto;
-	r->idiag_states = ~0u;
+	/* A TCP dump looks for the listener of a connection being accepted
+	 * (procinfo_lookup()): listeners only, not every connection of a
+	 * busy port.  TCP_LISTEN is 10 in the kernel's numbering. */
+	r->idiag_states = dump && proto == IPPROTO_TCP ? 1u << 10 : ~0u;
 	r->id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
 	r->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 	if (dump) {
@@ -779,6 +782,17 @@ procinfo_lookup(struct procinfo *p, const struct flow_key *k,
 	}
 	rc = sock_ask(p, &q, 0, now_s);
 	if (rc == ENOENT && q.proto == IPPROTO_UDP)
+		rc = sock_ask(p, &q, 1, now_s);
+	/*
+	 * A connection to a listening port with no owner to find: its
+	 * first packets are captured before the stack has made its socket,
+	 * or while it is a request socket (SYN_RECV), or it was over before
+	 * we asked (a server closes first, TIME_WAIT): the process is its
+	 * listener's, the one that accepts.  A client's closed connection
+	 * has no listener, and stays unattributed.
+	 */
+	if (q.proto == IPPROTO_TCP && (rc == ENOENT || (rc == 0 &&
+	    q.found.inode == 0)))
 		rc = sock_ask(p, &q, 1, now_s);
 	if (rc == 0 && q.found.inode == 0)
 		rc = ENOENT;	/* TIME_WAIT: nobody owns it now */

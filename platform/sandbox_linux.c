@@ -33,6 +33,7 @@
 #include <linux/sockios.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -129,11 +130,42 @@ static const struct call calls[] = {
 	{ __NR_ppoll_time64, SANDBOX_CAPTURE | SANDBOX_EXPORT |
 	    SANDBOX_NETLINK },
 #endif
-	{ __NR_read, SANDBOX_FILE },
+	{ __NR_read, SANDBOX_FILE | SANDBOX_PROC },
 	{ __NR_readv, SANDBOX_FILE },		/* musl's stdio (libpcap) */
-	{ __NR_lseek, SANDBOX_FILE },		/* ... and its ftell */
+	{ __NR_lseek, SANDBOX_FILE | SANDBOX_PROC },	/* ftell; rewinddir */
 #ifdef __NR__llseek
-	{ __NR__llseek, SANDBOX_FILE },
+	{ __NR__llseek, SANDBOX_FILE | SANDBOX_PROC },
+#endif
+	/* --process: /proc/PID/fd listed, its links read, ns/net compared */
+	{ __NR_getdents64, SANDBOX_PROC },
+	{ __NR_readlinkat, SANDBOX_PROC },
+#ifdef __NR_readlink
+	{ __NR_readlink, SANDBOX_PROC },	/* musl, where it exists */
+#endif
+#ifdef __NR_newfstatat
+	{ __NR_newfstatat, SANDBOX_PROC },
+#endif
+#ifdef __NR_fstatat64
+	{ __NR_fstatat64, SANDBOX_PROC },
+#endif
+#ifdef __NR_statx
+	{ __NR_statx, SANDBOX_PROC },
+#endif
+#ifdef __NR_stat
+	{ __NR_stat, SANDBOX_PROC },
+#endif
+#ifdef __NR_stat64
+	{ __NR_stat64, SANDBOX_PROC },
+#endif
+#ifdef __NR_fstat
+	{ __NR_fstat, SANDBOX_PROC },
+#endif
+#ifdef __NR_fstat64
+	{ __NR_fstat64, SANDBOX_PROC },
+#endif
+	{ __NR_fcntl, SANDBOX_PROC },		/* opendir's FD_CLOEXEC */
+#ifdef __NR_fcntl64
+	{ __NR_fcntl64, SANDBOX_PROC },
 #endif
 	/* a capture's errors, statistics, and whether it is still bound */
 	{ __NR_getsockopt, SANDBOX_CAPTURE },
@@ -198,6 +230,11 @@ static const struct rule rules[] = {
 	    { { 0, ANY, AF_NETLINK }, { 2, ANY, NETLINK_ROUTE } }, 2 },
 	{ __NR_ioctl, SANDBOX_REBIND, { { 1, ANY, SIOCGIFINDEX } }, 1 },
 	{ __NR_ioctl, SANDBOX_REBIND, { { 1, ANY, SIOCGIFHWADDR } }, 1 },
+	/* --process: /proc opened to read, never to write */
+	{ __NR_openat, SANDBOX_PROC, { { 2, O_ACCMODE, O_RDONLY } }, 1 },
+#ifdef __NR_open
+	{ __NR_open, SANDBOX_PROC, { { 1, O_ACCMODE, O_RDONLY } }, 1 },
+#endif
 	/* memory from the C library, never executable */
 #ifdef __NR_mmap
 	{ __NR_mmap, ALWAYS, { { 2, PROT_EXEC, 0 } }, 1 },

@@ -34,11 +34,12 @@
 #define ST_HS_CLIENT	0x08	/* sent a SYN: its ACK ends the handshake */
 #define ST_HS_SERVER	0x10	/* sent the SYN-ACK */
 #define ST_RTT		0x20	/* rtt_* hold the handshake */
+#define ST_OWNERS	0x40	/* --process asked about its ends */
 
 #define OOO_THRESHOLD_US 3000	/* Wireshark's, before a round trip */
 #define HS_MIN		64
 
-/* One per flow-table slot: 32 bytes. */
+/* One per flow-table slot: 40 bytes. */
 struct app_flow {
 	uint32_t	next_seq;	/* end of the highest segment */
 	uint32_t	next_us;	/* when it came (low 32 bits of us) */
@@ -54,6 +55,14 @@ struct app_flow {
 	uint8_t		state;		/* ST_* */
 	uint8_t		rasm;		/* reassembly buffer + 1, 0: none */
 	uint8_t		tries;		/* UDP DNS packets parsed */
+	uint16_t	owner[2];	/* source's, destination's: + 1 */
+	uint16_t	owner_gen[2];	/* ... as long as the entry has it */
+};
+
+/* An owner, shared by the flows of a process; gen moves on reuse. */
+struct app_owner {
+	struct proc_owner o;
+	uint16_t	gen;
 };
 
 struct app_chunk {
@@ -93,7 +102,9 @@ struct app {
 	struct app_hs	*hs;
 	uint32_t	 hs_mask;
 	struct app_rasm	*rasm;
-	int		 quality;
+	struct app_owner *owner;
+	unsigned	 next_owner;	/* replaced next when none matches */
+	unsigned	 what;		/* APP_* */
 	struct app_stats st;
 };
 
@@ -119,11 +130,12 @@ app_bytes(size_t index_end)
 	return sizeof(struct app) + index_end * sizeof(struct app_flow) +
 	    chunks_for(index_end) * sizeof(struct app_chunk) +
 	    hs_for(index_end) * sizeof(struct app_hs) +
-	    APP_RASM_BUFS * sizeof(struct app_rasm);
+	    APP_RASM_BUFS * sizeof(struct app_rasm) +
+	    APP_OWNERS * sizeof(struct app_owner);
 }
 
 struct app *
-app_new(size_t index_end, int tcp_quality)
+app_new(size_t index_end, unsigned what)
 {
 	struct app *a;
 	size_t i;
@@ -133,15 +145,16 @@ app_new(size_t index_end, int tcp_quality)
 	a->nf = index_end;
 	a->nchunk = chunks_for(index_end);
 	a->hs_mask = (uint32_t)hs_for(index_end) - 1;
-	a->quality = tcp_quality;
+	a->what = what;
 	a->f = mem_alloc(index_end * sizeof(*a->f), "app-info flows");
 	a->chunk = mem_alloc(a->nchunk * sizeof(*a->chunk), "app-info names");
 	a->hs = mem_alloc(((size_t)a->hs_mask + 1) * sizeof(*a->hs),
 	    "app-info handshakes");
 	a->rasm = mem_alloc(APP_RASM_BUFS * sizeof(*a->rasm),
 	    "app-info reassembly");
+	a->owner = mem_alloc(APP_OWNERS * sizeof(*a->owner), "app-info owners");
 	if (a->f == NULL || a->chunk == NULL || a->hs == NULL ||
-	    a->rasm == NULL) {
+	    a->rasm == NULL || a->owner == NULL) {
 		app_free(a);
 		return NULL;
 	}
@@ -161,6 +174,7 @@ app_free(struct app *a)
 	mem_free(a->chunk);
 	mem_free(a->hs);
 	mem_free(a->rasm);
+	mem_free(a->owner);
 	mem_free(a);
 }
 
@@ -526,12 +540,12 @@ tcp(struct app *a, struct app_flow *f, const struct pkt *p,
 	if (thl < 20 || l4 < m->l3_off)
 		return;
 	payload = m->bytes > hdrs ? m->bytes - hdrs : 0;
-	if (a->quality) {
+	if (a->what & APP_TCP) {
 		if (flags & (TH_SYN | TH_ACK))
 			handshake(a, f, k, flags, p->ts_us, slot);
 		sequence(f, seq, (uint32_t)payload, flags, (uint32_t)p->ts_us);
 	}
-	if (payload == 0 || (f->state & ST_NAMED))
+	if (payload == 0 || (f->state & ST_NAMED) || !(a->what & APP_NAMES))
 		return;
 	avail = p->caplen > l4 + thl ? MIN(payload, p->caplen - l4 - thl) : 0;
 	tcp_name(a, f, k, slot, seq, h + thl, avail, payload);
@@ -550,8 +564,75 @@ app_packet(struct app *a, const struct pkt *p, const struct flow_key *k,
 	if (k->proto == PROTO_TCP)
 		tcp(a, f, p, k, m, slot);
 	else if (k->proto == PROTO_UDP && !(f->state & ST_NAMED) &&
-	    dns_port(k))
+	    (a->what & APP_NAMES) && dns_port(k))
 		udp_name(a, f, p, m);
+}
+
+/* ---- --process ---- */
+
+int
+app_owner_wanted(struct app *a, uint32_t slot)
+{
+	struct app_flow *f;
+
+	if (!(a->what & APP_PROC) || slot >= a->nf)
+		return 0;
+	f = &a->f[slot];
+	if (f->state & ST_OWNERS)
+		return 0;
+	f->state |= ST_OWNERS;
+	return 1;
+}
+
+/*
+ * Flows of one process share its entry; a new owner takes the next
+ * entry round the table, and flows still pointing at what it held see
+ * its gen move on and lose their owner rather than get another's.
+ */
+void
+app_owner_set(struct app *a, uint32_t slot, int dst,
+    const struct proc_owner *o)
+{
+	struct app_owner *e = NULL;
+	unsigned i;
+
+	if (slot >= a->nf)
+		return;
+	for (i = 0; i < APP_OWNERS && e == NULL; i++)
+		if (a->owner[i].o.pid == o->pid && a->owner[i].o.uid ==
+		    o->uid && strcmp(a->owner[i].o.name, o->name) == 0)
+			e = &a->owner[i];
+	if (e == NULL) {
+		e = &a->owner[a->next_owner];
+		a->next_owner = (a->next_owner + 1) % APP_OWNERS;
+		e->o = *o;
+		e->gen++;
+	}
+	a->f[slot].owner[dst != 0] = (uint16_t)(e - a->owner + 1);
+	a->f[slot].owner_gen[dst != 0] = e->gen;
+}
+
+static void
+export_owner(const struct app *a, const struct app_flow *f, int dst,
+    struct flow_rec *r)
+{
+	const struct app_owner *e;
+
+	if (f->owner[dst] == 0 || f->owner[dst] > APP_OWNERS)
+		return;
+	e = &a->owner[f->owner[dst] - 1];
+	if (e->gen != f->owner_gen[dst])
+		return;		/* reused since: better none than wrong */
+	if (dst) {
+		r->app.dst_pid = e->o.pid;
+		r->app.dst_proc = e->o.name;
+		r->app.dst_user = e->o.user;
+	} else {
+		r->app.src_pid = e->o.pid;
+		r->app.src_proc = e->o.name;
+		r->app.src_user = e->o.user;
+	}
+	r->app.flags |= FLOW_APP_PROC;
 }
 
 /* ---- export ---- */
@@ -592,6 +673,8 @@ app_export(const struct app *a, struct flow_rec *r, char *namebuf)
 		r->app.ooo = f->ooo;
 		r->app.flags |= FLOW_APP_TCP;
 	}
+	export_owner(a, f, 0, r);
+	export_owner(a, f, 1, r);
 }
 
 void

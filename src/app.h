@@ -25,11 +25,18 @@
 #include "appname.h"
 #include "capture.h"
 #include "flow.h"
+#include "procinfo.h"
 
 #define APP_RASM_BUFS	16	/* split hellos and requests at once */
 #define APP_RASM_BYTES	4096	/* bytes each (a 2 KB hello fits twice) */
 #define APP_CHUNK_BYTES	28	/* name bytes a pool chunk holds */
 #define APP_NAME_TRIES	4	/* UDP DNS packets looked at a flow */
+#define APP_OWNERS	128	/* --process: distinct owners at once */
+
+/* What app_new() is asked to keep. */
+#define APP_NAMES	0x1	/* --app-info: names */
+#define APP_TCP		0x2	/* --app-info, not sampled: TCP quality */
+#define APP_PROC	0x4	/* --process: owners of local ends */
 
 struct app;
 
@@ -54,11 +61,10 @@ struct app_stats {
  */
 size_t		 app_bytes(size_t index_end);
 /*
- * Through mem_alloc(); NULL if out of budget.  tcp_quality 0 leaves the
- * handshake and sequence analysis out (sampling: they need every
- * packet of a connection).
+ * Through mem_alloc(); NULL if out of budget.  what: APP_* bits (TCP
+ * quality is left out when sampling: it needs every packet).
  */
-struct app	*app_new(size_t index_end, int tcp_quality);
+struct app	*app_new(size_t index_end, unsigned what);
 void		 app_free(struct app *);
 
 /*
@@ -77,6 +83,14 @@ void		 app_export(const struct app *, struct flow_rec *r,
 		    char *namebuf);
 /* r has gone: its entry is freed, or (active timeout) carried on. */
 void		 app_release(struct app *, const struct flow_rec *r);
+/*
+ * --process: 1 if the flow in slot has not been asked about yet (a new
+ * flow; an active-timeout split keeps its owners), and marks it asked.
+ */
+int		 app_owner_wanted(struct app *, uint32_t slot);
+/* The owner of the flow's source (dst 0) or destination (dst 1) end. */
+void		 app_owner_set(struct app *, uint32_t slot, int dst,
+		    const struct proc_owner *);
 void		 app_stats(const struct app *, struct app_stats *);
 
 #endif

@@ -15,10 +15,10 @@ app_bytes(size_t index_end)
 }
 
 struct app *
-app_new(size_t index_end, int tcp_quality)
+app_new(size_t index_end, unsigned what)
 {
 	(void)index_end;
-	(void)tcp_quality;
+	(void)what;
 	errno = ENOTSUP;
 	return NULL;
 }
@@ -60,4 +60,22 @@ app_stats(const struct app *a, struct app_stats *st)
 {
 	(void)a;
 	(void)st;
+}
+
+int
+app_owner_wanted(struct app *a, uint32_t slot)
+{
+	(void)a;
+	(void)slot;
+	return 0;
+}
+
+void
+app_owner_set(struct app *a, uint32_t slot, int dst,
+    const struct proc_owner *o)
+{
+	(void)a;
+	(void)slot;
+	(void)dst;
+	(void)o;
 }

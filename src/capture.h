@@ -35,6 +35,9 @@ struct capture_cfg {
 					 * kernel captures every frame at the
 					 * larger of the two */
 	size_t		buffer_bytes;	/* kernel ring/buffer size, 0 = default */
+	unsigned	max_wait_ms;	/* longest a frame may wait in the
+					 * kernel before it is handed over;
+					 * 0: the backend's default */
 	int		promisc;
 	uint32_t	kernel_sample;	/* keep 1 frame in N at random before
 					 * it is copied (only backends with

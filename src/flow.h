@@ -79,6 +79,7 @@ struct flow_enr {
 #define FLOW_APP_NAME	0x01	/* name (kind says which) */
 #define FLOW_APP_RTT	0x02	/* the handshake's two halves */
 #define FLOW_APP_TCP	0x04	/* retrans and ooo were counted */
+#define FLOW_APP_PROC	0x08	/* an owner of a local end (--process) */
 
 /*
  * The application facts a record carries to the encoder: all zero when
@@ -98,6 +99,15 @@ struct flow_app {
 	uint32_t	rtt_server_ms;	/* SYN to SYN-ACK */
 	uint32_t	retrans;	/* segments sent again */
 	uint32_t	ooo;		/* segments out of order */
+	/* --process: the source's and the destination's owner when that
+	 * end is this host's: pid 0 if unknown; names NUL-terminated, or
+	 * NULL */
+	uint32_t	src_pid;
+	uint32_t	dst_pid;
+	const char	*src_proc;
+	const char	*src_user;
+	const char	*dst_proc;
+	const char	*dst_user;
 };
 
 /*

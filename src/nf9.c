@@ -192,6 +192,13 @@ layout_narrow_ifs(struct nf9_layout *l)
 		}
 }
 
+/* Records with flow_app facts have layouts of their own. */
+static int
+has_app(const struct nf9 *nf)
+{
+	return nf->cfg.app_fields || nf->cfg.proc_fields;
+}
+
 /* The layouts this format sends, from the tables of nf9_fields.h. */
 static int
 layouts_make(struct nf9 *nf)
@@ -225,11 +232,15 @@ layouts_make(struct nf9 *nf)
 	for (i = 0; i < 2; i++) {
 		nf->lay[i].nbase = nf->lay[i].n;
 		nf->lay[i].blen = nf->lay[i].len;
-		if (!nf->cfg.app_fields)
+		if (!has_app(nf))
 			continue;
 		nf->lay[i + 2] = nf->lay[i];
-		rc |= layout_append(&nf->lay[i + 2], nf9_tmpl_app,
-		    ARRAY_SIZE(nf9_tmpl_app), v, i, 0);
+		if (nf->cfg.app_fields)
+			rc |= layout_append(&nf->lay[i + 2], nf9_tmpl_app,
+			    ARRAY_SIZE(nf9_tmpl_app), v, i, 0);
+		if (nf->cfg.proc_fields)
+			rc |= layout_append(&nf->lay[i + 2], nf9_tmpl_proc,
+			    ARRAY_SIZE(nf9_tmpl_proc), v, i, 0);
 	}
 	return rc;
 }
@@ -378,7 +389,7 @@ opts_sent(const struct nf9 *nf)
 static unsigned
 put_templates(struct wbuf *w, const struct nf9 *nf)
 {
-	unsigned n = nf->cfg.app_fields ? 4 : 2;
+	unsigned n = has_app(nf) ? 4 : 2;
 
 	put_tmpl_set(w, nf);
 	if (!opts_sent(nf))
@@ -633,17 +644,35 @@ rec_image(uint8_t *img, const struct nf9 *nf, const struct nf9_layout *l,
 	return 0;
 }
 
-/* The name a variable-length field of nf9_tmpl_app carries for a. */
+/* The bytes a variable-length field carries for a, and their length. */
 static size_t
-app_name(const struct flow_app *a, unsigned type, const char **name)
+app_text(const struct flow_app *a, unsigned type, const char **text)
 {
-	unsigned kind = type == NTOP_DNS_QUERY ? APP_DNS :
-	    type == NTOP_SSL_SERVER_NAME ? APP_TLS : APP_HTTP;
+	unsigned kind;
 
-	if (a->kind != kind || !(a->flags & FLOW_APP_NAME))
-		return 0;
-	*name = a->name;
-	return a->name_len;
+	switch (type) {
+	case NTOP_SRC_PROC_NAME:
+		*text = a->src_proc;
+		break;
+	case NTOP_SRC_PROC_USER_NAME:
+		*text = a->src_user;
+		break;
+	case NTOP_DST_PROC_NAME:
+		*text = a->dst_proc;
+		break;
+	case NTOP_DST_PROC_USER_NAME:
+		*text = a->dst_user;
+		break;
+	default:
+		kind = type == NTOP_DNS_QUERY ? APP_DNS :
+		    type == NTOP_SSL_SERVER_NAME ? APP_TLS : APP_HTTP;
+		if (a->kind != kind || !(a->flags & FLOW_APP_NAME))
+			return 0;
+		*text = a->name;
+		return a->name_len;
+	}
+	/* owners' names are short C strings (procinfo.h: 16 and 32) */
+	return *text == NULL ? 0 : strnlen(*text, APPNAME_MAX);
 }
 
 /* Value bytes a variable-length field takes beyond its length byte. */
@@ -653,72 +682,102 @@ varlen_extra(size_t len)
 	return len + (len >= 255 ? 2 : 0);
 }
 
+static size_t
+table_extra(const struct nf9_field *t, size_t n, const struct flow_app *a)
+{
+	const char *text;
+	size_t i, e = 0;
+
+	for (i = 0; i < n; i++)
+		if (t[i].len == NF9_VARLEN)
+			e += varlen_extra(app_text(a, t[i].type, &text));
+	return e;
+}
+
 /* Bytes a's names add to an application record's l->len. */
 static size_t
-app_extra(const struct flow_app *a)
+app_extra(const struct nf9 *nf, const struct flow_app *a)
 {
-	const char *name;
-	size_t i, n = 0;
+	return (nf->cfg.app_fields ? table_extra(nf9_tmpl_app,
+	    ARRAY_SIZE(nf9_tmpl_app), a) : 0) + (nf->cfg.proc_fields ?
+	    table_extra(nf9_tmpl_proc, ARRAY_SIZE(nf9_tmpl_proc), a) : 0);
+}
 
-	for (i = 0; i < ARRAY_SIZE(nf9_tmpl_app); i++)
-		if (nf9_tmpl_app[i].len == NF9_VARLEN)
-			n += varlen_extra(app_name(a, nf9_tmpl_app[i].type,
-			    &name));
-	return n;
+/* The low n bytes (1, 2 or 4) of v at p, most significant first. */
+static void
+store_be(uint8_t *p, uint32_t v, size_t n)
+{
+	while (n-- > 0)
+		*p++ = (uint8_t)(v >> (n * 8));
+}
+
+/* The value of a fixed-size application field. */
+static uint32_t
+app_value(const struct flow_app *a, unsigned type)
+{
+	switch (type) {
+	case NTOP_DNS_QUERY_TYPE:
+		return a->kind == APP_DNS ? a->qtype : 0;
+	case NTOP_DNS_RET_CODE:
+		return a->kind == APP_DNS ? a->rcode : 0;
+	case NTOP_CLIENT_LATENCY_MS:
+		return a->rtt_client_ms;
+	case NTOP_SERVER_LATENCY_MS:
+		return a->rtt_server_ms;
+	case NTOP_RETRANS_IN_PKTS:
+		return a->retrans;
+	case NTOP_OOORDER_IN_PKTS:
+		return a->ooo;
+	case NTOP_SRC_PROC_PID:
+		return a->src_pid;
+	case NTOP_DST_PROC_PID:
+		return a->dst_pid;
+	default:
+		return 0;
+	}
 }
 
 /*
- * The fields of nf9_tmpl_app at p (room counted by nf9_add()): a
+ * The fields of table t at p (room counted by nf9_add()): a
  * variable-length value is its length, one byte below 255 and else 255
- * and two more (RFC 7011 section 7), then the bytes.
+ * and two more (RFC 7011 section 7), then the bytes.  Returns the end.
  */
-static void
-put_app(uint8_t *p, const struct flow_app *a)
+static uint8_t *
+put_table(uint8_t *p, const struct nf9_field *t, size_t n,
+    const struct flow_app *a)
 {
-	const char *name = NULL;
+	const char *text = NULL;
 	size_t i, len;
-	uint32_t v;
 
-	for (i = 0; i < ARRAY_SIZE(nf9_tmpl_app); i++) {
-		switch (nf9_tmpl_app[i].type) {
-		case NTOP_DNS_QUERY:
-		case NTOP_SSL_SERVER_NAME:
-		case NTOP_HTTP_HOST:
-			len = app_name(a, nf9_tmpl_app[i].type, &name);
-			if (len < 255)
-				*p++ = (uint8_t)len;
-			else {
-				*p++ = 255;
-				wb_store_be16(p, (uint16_t)len);
-				p += 2;
-			}
-			if (len != 0)
-				memcpy(p, name, len);
-			p += len;
+	for (i = 0; i < n; i++) {
+		if (t[i].len != NF9_VARLEN) {
+			store_be(p, app_value(a, t[i].type), t[i].len);
+			p += t[i].len;
 			continue;
-		case NTOP_DNS_QUERY_TYPE:
-			wb_store_be16(p, a->kind == APP_DNS ? a->qtype : 0);
-			p += 2;
-			continue;
-		case NTOP_DNS_RET_CODE:
-			*p++ = a->kind == APP_DNS ? a->rcode : 0;
-			continue;
-		case NTOP_CLIENT_LATENCY_MS:
-			v = a->rtt_client_ms;
-			break;
-		case NTOP_SERVER_LATENCY_MS:
-			v = a->rtt_server_ms;
-			break;
-		case NTOP_RETRANS_IN_PKTS:
-			v = a->retrans;
-			break;
-		default:	/* NTOP_OOORDER_IN_PKTS */
-			v = a->ooo;
-			break;
 		}
-		wb_store_be32(p, v);
-		p += 4;
+		len = app_text(a, t[i].type, &text);
+		if (len < 255)
+			*p++ = (uint8_t)len;
+		else {
+			*p++ = 255;
+			wb_store_be16(p, (uint16_t)len);
+			p += 2;
+		}
+		if (len != 0)
+			memcpy(p, text, len);
+		p += len;
 	}
+	return p;
+}
+
+static void
+put_app(uint8_t *p, const struct nf9 *nf, const struct flow_app *a)
+{
+	if (nf->cfg.app_fields)
+		p = put_table(p, nf9_tmpl_app, ARRAY_SIZE(nf9_tmpl_app), a);
+	if (nf->cfg.proc_fields)
+		(void)put_table(p, nf9_tmpl_proc, ARRAY_SIZE(nf9_tmpl_proc),
+		    a);
 }
 
 /*
@@ -745,7 +804,7 @@ put_record(uint8_t *p, const struct nf9 *nf, const struct nf9_layout *l,
 		else
 			memcpy(p, img + u->off, u->len);
 	if (l->n > l->nbase)
-		put_app(p, &r->app);
+		put_app(p, nf, &r->app);
 	return 0;
 }
 
@@ -992,8 +1051,11 @@ nf9_init(struct nf9 *nf, const struct nf9_cfg *cfg, uint8_t *buf,
 	for (i = 0; i < 4; i++) {
 		nf->set[i].rec = buf + (i + 1) * cfg->mtu;
 		nf->set[i].cap = cfg->mtu;
-		/* an application record: one name of the longest kind */
-		len = nf->lay[i].len + (i < 2 ? 0 : varlen_extra(APPNAME_MAX));
+		/* an application record: one name of the longest kind, and
+		 * two owners with the longest names procinfo.h gives */
+		len = nf->lay[i].len + (i < 2 ? 0 : (nf->cfg.app_fields ?
+		    varlen_extra(APPNAME_MAX) : 0) + (nf->cfg.proc_fields ?
+		    2 * (15 + 31) : 0));
 		if (nf->lay[i].n != 0)
 			max_set = MAX(max_set, set_bytes(nf, len));
 	}
@@ -1061,13 +1123,12 @@ nf9_add(struct nf9 *nf, const struct flow_rec *r, uint64_t now_ms)
 
 	if (r->key.ipver != 4 && r->key.ipver != 6)
 		return -1;
-	i = (r->key.ipver == 6) + (r->app.flags != 0 && nf->cfg.app_fields ?
-	    2 : 0);
+	i = (r->key.ipver == 6) + (r->app.flags != 0 && has_app(nf) ? 2 : 0);
 	l = &nf->lay[i];
 	s = &nf->set[i];
 	if (l->n == 0)
 		return -1;	/* v5 and IPv6 */
-	len = l->len + (i < 2 ? 0 : app_extra(&r->app));
+	len = l->len + (i < 2 ? 0 : app_extra(nf, &r->app));
 	if (nf->max_recs != 0 && nf9_pending(nf) >= nf->max_recs)
 		return 0;
 	used = nf->used;

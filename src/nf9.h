@@ -15,9 +15,10 @@
 #include "iftable.h"
 
 /*
- * With app_fields the smallest MTU is larger: the templates are twice as
- * many and a record may carry a name of APPNAME_MAX bytes.  nf9_init()
- * checks it; NF9_MTU_MIN_APP covers every format.
+ * With app_fields or proc_fields the smallest MTU is larger: the
+ * templates are twice as many and a record may carry a name of
+ * APPNAME_MAX bytes and two owners.  nf9_init() checks it;
+ * NF9_MTU_MIN_APP covers every format.
  */
 #define NF9_MTU_MIN_APP	1024
 
@@ -95,6 +96,7 @@ struct nf9_cfg {
 	int		nat_fields;	/* IPv4 records end with 225-228 */
 	int		app_fields;	/* --app-info: records with flow_app
 					 * facts get templates of their own */
+	int		proc_fields;	/* --process: ... with the owners */
 };
 
 struct nf9_fmt;			/* per-format constants, in nf9.c */

@@ -80,6 +80,12 @@
 #define NTOP_DNS_QUERY		(NF9_NTOP | 205)
 #define NTOP_DNS_QUERY_TYPE	(NF9_NTOP | 207)
 #define NTOP_DNS_RET_CODE	(NF9_NTOP | 208)
+#define NTOP_SRC_PROC_PID	(NF9_NTOP | 168)
+#define NTOP_SRC_PROC_NAME	(NF9_NTOP | 169)
+#define NTOP_SRC_PROC_USER_NAME	(NF9_NTOP | 372)
+#define NTOP_DST_PROC_PID	(NF9_NTOP | 375)
+#define NTOP_DST_PROC_NAME	(NF9_NTOP | 376)
+#define NTOP_DST_PROC_USER_NAME	(NF9_NTOP | 377)
 /* A variable-length field (RFC 7011 section 7; Wireshark and nfdump 1.7
  * read it in v9 too): each value has its length in front. */
 #define NF9_VARLEN		65535
@@ -180,6 +186,21 @@ static const struct nf9_field nf9_tmpl_app[] = {
 	{ NTOP_SERVER_LATENCY_MS,	4 },
 	{ NTOP_RETRANS_IN_PKTS,		4 },
 	{ NTOP_OOORDER_IN_PKTS,		4 },
+};
+
+/*
+ * --process: who owns the host's end of a flow (procinfo.h), after the
+ * --app-info fields if both are on: pid 0 and empty names for an end
+ * that is not the host's or whose owner was not found.  10 bytes a
+ * record plus the names.
+ */
+static const struct nf9_field nf9_tmpl_proc[] = {
+	{ NTOP_SRC_PROC_PID,		4 },
+	{ NTOP_SRC_PROC_NAME,		NF9_VARLEN },
+	{ NTOP_SRC_PROC_USER_NAME,	NF9_VARLEN },
+	{ NTOP_DST_PROC_PID,		4 },
+	{ NTOP_DST_PROC_NAME,		NF9_VARLEN },
+	{ NTOP_DST_PROC_USER_NAME,	NF9_VARLEN },
 };
 
 /*

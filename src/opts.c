@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "nf9.h"
 #include "opts.h"
 #include "opts_hint.h"
@@ -31,7 +32,8 @@ enum {
 	OPT_LOOKUP_RATE,
 	OPT_OFFLOAD,
 	OPT_NO_SANDBOX,
-	OPT_APP_INFO
+	OPT_APP_INFO,
+	OPT_PROCESS
 };
 
 /* softflowd's flags are taken too, with their values, to be explained. */
@@ -70,6 +72,7 @@ static const struct option long_opts[] = {
 	{ "offload-flows",	optional_argument, NULL, OPT_OFFLOAD },
 	{ "no-sandbox",		no_argument,	   NULL, OPT_NO_SANDBOX },
 	{ "app-info",		no_argument,	   NULL, OPT_APP_INFO },
+	{ "process",		no_argument,	   NULL, OPT_PROCESS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -118,15 +121,25 @@ opts_usage(FILE *f)
 "      --nat               add post-NAT IPv4 addresses and ports (fields\n"
 "                          225-228) from conntrack (Linux, -i,\n"
 "                          CAP_NET_ADMIN)\n"
-"      --lookup-rate N     kernel lookups a second for --egress/--nat at\n"
-"                          most (default 1000, 0 = no cap)\n"
+"      --lookup-rate N     kernel lookups a second for --egress, --nat,\n"
+"                          --process at most (default 1000, 0 = no cap)\n"
 "      --offload-flows[=hw|all]  records from conntrack's counters for\n"
 "                          flows offloaded past the capture: hardware (hw,\n"
 "                          the default) or any flowtable (all) (Linux, -i,\n"
-"                          CAP_NET_ADMIN, nf_conntrack_acct=1)\n"
+"                          CAP_NET_ADMIN, nf_conntrack_acct=1)\n",
+	    f);
+	/* Only where it is built in: app_none.c (APP_INFO=no) sizes 0. */
+	if (app_bytes(1) != 0)
+		fputs(
 "      --app-info          export DNS names, TLS server names, HTTP hosts\n"
 "                          and TCP handshake times and retransmissions\n"
-"                          (ntop's elements; -v 9 or 10; personal data)\n"
+"                          (ntop's elements; -v 9 or 10, --mtu >= 1024;\n"
+"                          names are personal data)\n"
+"      --process           export the pid, program and user owning the\n"
+"                          host's own end of a flow (Linux, -i; keeps\n"
+"                          CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE with -u)\n",
+		    f);
+	fputs(
 "      --no-sandbox        no system call filter after start (to debug)\n"
 "  -h, --help              this text;  -V, --version  print the version\n",
 	    f);
@@ -438,6 +451,9 @@ parse_one(struct pf_opts *o, int c, const char *arg)
 	case OPT_APP_INFO:
 		o->app_info = 1;
 		return 0;
+	case OPT_PROCESS:
+		o->process = 1;
+		return 0;
 	case OPT_LOOKUP_RATE:
 		return parse_u32("--lookup-rate", arg, 0, 1000000,
 		    &o->lookup_rate);
@@ -512,13 +528,17 @@ check_combination(const struct pf_opts *o, const struct opts_seen *seen,
 		n += complain("-S: NetFlow v5 has an 8-bit engine type and ID "
 		    "(-S is type * 256 + ID): at most 65535 with -v 5");
 	n += check_enrich(o);
-	if (o->app_info && o->version == NF9_FMT_V5)
-		n += complain("--app-info: NetFlow v5 has no fields for names; "
-		    "use -v 9 or -v 10");
-	else if (o->app_info && o->mtu < NF9_MTU_MIN_APP) {
-		fprintf(stderr, "picoflow: --mtu: '%u': --app-info needs at "
-		    "least %u bytes (its templates and a 255-byte name)\n",
-		    (unsigned)o->mtu, (unsigned)NF9_MTU_MIN_APP);
+	if (o->process && o->file != NULL)
+		n += complain("--process asks the kernel who owns this host's "
+		    "sockets: give -i, not -r");
+	if ((o->app_info || o->process) && o->version == NF9_FMT_V5)
+		n += complain("--app-info, --process: NetFlow v5 has no fields "
+		    "for them; use -v 9 or -v 10");
+	else if ((o->app_info || o->process) && o->mtu < NF9_MTU_MIN_APP) {
+		fprintf(stderr, "picoflow: --mtu: '%u': --app-info and "
+		    "--process need at least %u bytes (their templates and "
+		    "a record with names)\n", (unsigned)o->mtu,
+		    (unsigned)NF9_MTU_MIN_APP);
 		n++;
 	}
 	if (o->version == NF9_FMT_IPFIX && o->mtu < NF9_MTU_MIN_IPFIX) {

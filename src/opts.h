@@ -49,6 +49,8 @@ struct pf_opts {
 	int		 no_sandbox;		/* --no-sandbox */
 	int		 app_info;		/* --app-info: names, TCP
 						 * quality (app.h) */
+	int		 process;		/* --process: owners of the
+						 * host's own ends */
 };
 
 #define OPTS_DEFAULT_MAX_FLOWS	8192

@@ -30,6 +30,7 @@
 #define PIPELINE_NOTES		4	/* pkt_meta.notes bits counted */
 
 struct app;
+struct procinfo;
 struct enrich;
 struct offload;
 struct iftable;
@@ -77,7 +78,8 @@ struct pipeline {
 	size_t			 batch_max;	/* records from expiry at once */
 	struct enrich		*enr;	/* --egress, --nat; or NULL */
 	struct offload		*off;	/* --offload-flows; or NULL */
-	struct app		*app;	/* --app-info; or NULL */
+	struct app		*app;	/* --app-info, --process; or NULL */
+	struct procinfo		*proc;	/* --process; or NULL */
 	const struct iftable	*ift;	/* names to announce; or NULL */
 	struct pipeline_out	 out;
 	int			 print;	/* -P: each record on stdout */

@@ -53,6 +53,17 @@ fmt_flags(char *buf, uint8_t f)
 	buf[8] = '\0';
 }
 
+/* --process: " src=comm[pid]/user", names as the kernel gave them. */
+static void
+print_owner(FILE *f, const char *end, uint32_t pid, const char *proc,
+    const char *user)
+{
+	if (user == NULL || user[0] == '\0')
+		return;
+	fprintf(f, " %s=%s[%" PRIu32 "]/%s", end, proc != NULL &&
+	    proc[0] != '\0' ? proc : "?", pid, user);
+}
+
 /*
  * --app-info's facts after the end reason: a name is the wire's bytes,
  * so anything but printable ASCII goes as \xHH (no terminal controls).
@@ -80,6 +91,8 @@ print_app(FILE *f, const struct flow_app *a)
 	if (a->flags & FLOW_APP_TCP)
 		fprintf(f, " retrans=%" PRIu32 " ooo=%" PRIu32, a->retrans,
 		    a->ooo);
+	print_owner(f, "src", a->src_pid, a->src_proc, a->src_user);
+	print_owner(f, "dst", a->dst_pid, a->dst_proc, a->dst_user);
 }
 
 void

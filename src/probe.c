@@ -38,6 +38,7 @@
 #include "pipeline.h"
 #include "print.h"
 #include "privs.h"
+#include "procinfo.h"
 #include "probe.h"
 #include "sample.h"
 #include "sandbox.h"
@@ -45,6 +46,8 @@
 
 #define LIVE_BURST	512	/* packets read per capture per poll round */
 #define QUIT_LINGER_MS	100	/* longest wait for held frames at quit */
+#define PROBE_PROC_CACHE 256	/* --process: socket inode -> process */
+#define PROBE_PROC_WAIT_MS 1	/* --process: frames handed over at once */
 
 struct probe {
 	const struct pf_opts	*o;
@@ -194,8 +197,10 @@ print_stats(struct probe *pr)
 	}
 	if ((s.offload = pr->pl.off != NULL))
 		offload_stats(pr->pl.off, &s.off);
-	if ((s.app = pr->pl.app != NULL))
+	if ((s.app = pr->o->app_info && pr->pl.app != NULL))
 		app_stats(pr->pl.app, &s.apps);
+	if ((s.process = pr->pl.proc != NULL))
+		procinfo_stats(pr->pl.proc, &s.proc);
 	for (i = 0; i < pr->ncap; i++) {
 		s.cap[i].name = pr->capname[i];
 		s.cap[i].ok = pr->cap[i] != NULL &&
@@ -543,7 +548,7 @@ table_bytes(const struct pf_opts *o, size_t n)
 {
 	size_t t = flowtab_bytes(n);
 
-	if (!o->app_info || n == 0 || t == SIZE_MAX)
+	if ((!o->app_info && !o->process) || n == 0 || t == SIZE_MAX)
 		return t;
 	return t + app_bytes(FLOWTAB_INDEX_END(n));
 }
@@ -571,19 +576,28 @@ setup_app(struct probe *pr, size_t n)
 {
 	const struct pf_opts *o = pr->o;
 
-	if (!o->app_info)
-		return 0;
+	unsigned what = 0;
+
+	if (o->app_info)
+		what |= APP_NAMES;
 	/* Sampled, a connection's packets are not all seen: no TCP
-	 * analysis then, only names (README, "names and sampling"). */
-	pr->pl.app = app_new(FLOWTAB_INDEX_END(n), o->sample_interval <= 1);
+	 * analysis then, only names (docs/appinfo.md, sampling). */
+	if (o->app_info && o->sample_interval <= 1)
+		what |= APP_TCP;
+	if (o->process)
+		what |= APP_PROC;
+	if (what == 0)
+		return 0;
+	pr->pl.app = app_new(FLOWTAB_INDEX_END(n), what);
 	if (pr->pl.app == NULL && errno == ENOTSUP) {
-		log_warnx("--app-info: this picoflow was built without it "
-		    "(make APP_INFO=no)");
+		log_warnx("--app-info, --process: this picoflow was built "
+		    "without them (make APP_INFO=no)");
 		return 2;
 	}
 	if (pr->pl.app == NULL) {
-		log_warnx("--app-info: cannot allocate its %zu bytes: %s",
-		    app_bytes(FLOWTAB_INDEX_END(n)), strerror(errno));
+		log_warnx("--app-info, --process: cannot allocate their %zu "
+		    "bytes: %s", app_bytes(FLOWTAB_INDEX_END(n)),
+		    strerror(errno));
 		return 1;
 	}
 	return 0;
@@ -676,6 +690,9 @@ open_captures(struct probe *pr)
 	cfg.snaplen = o->snaplen;
 	/* --app-info: more bytes of the packets that may carry a name */
 	cfg.app_snaplen = o->app_info ? KFILTER_APP_SNAPLEN : 0;
+	/* --process asks while a new flow's socket is still there: a
+	 * short connection must not wait out a ring block's timeout */
+	cfg.max_wait_ms = o->process ? PROBE_PROC_WAIT_MS : 0;
 	cfg.promisc = o->promisc;
 	if (o->file == NULL)
 		pr->ops = &capture_live;
@@ -750,6 +767,22 @@ open_enrich(struct probe *pr)
 	c.max_lookups = pr->o->lookup_rate;
 	if ((pr->pl.enr = enrich_open(&c, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
+		return 1;
+	}
+	return 0;
+}
+
+/* --process: like open_enrich, before the flow table. */
+static int
+open_process(struct probe *pr)
+{
+	char err[512];
+
+	if (!pr->o->process)
+		return 0;
+	if ((pr->pl.proc = procinfo_open(pr->o->lookup_rate,
+	    PROBE_PROC_CACHE, err, sizeof(err))) == NULL) {
+		log_warnx("--process: %s", err);
 		return 1;
 	}
 	return 0;
@@ -855,6 +888,7 @@ setup_encoder(struct probe *pr, size_t sz)
 	    SAMPLE_DETERMINISTIC;
 	c.nat_fields = o->nat;
 	c.app_fields = o->app_info;
+	c.proc_fields = o->process;
 	if (nf9_init(&pr->pl.enc, &c, pr->encbuf, sz, pr->pl.clk.boot_ms,
 	    pr->pl.clk.wall_offset_ms) == -1) {
 		log_warnx("--mtu %u, -s, -S: not usable with -v %u", c.mtu,
@@ -894,6 +928,7 @@ setup(struct probe *pr)
 	STEP(open_exporters(pr));
 	STEP(open_enrich(pr));
 	STEP(open_offload(pr));
+	STEP(open_process(pr));
 	if (o->file == NULL)
 		open_links(pr);		/* before the flow table takes the rest */
 	STEP(setup_memory(pr, encsz));
@@ -925,6 +960,7 @@ teardown(struct probe *pr)
 	enrich_close(pr->pl.enr);
 	offload_close(pr->pl.off);
 	app_free(pr->pl.app);
+	procinfo_close(pr->pl.proc);
 	flowtab_free(pr->pl.tab);
 	mem_free(pr->pl.batch);
 	mem_free(pr->encbuf);
@@ -945,9 +981,9 @@ drop_privileges(const struct pf_opts *o)
 		log_warnx("%s", err);
 		return 2;
 	}
-	if (!o->check_only && privs_drop(uid, gid, o->nat ||
-	    o->offload != OFFLOAD_OFF ? CAPS_NET_ADMIN : 0, err,
-	    sizeof(err)) == -1) {
+	if (!o->check_only && privs_drop(uid, gid, (o->nat ||
+	    o->offload != OFFLOAD_OFF ? CAPS_NET_ADMIN : 0) |
+	    (o->process ? CAPS_PROC : 0), err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return 1;
 	}
@@ -969,6 +1005,8 @@ sandbox_needs(const struct probe *pr, int log_stderr)
 
 	if (o->file == NULL && pr->ops->reattach != NULL)
 		n |= SANDBOX_REBIND;
+	if (pr->pl.proc != NULL)
+		n |= SANDBOX_PROC | SANDBOX_NETLINK;
 	if (pr->pl.enr != NULL || pr->pl.off != NULL ||
 	    (pr->links != NULL && links_fd(pr->links) != -1))
 		n |= SANDBOX_NETLINK;

@@ -27,6 +27,9 @@
 #define SANDBOX_EXPORT	0x020	/* UDP to collectors: connect, sendmmsg */
 #define SANDBOX_SYSLOG	0x040	/* log to syslog (may reconnect) */
 #define SANDBOX_SLEEP	0x080	/* --pace, the replay test hook */
+#define SANDBOX_PROC	0x100	/* --process: /proc read, files opened
+				 * read-only, directories listed, links
+				 * and names read (procinfo.h) */
 
 /*
  * Enter the sandbox, for good.  0: entered; 1: there is none here (err

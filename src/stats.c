@@ -34,6 +34,17 @@ log_enrich(const struct stats *s)
 }
 
 static void
+log_process(const struct procinfo_stats *p)
+{
+	log_notice("process: asked %" PRIu64 " answered %" PRIu64
+	    " no_socket %" PRIu64 " no_process %" PRIu64 " capped %" PRIu64
+	    " errors %" PRIu64 " cached %" PRIu64 " requests %" PRIu64
+	    " scans %" PRIu64, p->asked, p->answered, p->no_socket,
+	    p->no_process, p->capped, p->errors, p->cached, p->requests,
+	    p->scans);
+}
+
+static void
 log_app(const struct app_stats *a)
 {
 	log_notice("app-info: names %" PRIu64 " names_dropped %" PRIu64
@@ -105,6 +116,8 @@ stats_log(const struct stats *s)
 		log_offload(&s->off);
 	if (s->app)
 		log_app(&s->apps);
+	if (s->process)
+		log_process(&s->proc);
 	log_skipped(&s->pl);
 	for (i = 0; i < FLOW_END_MAX; i++)
 		len += (size_t)snprintf(line + len, sizeof(line) - len,

@@ -17,6 +17,7 @@
 #include "offload.h"
 #include "opts.h"
 #include "pipeline.h"
+#include "procinfo.h"
 
 struct stats_capture {
 	const char		*name;
@@ -38,6 +39,8 @@ struct stats {
 	struct offload_stats	 off;
 	int			 app;		/* --app-info: */
 	struct app_stats	 apps;
+	int			 process;	/* --process: */
+	struct procinfo_stats	 proc;
 	struct stats_capture	 cap[OPTS_MAX_IFACES];
 	unsigned		 ncap;
 };

@@ -269,7 +269,7 @@ setup(struct harness *h, uint8_t c0, uint8_t c1)
 	CHECK(h->buf != NULL && pl->tab != NULL);
 	if (c.app_fields) {
 		pl->app = app_new(FLOWTAB_INDEX_END((c0 & 15) + 1),
-		    c.sampling_interval == 1);
+		    APP_NAMES | (c.sampling_interval == 1 ? APP_TCP : 0));
 		CHECK(pl->app != NULL);
 	}
 	mem_seal();
