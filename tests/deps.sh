@@ -5,10 +5,11 @@
 #   tests/deps.sh [-n] SET...
 #
 #   demo    build picoflow and run "make demo" (nfdump shows the export)
-#   test    "make check" and tests/pgsql.sh: compilers, sanitizers'
-#           runtimes, valgrind, the collectors the tests export to
-#           (nfdump, pmacct, tshark, PostgreSQL, SQLite), namespaces and
-#           netfilter tools; tshark's debconf question is answered first
+#   test    "make check", "make bench" and tests/pgsql.sh: compilers,
+#           sanitizers' runtimes, valgrind, the collectors the tests export
+#           to (nfdump, pmacct, tshark, PostgreSQL, SQLite), namespaces and
+#           netfilter tools, ndpiReader (bench: --app-info beside nDPI);
+#           tshark's debconf question is answered first
 #   cross   "make cross-check": cross compilers, qemu-user, musl, and what
 #           builds libpcap from Debian's source package (adds deb-src lines
 #           to the apt sources when they are missing)
@@ -24,7 +25,7 @@ BUILD='build-essential pkg-config libpcap-dev libmnl-dev python3'
 DEMO="$BUILD nfdump"
 TEST="$DEMO clang valgrind cppcheck shellcheck tshark tcpreplay iproute2 ethtool
     procps util-linux conntrack nftables faketime golang-golang-x-sys-dev
-    pmacct postgresql sqlite3"
+    pmacct postgresql sqlite3 libndpi-bin"
 CROSS="$BUILD gcc-mips-linux-gnu gcc-mipsel-linux-gnu
     gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu libc6-dev-mips-cross
     libc6-dev-mipsel-cross libc6-dev-armhf-cross libc6-dev-arm64-cross
@@ -36,7 +37,7 @@ if [ "${1:-}" = -n ]; then
 	dry=1
 	shift
 fi
-[ $# -gt 0 ] || { sed -n '2,21s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,22s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 pkgs='' sets=''
 for s in "$@"; do
 	case $s in

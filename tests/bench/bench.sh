@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make bench: picoflow beside softflowd on the shared benchmark trace.
+# make bench: picoflow beside softflowd on the shared benchmark trace, and
+# --app-info beside ndpiReader (section 7: tests/bench/appinfo_bench.sh).
 # Prints figures; never fails on them (targets are in BENCHMARKS.md).
 #
 #   tests/bench/bench.sh [-q]      -q: skip the slow anchors.sh runs
@@ -324,3 +325,6 @@ echo "== 6. stripped binary size"
 strip -o "$W/pf.stripped" "$PF"
 printf '  picoflow as built: %d bytes (router builds, as OpenWrt builds them: make cross-check)\n' \
     "$(stat -c %s "$W/pf.stripped")"
+
+# --- 7. --app-info beside ndpiReader (about 1.5 min) -----------------------
+"$ROOT/tests/bench/appinfo_bench.sh" "$TRACE"
