@@ -48,9 +48,8 @@ if [ "$FAKE" = 1 ]; then
 	:
 else
 	require_picoflow
-	# Issue 18 not merged yet: remove this clause once --app-info is in main.
 	"$PICOFLOW" --help 2>&1 | grep -q -- '--app-info' ||
-	    skip "picoflow --help does not mention --app-info: issue 18 is not merged yet"
+	    skip "picoflow was built without --app-info (APP_INFO=no)"
 fi
 TRUTH_PY=$ROOT/tests/data/app_truth.py
 FAKE_PY=$ROOT/tests/data/app_fake_export.py
