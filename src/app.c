@@ -130,7 +130,7 @@ hs_for(size_t index_end)
 {
 	size_t n = HS_MIN;
 
-	while (n < index_end / 16 && n < ((size_t)1 << 30))
+	while (n < index_end / 8 && n < ((size_t)1 << 30))
 		n <<= 1;
 	return n;
 }
@@ -415,16 +415,35 @@ hs_hash(const uint8_t *c, const uint8_t *s, uint16_t cp, uint16_t sp,
 	return h ^ h >> 15;
 }
 
+static int
+hs_is(const struct app_hs *e, const uint8_t *c, const uint8_t *s,
+    uint16_t cp, uint16_t sp, uint8_t ipver, size_t alen)
+{
+	return e->ipver == ipver && e->cport == cp && e->sport == sp &&
+	    memcmp(e->client, c, alen) == 0 && memcmp(e->server, s, alen) == 0;
+}
+
+/*
+ * The handshake's entry, *same 1; or (*same 0) the one to take for it:
+ * two ways a bucket, so that a burst of SYNs (a peer-to-peer client, a
+ * scan) seldom pushes out one still waiting for its SYN-ACK; the free
+ * way, else the older.
+ */
 static struct app_hs *
 hs_find(struct app *a, const uint8_t *c, const uint8_t *s, uint16_t cp,
     uint16_t sp, uint8_t ipver, int *same)
 {
 	size_t alen = ipver == 4 ? 4 : 16;
-	struct app_hs *e = &a->hs[hs_hash(c, s, cp, sp, alen) & a->hs_mask];
+	struct app_hs *e = &a->hs[hs_hash(c, s, cp, sp, alen) & a->hs_mask &
+	    ~1u];
 
-	*same = e->ipver == ipver && e->cport == cp && e->sport == sp &&
-	    memcmp(e->client, c, alen) == 0 && memcmp(e->server, s, alen) == 0;
-	return e;
+	if ((*same = hs_is(e, c, s, cp, sp, ipver, alen)) != 0)
+		return e;
+	if ((*same = hs_is(e + 1, c, s, cp, sp, ipver, alen)) != 0)
+		return e + 1;
+	if (e->ipver == 0 || (e[1].ipver != 0 && e->syn_us <= e[1].syn_us))
+		return e;
+	return e + 1;
 }
 
 static uint16_t

@@ -45,9 +45,10 @@ struct app_stats {
 	uint64_t	names_dropped;	/* ... but the name pool was full */
 	uint64_t	rasm_names;	/* names found across segments */
 	uint64_t	rasm_full;	/* no reassembly buffer was free */
-	uint64_t	rasm_lost;	/* a split hello whose segments came out
-					 * of order, cut by the snap length,
-					 * or beyond APP_RASM_BYTES */
+	uint64_t	rasm_lost;	/* a ClientHello or request whose later
+					 * segments came out of order, or whose
+					 * bytes the snap length cut, or that
+					 * is longer than APP_RASM_BYTES */
 	uint64_t	handshakes;	/* round trips measured */
 	uint64_t	hs_lost;	/* handshakes pushed out of the table
 					 * before their ACK */
@@ -55,9 +56,9 @@ struct app_stats {
 
 /*
  * Bytes app_new() allocates for a flow table whose flowtab_index()es are
- * below index_end (FLOWTAB_INDEX_END()): about 50 a slot (the entry
- * 32, names 16 on average, the handshake table 4), plus the reassembly
- * buffers.
+ * below index_end (FLOWTAB_INDEX_END()): 64 to 72 a slot (the entry
+ * 40, the name pool 16, the handshake table 8 to 16), plus the
+ * reassembly buffers (64 KiB) and the owners (--process, 8 KiB).
  */
 size_t		 app_bytes(size_t index_end);
 /*

@@ -69,7 +69,8 @@ enum appname_result appname_tls(const uint8_t *buf, size_t len,
 		    struct appname *out, size_t *need);
 
 /*
- * The first bytes of an HTTP/1.x request (RFC 9112): FOUND with the Host
+ * The first bytes of an HTTP/1.x request (RFC 9112; also UPnP's NOTIFY,
+ * SUBSCRIBE and UNSUBSCRIBE, which tshark takes for HTTP): FOUND with the Host
  * header's value (optional whitespace trimmed, port kept, as sent); MORE
  * if the headers end before it and no blank line was seen; NONE if it
  * does not start with a request line or has no Host header.  A request

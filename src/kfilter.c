@@ -107,12 +107,16 @@ kfilter_fix_cooked(struct bpf_insn *prog, size_t n,
 /* DNS, mDNS, LLMNR over UDP, by either port. */
 #define UDP_NAME(S, D)	"(" S " = 53 or " D " = 53 or " S " = 5353 or " \
 			D " = 5353 or " S " = 5355 or " D " = 5355)"
-/* A TLS handshake record, or an HTTP request line. */
+/* A TLS handshake record, or an HTTP request line (appname.c's methods:
+ * GET POST HEAD PUT DELETE OPTIONS CONNECT PATCH TRACE, UPnP's NOTIFY
+ * SUBSCRIBE UNSUBSCRIBE), by their first 4 bytes. */
 #define STARTS(W)	"(" W " & 0xffff0000 = 0x16030000 or "		\
 			W " = 0x47455420 or " W " = 0x504f5354 or "	\
 			W " = 0x48454144 or " W " = 0x50555420 or "	\
 			W " = 0x44454c45 or " W " = 0x4f505449 or "	\
-			W " = 0x434f4e4e or " W " = 0x50415443)"
+			W " = 0x434f4e4e or " W " = 0x50415443 or "	\
+			W " = 0x54524143 or " W " = 0x4e4f5449 or "	\
+			W " = 0x53554253 or " W " = 0x554e5355)"
 /* Servers of TLS: a ClientHello longer than one segment goes on here
  * in segments that do not start with a record header. */
 #define TO_TLS(D)	"(" D " = 443 or " D " = 853 or " D " = 993 or " \

@@ -248,11 +248,11 @@ done
 # turning anything off: "configuration OK", no warning.
 cat > "$WORK/allon.sh" <<'ALLON'
 egress=1 nat=1 offload_flows=hw debug=1 ifnames=1 promisc=0 pace=500
-lookup_rate=200 source_id=77
+lookup_rate=200 source_id=77 app_info=1 process=1
 ALLON
 harness "$WORK/allon.sh" main || bad "every option on: start_service failed"
 for w in --egress --nat --offload-flows=hw -d --no-promisc --pace \
-    --lookup-rate -M; do
+    --lookup-rate -M --app-info --process; do
 	grep -qx -- "$w" "$WORK/cmd.1" || bad "every option on: no $w in the command"
 done
 [ "$(cat "$WORK/nf_conntrack_acct")" = 1 ] ||
