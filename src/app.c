@@ -592,9 +592,9 @@ app_packet(struct app *a, const struct pkt *p, const struct flow_key *k,
 {
 	struct app_flow *f;
 
-	if (m->l4_off == 0 || slot >= a->nf ||
-	    (m->notes & DECODE_NOTE_FRAGMENT))
-		return;
+	if (!(a->what & (APP_NAMES | APP_TCP)) || m->l4_off == 0 ||
+	    slot >= a->nf || (m->notes & DECODE_NOTE_FRAGMENT))
+		return;		/* --process alone: nothing a packet */
 	f = &a->f[slot];
 	if (k->proto == PROTO_TCP)
 		tcp(a, f, p, k, m, slot);
