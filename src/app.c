@@ -226,7 +226,7 @@ static void
 name_store(struct app *a, struct app_flow *f, const struct appname *nm)
 {
 	size_t need = (nm->len + APP_CHUNK_BYTES - 1) / APP_CHUNK_BYTES, i;
-	uint32_t c, prev = 0;
+	uint32_t prev = 0;
 
 	f->state |= ST_NAMED;
 	f->kind = nm->kind;
@@ -240,7 +240,8 @@ name_store(struct app *a, struct app_flow *f, const struct appname *nm)
 	f->name = a->free_chunk;
 	f->name_len = nm->len;
 	for (i = 0; i < need; i++) {
-		c = a->free_chunk;
+		uint32_t c = a->free_chunk;
+
 		memcpy(a->chunk[c - 1].b, nm->name + i * APP_CHUNK_BYTES,
 		    MIN(APP_CHUNK_BYTES, nm->len - i * APP_CHUNK_BYTES));
 		prev = c;
@@ -527,7 +528,7 @@ static void
 sequence(struct app_flow *f, uint32_t seq, uint32_t payload, uint8_t flags,
     uint32_t now_us)
 {
-	uint32_t end = seq + payload + !!(flags & (TH_SYN | TH_FIN)), thres;
+	uint32_t end = seq + payload + !!(flags & (TH_SYN | TH_FIN));
 
 	if (flags & TH_RST)
 		return;
@@ -542,8 +543,10 @@ sequence(struct app_flow *f, uint32_t seq, uint32_t payload, uint8_t flags,
 	if ((int32_t)(f->next_seq - seq) > 0 &&
 	    !(payload <= 1 && seq + 1 == f->next_seq &&
 	    !(flags & (TH_SYN | TH_FIN)))) {
-		thres = f->state & ST_RTT ? ((uint32_t)f->rtt_client_ms +
-		    f->rtt_server_ms) * 1000 : OOO_THRESHOLD_US;
+		uint32_t thres = f->state & ST_RTT ? ((uint32_t)
+		    f->rtt_client_ms + f->rtt_server_ms) * 1000 :
+		    OOO_THRESHOLD_US;
+
 		if (now_us - f->next_us < thres &&
 		    f->next_seq != seq + payload)
 			f->ooo++;
@@ -676,8 +679,6 @@ void
 app_export(const struct app *a, struct flow_rec *r, char *namebuf)
 {
 	const struct app_flow *f;
-	uint32_t c;
-	size_t off = 0;
 
 	if (r->slot == 0 || r->slot > a->nf)
 		return;
@@ -687,6 +688,9 @@ app_export(const struct app *a, struct flow_rec *r, char *namebuf)
 		return;		/* most flows: nothing to say */
 	memset(&r->app, 0, sizeof(r->app));
 	if (f->kind != APP_NONE && f->name != 0) {
+		uint32_t c;
+		size_t off = 0;
+
 		for (c = f->name; c != 0 && off < f->name_len;
 		    c = a->chunk[c - 1].next) {
 			size_t n = MIN(APP_CHUNK_BYTES, f->name_len - off);

@@ -117,7 +117,8 @@ assign_ids(struct nf9 *nf)
 	for (i = 2; i < 4; i++) {
 		h = fnv_byte(2166136261u, nf->fmt->tmpl_set_id);
 		h = fnv_fields(h, nf->lay[i].f, nf->lay[i].n);
-		taken[i + 2] = nf->set[i].tmpl_id = tmpl_id(h, taken, i + 2);
+		nf->set[i].tmpl_id = tmpl_id(h, taken, i + 2);
+		taken[i + 2] = nf->set[i].tmpl_id;
 	}
 }
 

@@ -72,9 +72,10 @@ static void
 print_app(FILE *f, const struct flow_app *a)
 {
 	static const char *const kinds[] = { "", "dns", "sni", "host" };
-	size_t i;
 
 	if ((a->flags & FLOW_APP_NAME) && a->kind < 4 && a->kind != 0) {
+		size_t i;
+
 		fprintf(f, " %s=", kinds[a->kind]);
 		for (i = 0; i < a->name_len; i++)
 			if (a->name[i] > 0x20 && a->name[i] < 0x7f &&

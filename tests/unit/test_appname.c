@@ -96,8 +96,8 @@ http_cut(const char *s, size_t n, struct appname *a)
 static int
 name_is(const struct appname *a, const char *want)
 {
-	return a->len == strlen(want) && memcmp(a->name, want, a->len) == 0 &&
-	    a->name[a->len] == '\0';
+	return want != NULL && a->len == strlen(want) &&
+	    memcmp(a->name, want, a->len) == 0 && a->name[a->len] == '\0';
 }
 
 /*
