@@ -20,7 +20,7 @@
  * APPNAME_MAX bytes and two owners.  nf9_init() checks it;
  * NF9_MTU_MIN_APP covers every format.
  */
-#define NF9_MTU_MIN_APP	1024
+#define NF9_MTU_MIN_APP	1100
 
 /*
  * The smallest MTU that still takes the header, all templates, the options
@@ -52,7 +52,7 @@ struct nf9_field {
 	uint16_t	len;		/* bytes on the wire */
 };
 
-#define NF9_FIELDS_MAX	32	/* fields a layout may have */
+#define NF9_FIELDS_MAX	40	/* fields a layout may have */
 
 /*
  * One copy of a data record's encoding (nf9.c): len bytes from offset off

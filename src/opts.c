@@ -133,7 +133,7 @@ opts_usage(FILE *f)
 		fputs(
 "      --app-info          export DNS names, TLS server names, HTTP hosts\n"
 "                          and TCP handshake times and retransmissions\n"
-"                          (ntop's elements; -v 9 or 10, --mtu >= 1024;\n"
+"                          (ntop's elements; -v 9 or 10, --mtu >= 1100;\n"
 "                          names are personal data)\n"
 "      --process           export the pid, program and user owning the\n"
 "                          host's own end of a flow (Linux, -i; keeps\n"

@@ -63,6 +63,25 @@ static uint8_t		buf[5 * NF9_MTU_MAX];
 static struct nf9	nf;
 
 static int
+init_all(unsigned version, int app, int proc, int nat, uint16_t mtu)
+{
+	struct nf9_cfg c;
+
+	memset(&c, 0, sizeof(c));
+	c.version = version;
+	c.source_id = SRC_ID;
+	c.mtu = mtu;
+	c.tmpl_every_pkts = 20;
+	c.tmpl_every_ms = 600000;
+	c.sampling_interval = 100;
+	c.sampling_algorithm = 2;
+	c.app_fields = app;
+	c.proc_fields = proc;
+	c.nat_fields = nat;
+	return nf9_init(&nf, &c, buf, sizeof(buf), BOOT_MS, WALL_MS);
+}
+
+static int
 init(unsigned version, int app, uint16_t mtu)
 {
 	struct nf9_cfg c;
@@ -252,6 +271,13 @@ test_mtu(void)
 	errno = 0;
 	ok(init(NF9_FMT_V9, 1, NF9_MTU_MIN) == -1 && errno == EINVAL,
 	    "NF9_MTU_MIN is not");
+	/* everything at once: --nat, --app-info, --process, sampled */
+	is_int(init_all(NF9_FMT_V9, 1, 1, 1, NF9_MTU_MIN_APP), 0,
+	    "v9 with every option: NF9_MTU_MIN_APP is enough");
+	is_int(init_all(NF9_FMT_IPFIX, 1, 1, 1, NF9_MTU_MIN_APP), 0,
+	    "IPFIX with every option too");
+	is_int(init_all(NF9_FMT_IPFIX, 0, 1, 0, NF9_MTU_MIN_APP), 0,
+	    "--process alone");
 }
 
 int
