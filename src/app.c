@@ -11,11 +11,14 @@
  * Unlike Wireshark it does not look at the other direction's ACKs, so
  * its fast and spurious retransmissions are plain ones here.
  */
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
 #include "decode.h"
+#include "log.h"
 #include "mem.h"
 #include "util.h"
 
@@ -742,4 +745,73 @@ void
 app_stats(const struct app *a, struct app_stats *st)
 {
 	*st = a->st;
+}
+
+/* ---- text ---- */
+
+/* --process: " src=comm[pid]/user", names as the kernel gave them. */
+static void
+print_owner(FILE *f, const char *end, uint32_t pid, const char *proc,
+    const char *user)
+{
+	if (user == NULL || user[0] == '\0')
+		return;
+	fprintf(f, " %s=%s[%" PRIu32 "]/%s", end, proc != NULL &&
+	    proc[0] != '\0' ? proc : "?", pid, user);
+}
+
+/*
+ * -P: --app-info's facts after the end reason: a name is the wire's bytes,
+ * so anything but printable ASCII goes as \xHH (no terminal controls).
+ */
+void
+app_print(FILE *f, const struct flow_app *a)
+{
+	static const char *const kinds[] = { "", "dns", "sni", "host" };
+
+	if ((a->flags & FLOW_APP_NAME) && a->kind < 4 && a->kind != 0) {
+		size_t i;
+
+		fprintf(f, " %s=", kinds[a->kind]);
+		for (i = 0; i < a->name_len; i++)
+			if (a->name[i] > 0x20 && a->name[i] < 0x7f &&
+			    a->name[i] != '\\')
+				fputc(a->name[i], f);
+			else
+				fprintf(f, "\\x%02x", (unsigned char)a->name[i]);
+		if (a->kind == 1)
+			fprintf(f, " qtype=%u rcode=%u", a->qtype, a->rcode);
+	}
+	if (a->flags & FLOW_APP_RTT)
+		fprintf(f, " rtt_client=%" PRIu32 "ms rtt_server=%" PRIu32
+		    "ms", a->rtt_client_ms, a->rtt_server_ms);
+	if (a->flags & FLOW_APP_TCP)
+		fprintf(f, " retrans=%" PRIu32 " ooo=%" PRIu32, a->retrans,
+		    a->ooo);
+	print_owner(f, "src", a->src_pid, a->src_proc, a->src_user);
+	print_owner(f, "dst", a->dst_pid, a->dst_proc, a->dst_user);
+}
+
+void
+app_log_stats(const struct app_stats *a)
+{
+	log_notice("app-info: names %" PRIu64 " names_dropped %" PRIu64
+	    " rasm_names %" PRIu64 " rasm_full %" PRIu64 " rasm_lost %"
+	    PRIu64 " handshakes %" PRIu64 " hs_lost %" PRIu64, a->names,
+	    a->names_dropped, a->rasm_names, a->rasm_full, a->rasm_lost,
+	    a->handshakes, a->hs_lost);
+}
+
+void
+app_usage(FILE *f)
+{
+	fputs(
+"      --app-info          export DNS names, TLS server names, HTTP hosts\n"
+"                          and TCP handshake times and retransmissions\n"
+"                          (ntop's elements; -v 9 or 10, --mtu >= 1100;\n"
+"                          names are personal data)\n"
+"      --process           export the pid, program and user owning the\n"
+"                          host's own end of a flow (Linux, -i; keeps\n"
+"                          CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE with -u)\n",
+	    f);
 }

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "appname.h"
 #include "capture.h"
@@ -93,5 +94,9 @@ int		 app_owner_wanted(struct app *, uint32_t slot);
 void		 app_owner_set(struct app *, uint32_t slot, int dst,
 		    const struct proc_owner *);
 void		 app_stats(const struct app *, struct app_stats *);
+/* The statistics line (stats.c), -P's text for a record, --help's lines. */
+void		 app_log_stats(const struct app_stats *);
+void		 app_print(FILE *, const struct flow_app *);
+void		 app_usage(FILE *);
 
 #endif

@@ -4,8 +4,10 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "app.h"
+#include "kfilter.h"
 
 size_t
 app_bytes(size_t index_end)
@@ -78,4 +80,33 @@ app_owner_set(struct app *a, uint32_t slot, int dst,
 	(void)slot;
 	(void)dst;
 	(void)o;
+}
+
+void
+app_log_stats(const struct app_stats *st)
+{
+	(void)st;
+}
+
+void
+app_print(FILE *f, const struct flow_app *a)
+{
+	(void)f;
+	(void)a;
+}
+
+void
+app_usage(FILE *f)
+{
+	(void)f;	/* the flags are not offered */
+}
+
+/* kfilter_app.c's: no classifier (app_snaplen is never set here). */
+int
+kfilter_app_expr(char *buf, size_t len, const struct kfilter_cfg *cfg)
+{
+	(void)buf;
+	(void)len;
+	(void)cfg;
+	return -1;
 }

@@ -84,5 +84,7 @@ size_t	kfilter_prologue(struct bpf_insn *out, const struct kfilter_cfg *);
 int	kfilter_fix_cooked(struct bpf_insn *, size_t n,
 	    const struct kfilter_cfg *);
 int	kfilter_app_expr(char *buf, size_t len, const struct kfilter_cfg *);
+/* Room kfilter_app_expr() needs (src/kfilter_app.c). */
+#define KFILTER_APP_EXPR_MAX	4096
 
 #endif

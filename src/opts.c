@@ -128,17 +128,8 @@ opts_usage(FILE *f)
 "                          the default) or any flowtable (all) (Linux, -i,\n"
 "                          CAP_NET_ADMIN, nf_conntrack_acct=1)\n",
 	    f);
-	/* Only where it is built in: app_none.c (APP_INFO=no) sizes 0. */
-	if (app_bytes(1) != 0)
-		fputs(
-"      --app-info          export DNS names, TLS server names, HTTP hosts\n"
-"                          and TCP handshake times and retransmissions\n"
-"                          (ntop's elements; -v 9 or 10, --mtu >= 1100;\n"
-"                          names are personal data)\n"
-"      --process           export the pid, program and user owning the\n"
-"                          host's own end of a flow (Linux, -i; keeps\n"
-"                          CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE with -u)\n",
-		    f);
+	/* what app.c adds; nothing in a build without it (app_none.c) */
+	app_usage(f);
 	fputs(
 "      --no-sandbox        no system call filter after start (to debug)\n"
 "  -h, --help              this text;  -V, --version  print the version\n",

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "app.h"
 #include "print.h"
 #include "util.h"
 
@@ -53,49 +54,6 @@ fmt_flags(char *buf, uint8_t f)
 	buf[8] = '\0';
 }
 
-/* --process: " src=comm[pid]/user", names as the kernel gave them. */
-static void
-print_owner(FILE *f, const char *end, uint32_t pid, const char *proc,
-    const char *user)
-{
-	if (user == NULL || user[0] == '\0')
-		return;
-	fprintf(f, " %s=%s[%" PRIu32 "]/%s", end, proc != NULL &&
-	    proc[0] != '\0' ? proc : "?", pid, user);
-}
-
-/*
- * --app-info's facts after the end reason: a name is the wire's bytes,
- * so anything but printable ASCII goes as \xHH (no terminal controls).
- */
-static void
-print_app(FILE *f, const struct flow_app *a)
-{
-	static const char *const kinds[] = { "", "dns", "sni", "host" };
-
-	if ((a->flags & FLOW_APP_NAME) && a->kind < 4 && a->kind != 0) {
-		size_t i;
-
-		fprintf(f, " %s=", kinds[a->kind]);
-		for (i = 0; i < a->name_len; i++)
-			if (a->name[i] > 0x20 && a->name[i] < 0x7f &&
-			    a->name[i] != '\\')
-				fputc(a->name[i], f);
-			else
-				fprintf(f, "\\x%02x", (unsigned char)a->name[i]);
-		if (a->kind == 1)
-			fprintf(f, " qtype=%u rcode=%u", a->qtype, a->rcode);
-	}
-	if (a->flags & FLOW_APP_RTT)
-		fprintf(f, " rtt_client=%" PRIu32 "ms rtt_server=%" PRIu32
-		    "ms", a->rtt_client_ms, a->rtt_server_ms);
-	if (a->flags & FLOW_APP_TCP)
-		fprintf(f, " retrans=%" PRIu32 " ooo=%" PRIu32, a->retrans,
-		    a->ooo);
-	print_owner(f, "src", a->src_pid, a->src_proc, a->src_user);
-	print_owner(f, "dst", a->dst_pid, a->dst_proc, a->dst_user);
-}
-
 void
 print_header(FILE *f)
 {
@@ -135,6 +93,6 @@ print_flow(FILE *f, const struct flow_rec *r, int64_t off)
 	    sa, da, k->proto == 6 ? flags : "", r->packets, r->bytes,
 	    r->end < FLOW_END_MAX ? end_names[r->end] : "?");
 	if (r->app.flags != 0)
-		print_app(f, &r->app);
+		app_print(f, &r->app);
 	fputc('\n', f);
 }

@@ -45,16 +45,6 @@ log_process(const struct procinfo_stats *p)
 }
 
 static void
-log_app(const struct app_stats *a)
-{
-	log_notice("app-info: names %" PRIu64 " names_dropped %" PRIu64
-	    " rasm_names %" PRIu64 " rasm_full %" PRIu64 " rasm_lost %"
-	    PRIu64 " handshakes %" PRIu64 " hs_lost %" PRIu64, a->names,
-	    a->names_dropped, a->rasm_names, a->rasm_full, a->rasm_lost,
-	    a->handshakes, a->hs_lost);
-}
-
-static void
 log_offload(const struct offload_stats *o)
 {
 	log_notice("offload: dumps %" PRIu64 " entries %" PRIu64
@@ -115,7 +105,7 @@ stats_log(const struct stats *s)
 	if (s->offload)
 		log_offload(&s->off);
 	if (s->app)
-		log_app(&s->apps);
+		app_log_stats(&s->apps);
 	if (s->process)
 		log_process(&s->proc);
 	log_skipped(&s->pl);

@@ -3,7 +3,10 @@
 # impossible lengths, odd link types) through the sanitizer build of the
 # probe, then a subset through the plain build under valgrind.
 #
-#   build/san/picoflow -r FILE -n 127.0.0.1:PORT   (ASan + UBSan, 10 s limit)
+#   build/san/picoflow -r FILE -n 127.0.0.1:PORT --app-info
+#                        (ASan + UBSan, 10 s limit; --app-info, so the name
+#                        parsers and the TCP analysis see them too, where
+#                        the build has it)
 #     ok    exit 0
 #     ok    exit 1 with an error line on stderr (unsupported link type,
 #           unreadable capture, ...): the line is shown in the table
@@ -75,6 +78,8 @@ err_line() {
 
 printf '%-50s %4s %6s %7s %7s  %-4s  %s\n' capture rc secs truth_ip probe_ip res note
 n=0 nok=0 nerr1=0 nfail=0
+APP=
+"$PICOFLOW_SAN" --help 2>&1 | grep -q -- --app-info && APP=--app-info
 failed=()
 err1_file=''
 for f in "${files[@]}"; do
@@ -82,8 +87,9 @@ for f in "${files[@]}"; do
 	b=$(basename "$f")
 	log=$WORK/$n.err
 	t0=$(date +%s%N)
+	# shellcheck disable=SC2086 # APP is one flag or none
 	run_limited "$LIMIT" "$PICOFLOW_SAN" -r "$f" -n "127.0.0.1:$SINK_PORT" \
-	    > "$WORK/$n.out" 2> "$log"
+	    $APP > "$WORK/$n.out" 2> "$log"
 	rc=$?
 	t1=$(date +%s%N)
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
