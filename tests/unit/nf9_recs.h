@@ -1,7 +1,7 @@
 /*
- * Fixtures shared by the encoder's unit tests (test_nf9.c and
- * test_nf9_formats.c): the IPv4 and IPv6 flow records their expected
- * packets are built from, and big-endian readers.
+ * Fixtures shared by the encoder's unit tests (test_nf9*.c): the IPv4
+ * and IPv6 flow records their expected packets are built from,
+ * big-endian readers, and a FlowSet finder.
  */
 #ifndef PF_TEST_NF9_RECS_H
 #define PF_TEST_NF9_RECS_H
@@ -22,6 +22,26 @@ rd32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * The FlowSet with ID id in packet p (header hdr bytes), or NULL; *len
+ * is its length.  With id 0 (v9) or 2 (IPFIX): the template set.
+ */
+static inline const uint8_t *
+set_of(const uint8_t *p, size_t n, size_t hdr, unsigned id, size_t *len)
+{
+	size_t off = hdr;
+
+	while (p != NULL && off + 4 <= n) {
+		*len = rd16(p + off + 2);
+		if (*len < 4 || *len > n - off)
+			return NULL;
+		if (rd16(p + off) == id)
+			return p + off;
+		off += *len;
+	}
+	return NULL;
 }
 
 static inline struct flow_rec

@@ -84,18 +84,7 @@ init_all(unsigned version, int app, int proc, int nat, uint16_t mtu)
 static int
 init(unsigned version, int app, uint16_t mtu)
 {
-	struct nf9_cfg c;
-
-	memset(&c, 0, sizeof(c));
-	c.version = version;
-	c.source_id = SRC_ID;
-	c.mtu = mtu;
-	c.tmpl_every_pkts = 20;
-	c.tmpl_every_ms = 600000;
-	c.sampling_interval = 1;
-	c.sampling_algorithm = 0;
-	c.app_fields = app;
-	return nf9_init(&nf, &c, buf, sizeof(buf), BOOT_MS, WALL_MS);
+	return init_all(version, app, 0, 0, mtu);
 }
 
 static struct flow_rec
@@ -112,23 +101,6 @@ rec4_tls(void)
 	r.app.retrans = 2;
 	r.app.ooo = 1;
 	return r;
-}
-
-/* The FlowSet with ID id in packet p (after hdr bytes), or NULL. */
-static const uint8_t *
-set_of(const uint8_t *p, size_t n, size_t hdr, unsigned id, size_t *len)
-{
-	size_t off = hdr;
-
-	while (p != NULL && off + 4 <= n) {
-		*len = rd16(p + off + 2);
-		if (*len < 4 || *len > n - off)
-			return NULL;
-		if (rd16(p + off) == id)
-			return p + off;
-		off += *len;
-	}
-	return NULL;
 }
 
 /* Template IDs of a fresh encoder's first packet, in the order sent. */

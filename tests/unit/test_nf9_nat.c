@@ -104,26 +104,6 @@ rec4_nat(void)
 	return r;
 }
 
-/*
- * The FlowSet with ID id in packet p (header hdr bytes), or NULL; *len
- * is its length.  With id 0 (v9) or 2 (IPFIX): the template set.
- */
-static const uint8_t *
-set_of(const uint8_t *p, size_t n, size_t hdr, unsigned id, size_t *len)
-{
-	size_t off = hdr;
-
-	while (p != NULL && off + 4 <= n) {
-		*len = rd16(p + off + 2);
-		if (*len < 4 || *len > n - off)
-			return NULL;
-		if (rd16(p + off) == id)
-			return p + off;
-		off += *len;
-	}
-	return NULL;
-}
-
 static void
 test_v9(void)
 {
