@@ -340,7 +340,9 @@ account(struct pipeline *pl, const struct pkt *p, uint64_t now)
 			pl->tab_base = flowtab_base(pl->tab);
 		slot = flowtab_index_at(pl->tab_base, pl->ex.last);
 
-		if (pl->proc != NULL)
+		/* a record's first packet: a new flow, or an old one's next
+		 * record (app.c keeps its owners then) */
+		if (pl->proc != NULL && pl->ex.last->packets == 1)
 			owners(pl, &key, slot, now);
 		app_packet(pl->app, p, &key, &meta, slot);
 	}
