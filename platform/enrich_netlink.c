@@ -48,7 +48,6 @@
 #define NAT_SLOTS	1024	/* 44 bytes a slot */
 #define NAT_TTL_S	10
 #define EVENT_READS	64	/* event datagrams read a second, at most */
-#define STALE_READS	8	/* old answers skipped before giving up */
 
 #define ASK_LIMITED	(-1)	/* over max_lookups: not asked */
 #define ASK_FAILED	(-2)	/* no usable answer */
@@ -71,8 +70,7 @@ struct enrich {
 	size_t			 bufsz;
 	uint8_t			 req[128];	/* one request */
 	uint32_t		 seq;
-	uint32_t		 win_s;		/* rate window: its second */
-	uint32_t		 used;		/* ... requests sent in it */
+	struct nl_rate		 rate;		/* requests a second */
 	uint32_t		 ev_s;		/* second events were read */
 	struct enrich_stats	 st;
 };
@@ -80,14 +78,7 @@ struct enrich {
 static int
 allowed(struct enrich *e, uint32_t now_s)
 {
-	if (now_s != e->win_s) {
-		e->win_s = now_s;
-		e->used = 0;
-	}
-	if (e->cfg.max_lookups != 0 && e->used >= e->cfg.max_lookups)
-		return 0;
-	e->used++;
-	return 1;
+	return nl_rate_allow(&e->rate, e->cfg.max_lookups, now_s);
 }
 
 /*
@@ -99,25 +90,12 @@ static ssize_t
 ask(struct enrich *e, struct mnl_socket *nl, size_t reqlen,
     struct enrich_count *c)
 {
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)e->buf;
 	uint64_t t0 = clock_mono_ns();
 	ssize_t n = -1;
-	int i;
 
 	c->queries++;
-	if (reqlen == 0 || mnl_socket_sendto(nl, e->req, reqlen) < 0)
-		goto out;
-	for (i = 0; i < STALE_READS; i++) {
-		n = mnl_socket_recvfrom(nl, e->buf, e->bufsz);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (nl_msg_whole(nlh, (size_t)n) && nlh->nlmsg_seq == e->seq)
-			goto out;
-	}
-	n = -1;
-out:
+	if (reqlen != 0 && mnl_socket_sendto(nl, e->req, reqlen) >= 0)
+		n = nl_sock_recv_seq(nl, e->buf, e->bufsz, e->seq);
 	c->query_ns += clock_mono_ns() - t0;
 	return n;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nl_ct.h"
+#include "nl_msg.h"
 #include "nl_sock.h"
 
 /*
@@ -62,4 +63,36 @@ nl_ct_check(struct mnl_socket *s, uint32_t *seq, uint8_t *buf,
 		    "nf_conntrack_netlink", flag, rc > 0 ? strerror(rc) :
 		    "no answer");
 	return -1;
+}
+
+ssize_t
+nl_sock_recv_seq(struct mnl_socket *nl, void *buf, size_t len, uint32_t seq)
+{
+	const struct nlmsghdr *nlh = buf;
+	int i;
+
+	for (i = 0; i < NL_STALE_READS; i++) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, len);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		if (nl_msg_whole(nlh, (size_t)n) && nlh->nlmsg_seq == seq)
+			return n;
+	}
+	return -1;
+}
+
+int
+nl_rate_allow(struct nl_rate *r, uint32_t cap, uint32_t now_s)
+{
+	if (now_s != r->win_s) {
+		r->win_s = now_s;
+		r->used = 0;
+	}
+	if (cap != 0 && r->used >= cap)
+		return 0;
+	r->used++;
+	return 1;
 }

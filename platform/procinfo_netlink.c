@@ -84,7 +84,6 @@
 #define SCAN_MAX_NS	20000000ull	/* and at most 20 ms */
 #define NL_BUFSZ	8192	/* one netlink datagram (dump chunks too) */
 #define DUMP_READS	64	/* datagrams read for one dump, at most */
-#define STALE_READS	8	/* old answers skipped before giving up */
 #define EVENT_READS	64	/* address events read a second, at most */
 
 #define ASK_LIMITED	(-1)	/* over the rate cap: not asked */
@@ -119,9 +118,8 @@ struct procinfo {
 	dev_t			 ns_dev;	/* our network namespace */
 	ino_t			 ns_ino;
 	uint32_t		 seq;
-	uint32_t		 rate;
-	uint32_t		 win_s;		/* rate window: its second */
-	uint32_t		 used;		/* ... units spent in it */
+	uint32_t		 rate;		/* requests and scans a second */
+	struct nl_rate		 window;	/* ... spent this second */
 	uint32_t		 ev_s;		/* second events were read */
 	uint32_t		 recent[RECENT_PIDS];
 	unsigned		 nrecent;
@@ -295,41 +293,10 @@ procinfo_diag_parse(const void *msg, size_t len, struct procinfo_sock *s,
 static int
 allowed(struct procinfo *p, uint32_t now_s)
 {
-	if (now_s != p->win_s) {
-		p->win_s = now_s;
-		p->used = 0;
-	}
-	if (p->rate != 0 && p->used >= p->rate)
-		return 0;
-	p->used++;
-	return 1;
+	return nl_rate_allow(&p->window, p->rate, now_s);
 }
 
 /* ---- netlink round trips ---- */
-
-/*
- * Send p->req and read datagrams into p->buf until one carries our
- * sequence number (answers to requests given up on are skipped).  The
- * datagram's length, or -1.
- */
-static ssize_t
-recv_ours(struct procinfo *p, struct mnl_socket *nl)
-{
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)(void *)p->buf;
-	int i;
-
-	for (i = 0; i < STALE_READS; i++) {
-		ssize_t n = mnl_socket_recvfrom(nl, p->buf, NL_BUFSZ);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		if (nl_msg_whole(nlh, (size_t)n) && nlh->nlmsg_seq == p->seq)
-			return n;
-	}
-	return -1;
-}
 
 /*
  * Send p->req and call fn on every message of the answer: a dump's, until
@@ -351,8 +318,9 @@ nl_walk(struct procinfo *p, struct mnl_socket *nl, size_t reqlen,
 		size_t off = 0, framed;
 		ssize_t n;
 
-		if ((n = i == 0 ? recv_ours(p, nl) :
-		    mnl_socket_recvfrom(nl, p->buf, NL_BUFSZ)) <= 0) {
+		n = i == 0 ? nl_sock_recv_seq(nl, p->buf, NL_BUFSZ, p->seq) :
+		    mnl_socket_recvfrom(nl, p->buf, NL_BUFSZ);
+		if (n <= 0) {
 			if (n == -1 && errno == EINTR)
 				continue;
 			return -1;

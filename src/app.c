@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "cursor.h"
 #include "decode.h"
 #include "log.h"
 #include "mem.h"
@@ -91,9 +92,7 @@ struct app_hs {
 	uint16_t	cport;
 	uint16_t	sport;
 	uint8_t		ipver;		/* 0: free */
-	uint8_t		synack;		/* synack_us is set */
-	uint32_t	client_slot;	/* + 1 */
-	uint32_t	server_slot;	/* + 1, 0: not seen */
+	uint32_t	server_slot;	/* + 1, 0: no SYN-ACK yet */
 	uint64_t	syn_us;
 	uint64_t	synack_us;
 };
@@ -192,17 +191,12 @@ app_free(struct app *a)
 	mem_free(a);
 }
 
+/* A word of a key's address bytes, for the handshake table's hash. */
 static uint32_t
 rd32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 /* ---- names ---- */
@@ -265,14 +259,16 @@ APP_COLD static void
 udp_name(struct app *a, struct app_flow *f, const struct pkt *p,
     const struct pkt_meta *m)
 {
-	size_t l4 = m->l4_off, len, ulen;
+	size_t l4 = m->l4_off, len;
 	struct appname nm;
+	struct cursor c;
+	uint16_t ulen;
 
-	if (f->tries >= APP_NAME_TRIES || p->caplen < l4 + 8)
+	cur_init(&c, p->data + l4, p->caplen - l4);
+	if (f->tries >= APP_NAME_TRIES || !cur_peek_be16(&c, 4, &ulen))
 		return;
 	f->tries++;
-	ulen = rd16(p->data + l4 + 4);
-	len = MIN((size_t)p->caplen - l4, ulen);
+	len = MIN(cur_left(&c), (size_t)ulen);
 	if (len < 8)
 		return;
 	if (appname_dns(p->data + l4 + 8, len - 8, &nm) == APPNAME_FOUND)
@@ -381,9 +377,13 @@ tcp_name(struct app *a, struct app_flow *f, const struct flow_key *k,
 	f->state |= ST_PAYLOAD;
 	if (dns_port(k)) {
 		/* DNS over TCP: the message after its 2-byte length */
+		struct cursor c;
+		uint16_t dlen;
+
 		f->state |= ST_NAMED;
-		if (avail > 2 && appname_dns(d + 2, MIN(avail - 2,
-		    (size_t)rd16(d)), &nm) == APPNAME_FOUND)
+		cur_init(&c, d, avail);
+		if (cur_be16(&c, &dlen) && appname_dns(d + 2,
+		    MIN(cur_left(&c), (size_t)dlen), &nm) == APPNAME_FOUND)
 			name_store(a, f, &nm);
 		return;
 	}
@@ -482,9 +482,7 @@ handshake(struct app *a, struct app_flow *f, const struct flow_key *k,
 			e->sport = k->dport;
 			e->ipver = k->ipver;
 		}
-		e->synack = 0;
 		e->server_slot = 0;
-		e->client_slot = slot + 1;
 		e->syn_us = ts;
 		f->state |= ST_HS_CLIENT;
 		return;
@@ -493,7 +491,6 @@ handshake(struct app *a, struct app_flow *f, const struct flow_key *k,
 		    &same);
 		if (!same)
 			return;
-		e->synack = 1;
 		e->synack_us = ts;
 		e->server_slot = slot + 1;
 		f->state |= ST_HS_SERVER;
@@ -507,12 +504,12 @@ handshake(struct app *a, struct app_flow *f, const struct flow_key *k,
 			f->state &= (uint8_t)~ST_HS_CLIENT;
 			return;
 		}
-		if (!e->synack)
-			return;
+		if (e->server_slot == 0)
+			return;		/* no SYN-ACK seen yet */
 		f->rtt_server_ms = ms_of(e->synack_us - e->syn_us);
 		f->rtt_client_ms = ms_of(ts - e->synack_us);
 		f->state = (uint8_t)((f->state & ~ST_HS_CLIENT) | ST_RTT);
-		if (e->server_slot != 0 && e->server_slot - 1 < a->nf &&
+		if (e->server_slot - 1 < a->nf &&
 		    ((srv = &a->f[e->server_slot - 1])->state & ST_HS_SERVER)) {
 			srv->rtt_server_ms = f->rtt_server_ms;
 			srv->rtt_client_ms = f->rtt_client_ms;
@@ -568,14 +565,15 @@ tcp(struct app *a, struct app_flow *f, const struct pkt *p,
 {
 	uint32_t l4 = m->l4_off, thl, hdrs, avail, payload, seq;
 	const uint8_t *h = p->data + l4;
-	uint8_t flags;
+	uint8_t flags = m->tcp_flags, doff;	/* decode.c read the flags */
+	struct cursor c;
 
 	/* decode.c put the transport header after the IP one: l4 > l3 */
-	if (p->caplen < l4 + 20)
+	cur_init(&c, h, p->caplen - l4);
+	if (!(cur_need(&c, 20) && cur_peek_be32(&c, 4, &seq) &&
+	    cur_peek_u8(&c, 12, &doff)))
 		return;
-	seq = rd32(h + 4);
-	thl = (uint32_t)(h[12] >> 4) << 2;
-	flags = h[13];
+	thl = (uint32_t)(doff >> 4) << 2;
 	hdrs = l4 - m->l3_off + thl;
 	if (thl < 20)
 		return;

@@ -56,7 +56,7 @@ struct app_stats {
 };
 
 /*
- * Bytes app_new() allocates for a flow table whose flowtab_index()es are
+ * Bytes app_new() allocates for a flow table whose flowtab_index_at()es are
  * below index_end (FLOWTAB_INDEX_END()): 64 to 72 a slot (the entry
  * 40, the name pool 16, the handshake table 8 to 16), plus the
  * reassembly buffers (64 KiB) and the owners (--process, 8 KiB).
@@ -70,7 +70,7 @@ struct app	*app_new(size_t index_end, unsigned what);
 void		 app_free(struct app *);
 
 /*
- * One packet of the flow in slot (flowtab_index()), after it was
+ * One packet of the flow in slot (flowtab_index_at()), after it was
  * accounted there.  Reads only within p->caplen.
  */
 void		 app_packet(struct app *, const struct pkt *,

@@ -198,13 +198,31 @@ flowtab_bytes_per_flow(void)
 size_t
 flowtab_max_flows(size_t budget)
 {
+	return flowtab_max_flows_beside(budget, NULL);
+}
+
+/* Bytes of n units and what comes beside them, SIZE_MAX if too many. */
+static size_t
+bytes_beside(size_t n, size_t (*beside)(size_t))
+{
+	size_t t = flowtab_bytes(n), b;
+
+	if (beside == NULL || n == 0 || t == SIZE_MAX)
+		return t;
+	b = beside(n);
+	return b > SIZE_MAX - t ? SIZE_MAX : t + b;
+}
+
+size_t
+flowtab_max_flows_beside(size_t budget, size_t (*beside)(size_t))
+{
 	size_t lo = 0, hi = FLOWTAB_MAX_FLOWS;
 
-	/* flowtab_bytes() is nondecreasing: find the last n that fits. */
+	/* both are nondecreasing: find the last n that fits */
 	while (lo < hi) {
 		size_t mid = hi - (hi - lo) / 2;
 
-		if (flowtab_bytes(mid) <= budget)
+		if (bytes_beside(mid, beside) <= budget)
 			lo = mid;
 		else
 			hi = mid - 1;
@@ -803,12 +821,6 @@ void
 flowtab_remove(struct flowtab *t, struct flowtab_ent *e)
 {
 	remove_hashed(t, e, ent_hash(t, e));
-}
-
-uint32_t
-flowtab_index(const struct flowtab *t, const struct flowtab_ent *e)
-{
-	return ent_index(t, e);
 }
 
 const void *

@@ -86,6 +86,12 @@ size_t		 flowtab_bytes(size_t max_flows);
 /* Largest max_flows with flowtab_bytes(max_flows) <= budget (0 if none). */
 size_t		 flowtab_max_flows(size_t budget);
 /*
+ * The same when a side table of beside(max_flows) bytes (nondecreasing)
+ * comes with it; beside NULL: none.
+ */
+size_t		 flowtab_max_flows_beside(size_t budget,
+		    size_t (*beside)(size_t max_flows));
+/*
  * Allocate through mem_alloc() (mem.h).  seed keys the hash so that
  * outside parties cannot predict collisions.  NULL with errno EINVAL if
  * max_flows is 0 or over FLOWTAB_MAX_FLOWS, ENOMEM if out of budget.
@@ -194,16 +200,13 @@ flowtab_ent_class(const struct flowtab_ent *e)
 }
 
 /*
- * The entry's index, as flow_rec.slot - 1 gives it (side tables): below
- * FLOWTAB_INDEX_END(max_flows) (the list heads and the spare unit are
- * units too).
+ * An entry's index, as flow_rec.slot - 1 gives it (side tables such as
+ * app.c's): flowtab_index_at(flowtab_base(t), e), inline for the
+ * per-packet path; entries are units of sizeof(struct flowtab_ent) bytes
+ * from the base.  Below FLOWTAB_INDEX_END(max_flows) (the list heads and
+ * the spare unit are units too).
  */
 #define FLOWTAB_INDEX_END(max_flows) ((size_t)(max_flows) + 1 + FLOWTAB_NCLASS)
-uint32_t	 flowtab_index(const struct flowtab *, const struct flowtab_ent *);
-/*
- * The same for the per-packet path, without a call: entries are units
- * of sizeof(struct flowtab_ent) bytes from flowtab_base().
- */
 const void	*flowtab_base(const struct flowtab *);
 
 static inline uint32_t

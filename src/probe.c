@@ -542,32 +542,35 @@ run_live(struct probe *pr)
 	return captures_open(pr) == 0 ? 1 : 0;
 }
 
-/* The flow table and, with --app-info, its side table: bytes for n. */
+/* --app-info's and --process's side table beside n flow table units. */
+static size_t
+app_side_bytes(size_t n)
+{
+	return app_bytes(FLOWTAB_INDEX_END(n));
+}
+
+static int
+has_side(const struct pf_opts *o)
+{
+	return o->app_info || o->process;
+}
+
+/* The flow table and its side table: bytes for n units. */
 static size_t
 table_bytes(const struct pf_opts *o, size_t n)
 {
 	size_t t = flowtab_bytes(n);
 
-	if ((!o->app_info && !o->process) || n == 0 || t == SIZE_MAX)
+	if (!has_side(o) || n == 0 || t == SIZE_MAX)
 		return t;
-	return t + app_bytes(FLOWTAB_INDEX_END(n));
+	return t + app_side_bytes(n);
 }
 
-/* The largest n with table_bytes(n) <= budget (it grows with n). */
 static size_t
 table_max_flows(const struct pf_opts *o, size_t budget)
 {
-	size_t lo = 0, hi = flowtab_max_flows(budget);
-
-	while (lo < hi) {
-		size_t mid = hi - (hi - lo) / 2;
-
-		if (table_bytes(o, mid) <= budget)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
+	return flowtab_max_flows_beside(budget, has_side(o) ?
+	    app_side_bytes : NULL);
 }
 
 /* --app-info's tables, beside a flow table of n units. */
