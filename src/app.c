@@ -1,15 +1,23 @@
 /*
  * --app-info (see app.h): per-slot state beside the flow table, a name
- * pool, a handshake table and reassembly buffers, all sized at start.
+ * pool and reassembly buffers, all sized at start.
  *
- * The TCP analysis follows Wireshark's (packet-tcp.c), so that figures
- * can be checked against tshark's: a segment carrying data, SYN or FIN
- * that starts before the next expected sequence number is out of order
- * if it came within the connection's first round trip (3 ms while that
- * is unknown) of the segment that last advanced it and does not end
- * exactly there, else a retransmission; a one-byte keep-alive is neither.
- * Unlike Wireshark it does not look at the other direction's ACKs, so
- * its fast and spurious retransmissions are plain ones here.
+ * The TCP analysis is Wireshark's (packet-tcp.c, as tshark 4.0 has it),
+ * so that figures can be checked against tshark's.  A segment carrying
+ * data, SYN or FIN that starts before the next expected sequence number
+ * is a fast retransmission if the other direction sent two or more
+ * duplicate ACKs for it within the last 20 ms; else out of order if it
+ * came within the connection's first round trip (3 ms while that is
+ * unknown) of the segment that last advanced the sequence and does not
+ * end exactly there; else a retransmission (spurious ones included).  A
+ * keep-alive (0 or 1 byte just before the next sequence number) is none
+ * of these, and a zero-window probe does not advance the sequence.
+ *
+ * Most of that reads this direction's entry only.  The other direction's
+ * entry (its last ACK, duplicate ACK count, window) is wanted for a
+ * SYN-ACK, a segment sent again, a repeated ACK and a one-byte segment:
+ * its slot is found once by a flow-table lookup of the reversed key and
+ * kept in both entries (peer) until either flow leaves the table.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -19,6 +27,7 @@
 #include "app.h"
 #include "cursor.h"
 #include "decode.h"
+#include "flowtab.h"
 #include "log.h"
 #include "mem.h"
 #include "util.h"
@@ -32,44 +41,65 @@
 #define TH_ACK		0x10
 
 /* app_flow.state bits */
-#define ST_SEQ		0x01	/* next_seq is known */
+#define ST_SEQ		0x01	/* a TCP segment was analysed */
 #define ST_NAMED	0x02	/* no more name parsing for this flow */
 #define ST_PAYLOAD	0x04	/* the first TCP payload was looked at */
-#define ST_HS_CLIENT	0x08	/* sent a SYN: its ACK ends the handshake */
-#define ST_HS_SERVER	0x10	/* sent the SYN-ACK */
-#define ST_RTT		0x20	/* rtt_* hold the handshake */
-#define ST_OWNERS	0x40	/* --process asked about its ends */
+#define ST_HS_CLIENT	0x08	/* sent the SYN: its ACK ends the handshake */
+#define ST_HS_SYNACK	0x10	/* ... and the SYN-ACK came */
+#define ST_HS_SERVER	0x20	/* sent the SYN-ACK */
+#define ST_RTT		0x40	/* rtt_* hold the handshake */
+#define ST_OWNERS	0x80	/* --process asked about its ends */
+
+/* app_flow.tcp: what Wireshark remembers of a direction's last segment */
+#define TCP_DUPACKS	0x03	/* duplicate ACKs in a row, up to 3 */
+#define TCP_KEEPALIVE	0x04	/* the last segment was a keep-alive */
 
 #define OOO_THRESHOLD_US 3000	/* Wireshark's, before a round trip */
+#define FAST_RETRANS_US	20000	/* ... since the duplicate ACKs */
 
 /*
- * The few packets that parse names or visit the handshake table are
- * calls of their own, so the path every other TCP packet takes keeps
- * few registers to save (gcc and clang; elsewhere a plain function).
+ * The few packets that parse names, visit the other direction or time
+ * the handshake are calls of their own, so the path every other TCP
+ * packet takes keeps few registers to save (gcc and clang; elsewhere a
+ * plain function).
  */
 #if defined(__GNUC__) || defined(__clang__)
 #define APP_COLD	__attribute__((noinline, cold))
 #else
 #define APP_COLD
 #endif
-#define HS_MIN		64
 
-/* One per flow-table slot: 40 bytes. */
+/*
+ * One per flow-table slot: 68 bytes.  Times are the low 32 bits of
+ * microseconds: differences are right up to 71 minutes.
+ */
 struct app_flow {
 	uint32_t	next_seq;	/* end of the highest segment */
-	uint32_t	next_us;	/* when it came (low 32 bits of us) */
+	uint32_t	next_us;	/* when it came */
+	uint32_t	last_ack;	/* the last segment's ACK number */
+	uint32_t	ack_us;		/* ... when it came */
+	uint32_t	max_acked;	/* where contiguous data ends (what
+					 * the other side may ACK) */
+	uint32_t	base_seq;	/* the SYN's, or the first segment's - 1 */
+	/* ST_RTT: the handshake's halves.  Until then, the client's entry
+	 * holds the SYN's time in rtt_client_us, and from the SYN-ACK the
+	 * server half and the SYN-ACK's time */
+	uint32_t	rtt_server_us;
+	uint32_t	rtt_client_us;
 	uint32_t	retrans;
 	uint32_t	ooo;
+	uint32_t	peer;		/* the reverse flow's slot + 1, 0: none */
 	uint32_t	name;		/* first chunk + 1, 0: none */
-	uint16_t	rtt_client_ms;
-	uint16_t	rtt_server_ms;
+	uint16_t	window;		/* the last segment's, unscaled */
 	uint16_t	qtype;
 	uint8_t		name_len;
 	uint8_t		kind;
 	uint8_t		rcode;
 	uint8_t		state;		/* ST_* */
+	uint8_t		tcp;		/* TCP_* */
 	uint8_t		rasm;		/* reassembly buffer + 1, 0: none */
 	uint8_t		tries;		/* UDP DNS packets parsed */
+	uint8_t		pad;
 	uint16_t	owner[2];	/* source's, destination's: + 1 */
 	uint16_t	owner_gen[2];	/* ... as long as the entry has it */
 };
@@ -83,18 +113,6 @@ struct app_owner {
 struct app_chunk {
 	uint32_t	next;		/* + 1, 0: the last */
 	char		b[APP_CHUNK_BYTES];
-};
-
-/* A handshake in progress, keyed by client and server ends. */
-struct app_hs {
-	uint8_t		client[16];
-	uint8_t		server[16];
-	uint16_t	cport;
-	uint16_t	sport;
-	uint8_t		ipver;		/* 0: free */
-	uint32_t	server_slot;	/* + 1, 0: no SYN-ACK yet */
-	uint64_t	syn_us;
-	uint64_t	synack_us;
 };
 
 struct app_rasm {
@@ -112,8 +130,6 @@ struct app {
 	size_t		 nchunk;
 	uint32_t	 free_chunk;	/* + 1 */
 	size_t		 nfree;
-	struct app_hs	*hs;
-	uint32_t	 hs_mask;
 	struct app_rasm	*rasm;
 	struct app_owner *owner;
 	unsigned	 next_owner;	/* replaced next when none matches */
@@ -127,22 +143,11 @@ chunks_for(size_t index_end)
 	return index_end / 2 + 64;
 }
 
-static size_t
-hs_for(size_t index_end)
-{
-	size_t n = HS_MIN;
-
-	while (n < index_end / 8 && n < ((size_t)1 << 30))
-		n <<= 1;
-	return n;
-}
-
 size_t
 app_bytes(size_t index_end)
 {
 	return sizeof(struct app) + index_end * sizeof(struct app_flow) +
 	    chunks_for(index_end) * sizeof(struct app_chunk) +
-	    hs_for(index_end) * sizeof(struct app_hs) +
 	    APP_RASM_BUFS * sizeof(struct app_rasm) +
 	    APP_OWNERS * sizeof(struct app_owner);
 }
@@ -157,17 +162,14 @@ app_new(size_t index_end, unsigned what)
 		return NULL;
 	a->nf = index_end;
 	a->nchunk = chunks_for(index_end);
-	a->hs_mask = (uint32_t)hs_for(index_end) - 1;
 	a->what = what;
 	a->f = mem_alloc(index_end * sizeof(*a->f), "app-info flows");
 	a->chunk = mem_alloc(a->nchunk * sizeof(*a->chunk), "app-info names");
-	a->hs = mem_alloc(((size_t)a->hs_mask + 1) * sizeof(*a->hs),
-	    "app-info handshakes");
 	a->rasm = mem_alloc(APP_RASM_BUFS * sizeof(*a->rasm),
 	    "app-info reassembly");
 	a->owner = mem_alloc(APP_OWNERS * sizeof(*a->owner), "app-info owners");
-	if (a->f == NULL || a->chunk == NULL || a->hs == NULL ||
-	    a->rasm == NULL || a->owner == NULL) {
+	if (a->f == NULL || a->chunk == NULL || a->rasm == NULL ||
+	    a->owner == NULL) {
 		app_free(a);
 		return NULL;
 	}
@@ -185,18 +187,9 @@ app_free(struct app *a)
 		return;
 	mem_free(a->f);
 	mem_free(a->chunk);
-	mem_free(a->hs);
 	mem_free(a->rasm);
 	mem_free(a->owner);
 	mem_free(a);
-}
-
-/* A word of a key's address bytes, for the handshake table's hash. */
-static uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
 }
 
 /* ---- names ---- */
@@ -405,194 +398,268 @@ tcp_name(struct app *a, struct app_flow *f, const struct flow_key *k,
 
 /* ---- TCP quality ---- */
 
-/* IPv4 keys have their address in the first 4 bytes, zeros after. */
-static uint32_t
-hs_hash(const uint8_t *c, const uint8_t *s, uint16_t cp, uint16_t sp,
-    size_t alen)
-{
-	uint32_t h = (uint32_t)cp << 16 | sp;
-	size_t i;
-
-	for (i = 0; i < alen; i += 4)
-		h = (h ^ rd32(c + i)) * 0x9e3779b1u ^ rd32(s + i);
-	h *= 0x85ebca6bu;
-	return h ^ h >> 15;
-}
-
-static int
-hs_is(const struct app_hs *e, const uint8_t *c, const uint8_t *s,
-    uint16_t cp, uint16_t sp, uint8_t ipver, size_t alen)
-{
-	return e->ipver == ipver && e->cport == cp && e->sport == sp &&
-	    memcmp(e->client, c, alen) == 0 && memcmp(e->server, s, alen) == 0;
-}
+/* What Wireshark knows of a direction it has not seen a segment of. */
+static const struct app_flow no_flow;
 
 /*
- * The handshake's entry, *same 1; or (*same 0) the one to take for it:
- * two ways a bucket, so that a burst of SYNs (a peer-to-peer client, a
- * scan) seldom pushes out one still waiting for its SYN-ACK; the free
- * way, else the older.
+ * The entry of f's reverse flow, linked to f's both ways; no_flow if
+ * that flow is not in the table.  In a live capture the reverse flow of
+ * a packet seen on one interface is mostly seen there going the other
+ * way (outgoing, incoming); in a file both go one way.
  */
-static struct app_hs *
-hs_find(struct app *a, const uint8_t *c, const uint8_t *s, uint16_t cp,
-    uint16_t sp, uint8_t ipver, int *same)
+APP_COLD static const struct app_flow *
+peer_find(struct app *a, struct flowtab *t, struct app_flow *f,
+    const struct flow_key *k, uint32_t slot)
 {
-	size_t alen = ipver == 4 ? 4 : 16;
-	struct app_hs *e = &a->hs[hs_hash(c, s, cp, sp, alen) & a->hs_mask &
-	    ~1u];
+	struct flowtab_ent *e;
+	struct app_flow *r;
+	struct flow_key rk = *k;
+	uint32_t i;
 
-	if ((*same = hs_is(e, c, s, cp, sp, ipver, alen)) != 0)
-		return e;
-	if ((*same = hs_is(e + 1, c, s, cp, sp, ipver, alen)) != 0)
-		return e + 1;
-	if (e->ipver == 0 || (e[1].ipver != 0 && e->syn_us <= e[1].syn_us))
-		return e;
-	return e + 1;
+	memcpy(rk.src, k->dst, sizeof(rk.src));
+	memcpy(rk.dst, k->src, sizeof(rk.dst));
+	rk.sport = k->dport;
+	rk.dport = k->sport;
+	rk.direction = !k->direction;
+	if ((e = flowtab_find(t, &rk)) == NULL) {
+		rk.direction = k->direction;
+		e = flowtab_find(t, &rk);
+	}
+	if (e == NULL || (i = flowtab_index_at(flowtab_base(t), e)) >=
+	    a->nf || i == slot)
+		return &no_flow;
+	r = &a->f[i];
+	if (r->peer != 0)	/* its key's twin of the other direction */
+		a->f[r->peer - 1].peer = 0;
+	r->peer = slot + 1;
+	f->peer = i + 1;
+	return r;
+}
+
+static const struct app_flow *
+peer(struct app *a, struct flowtab *t, struct app_flow *f,
+    const struct flow_key *k, uint32_t slot)
+{
+	return f->peer != 0 ? &a->f[f->peer - 1] : peer_find(a, t, f, k,
+	    slot);
 }
 
 static uint16_t
-ms_of(uint64_t us)
+ms_of(uint32_t us)
 {
-	uint64_t ms = (us + 500) / 1000;
+	uint32_t ms = us / 1000 + (us % 1000 >= 500);
 
 	return ms > UINT16_MAX ? UINT16_MAX : (uint16_t)ms;
 }
 
 /*
  * SYN, SYN-ACK, then the client's first ACK: Wireshark's initial RTT
- * (from the latest SYN to that ACK), split at the SYN-ACK.
+ * (from the latest SYN to that ACK), split at the SYN-ACK.  The client's
+ * entry keeps the times; the SYN-ACK links it to the server's, which the
+ * ACK then gives the result too.
  */
 APP_COLD static void
-handshake(struct app *a, struct app_flow *f, const struct flow_key *k,
-    uint8_t flags, uint64_t ts, uint32_t slot)
+handshake(struct app *a, struct flowtab *t, struct app_flow *f,
+    const struct flow_key *k, uint8_t flags, uint32_t now, uint32_t slot)
 {
-	struct app_flow *srv;
-	struct app_hs *e;
-	int same;
+	struct app_flow *c, *s;
+	uint32_t syn;
 
 	switch (flags & (TH_SYN | TH_ACK | TH_RST)) {
 	case TH_SYN:
-		e = hs_find(a, k->src, k->dst, k->sport, k->dport, k->ipver,
-		    &same);
-		if (!same) {
-			a->st.hs_lost += e->ipver != 0;
-			memcpy(e->client, k->src, 16);
-			memcpy(e->server, k->dst, 16);
-			e->cport = k->sport;
-			e->sport = k->dport;
-			e->ipver = k->ipver;
-		}
-		e->server_slot = 0;
-		e->syn_us = ts;
-		f->state |= ST_HS_CLIENT;
+		f->state = (uint8_t)((f->state & ~(ST_HS_SYNACK | ST_RTT)) |
+		    ST_HS_CLIENT);
+		f->rtt_client_us = now;
 		return;
 	case TH_SYN | TH_ACK:
-		e = hs_find(a, k->dst, k->src, k->dport, k->sport, k->ipver,
-		    &same);
-		if (!same)
+		c = (struct app_flow *)peer(a, t, f, k, slot);
+		if (!(c->state & ST_HS_CLIENT)) {
+			a->st.hs_lost++;
 			return;
-		e->synack_us = ts;
-		e->server_slot = slot + 1;
+		}
+		/* one sent again: the SYN came a server half before the
+		 * first */
+		syn = c->state & ST_HS_SYNACK ? c->rtt_client_us -
+		    c->rtt_server_us : c->rtt_client_us;
+		c->rtt_server_us = now - syn;
+		c->rtt_client_us = now;
+		c->state |= ST_HS_SYNACK;
 		f->state |= ST_HS_SERVER;
 		return;
 	case TH_ACK:
-		if (!(f->state & ST_HS_CLIENT))
-			return;
-		e = hs_find(a, k->src, k->dst, k->sport, k->dport, k->ipver,
-		    &same);
-		if (!same) {
-			f->state &= (uint8_t)~ST_HS_CLIENT;
-			return;
-		}
-		if (e->server_slot == 0)
+		if (!(f->state & ST_HS_SYNACK))
 			return;		/* no SYN-ACK seen yet */
-		f->rtt_server_ms = ms_of(e->synack_us - e->syn_us);
-		f->rtt_client_ms = ms_of(ts - e->synack_us);
-		f->state = (uint8_t)((f->state & ~ST_HS_CLIENT) | ST_RTT);
-		if (e->server_slot - 1 < a->nf &&
-		    ((srv = &a->f[e->server_slot - 1])->state & ST_HS_SERVER)) {
-			srv->rtt_server_ms = f->rtt_server_ms;
-			srv->rtt_client_ms = f->rtt_client_ms;
-			srv->state = (uint8_t)((srv->state & ~ST_HS_SERVER) |
+		f->rtt_client_us = now - f->rtt_client_us;
+		f->state = (uint8_t)((f->state & ~(ST_HS_CLIENT |
+		    ST_HS_SYNACK)) | ST_RTT);
+		a->st.handshakes++;
+		if (f->peer != 0 &&
+		    ((s = &a->f[f->peer - 1])->state & ST_HS_SERVER)) {
+			s->rtt_server_us = f->rtt_server_us;
+			s->rtt_client_us = f->rtt_client_us;
+			s->state = (uint8_t)((s->state & ~ST_HS_SERVER) |
 			    ST_RTT);
 		}
-		a->st.handshakes++;
-		e->ipver = 0;
 		return;
 	default:
 		return;
 	}
 }
 
-static void
-sequence(struct app_flow *f, uint32_t seq, uint32_t payload, uint8_t flags,
-    uint32_t now_us)
+/*
+ * A segment with data, SYN or FIN that is not a keep-alive (see the
+ * top); r is the reverse flow's entry.
+ */
+APP_COLD static void
+resent(struct app_flow *f, const struct app_flow *r, uint32_t seq,
+    uint32_t payload, uint32_t end, uint32_t now)
 {
-	uint32_t end = seq + payload + !!(flags & (TH_SYN | TH_FIN));
+	uint32_t thres;
 
-	if (flags & TH_RST)
-		return;
-	if (!(f->state & ST_SEQ)) {
-		f->state |= ST_SEQ;
-		f->next_seq = end;
-		f->next_us = now_us;
+	if (payload > 0 && r->last_ack != 0 &&
+	    (int32_t)(seq + payload - r->last_ack) <= 0) {
+		f->retrans++;	/* spurious: the other side has it */
 		return;
 	}
-	if (payload == 0 && !(flags & (TH_SYN | TH_FIN)))
+	if (f->next_seq == 0 || (int32_t)(seq - f->next_seq) >= 0 ||
+	    (payload > 1 && f->next_seq - 1 == seq))
+		return;		/* it advances the sequence */
+	if ((r->tcp & TCP_DUPACKS) >= 2 && r->last_ack == seq &&
+	    now - r->ack_us < FAST_RETRANS_US) {
+		f->retrans++;	/* a fast retransmission */
 		return;
-	if ((int32_t)(f->next_seq - seq) > 0 &&
-	    !(payload <= 1 && seq + 1 == f->next_seq &&
-	    !(flags & (TH_SYN | TH_FIN)))) {
-		uint32_t thres = f->state & ST_RTT ? ((uint32_t)
-		    f->rtt_client_ms + f->rtt_server_ms) * 1000 :
-		    OOO_THRESHOLD_US;
-
-		if (now_us - f->next_us < thres &&
-		    f->next_seq != seq + payload)
-			f->ooo++;
-		else
-			f->retrans++;
 	}
-	if ((int32_t)(end - f->next_seq) > 0) {
-		f->next_seq = end;
-		f->next_us = now_us;
+	thres = f->state & ST_RTT ? f->rtt_server_us + f->rtt_client_us :
+	    OOO_THRESHOLD_US;
+	if (now - f->next_us < thres && f->next_seq != end)
+		f->ooo++;
+	else
+		f->retrans++;
+}
+
+/*
+ * A SYN again: the same one sent again restores the sequence an RST may
+ * have moved (Wireshark's issue 17616); another starts a new connection
+ * on the same ports, for both directions.
+ */
+APP_COLD static void
+syn_again(struct app_flow *f, struct app_flow *r, uint32_t seq)
+{
+	if (seq == f->base_seq) {
+		f->next_seq = f->max_acked;
+		return;
+	}
+	f->next_seq = f->next_us = f->last_ack = f->ack_us = f->max_acked = 0;
+	f->window = 0;
+	f->tcp = 0;
+	f->base_seq = seq;
+	if (r != &no_flow) {
+		r->next_seq = r->next_us = r->last_ack = r->ack_us = 0;
+		r->max_acked = r->base_seq = 0;
+		r->window = 0;
+		r->tcp = 0;
+		r->state &= (uint8_t)~ST_SEQ;
 	}
 }
 
+/* Wireshark's analysis of one segment of f's direction, in its order. */
 static void
-tcp(struct app *a, struct app_flow *f, const struct pkt *p,
-    const struct flow_key *k, const struct pkt_meta *m, uint32_t slot)
+sequence(struct app *a, struct flowtab *t, struct app_flow *f,
+    const struct flow_key *k, uint32_t slot, const uint8_t *th,
+    uint32_t payload, uint8_t flags, uint32_t now)
 {
-	uint32_t l4 = m->l4_off, thl, hdrs, avail, payload, seq;
-	const uint8_t *h = p->data + l4;
-	uint8_t flags = m->tcp_flags, doff;	/* decode.c read the flags */
-	struct cursor c;
+	uint32_t seq = be32_at(th + 4), ack = be32_at(th + 8);
+	uint32_t end = seq + payload + !!(flags & (TH_SYN | TH_FIN));
+	uint16_t win = be16_at(th + 14);
+	unsigned tcp = f->tcp & TCP_DUPACKS;
+	struct app_flow *r;
+	int advance = 1;
 
-	/* decode.c put the transport header after the IP one: l4 > l3 */
-	cur_init(&c, h, p->caplen - l4);
-	if (!(cur_need(&c, 20) && cur_peek_be32(&c, 4, &seq) &&
-	    cur_peek_u8(&c, 12, &doff)))
+	if (!(f->state & ST_SEQ)) {
+		/* a flow's first segment: its reverse flow, unless it is
+		 * a SYN (whose SYN-ACK's flow will look for it) */
+		f->state |= ST_SEQ;
+		f->base_seq = flags & TH_SYN ? seq : seq - 1;
+		r = (flags & (TH_SYN | TH_ACK)) == TH_SYN ? (struct app_flow *)
+		    &no_flow : (struct app_flow *)peer_find(a, t, f, k, slot);
+	} else {
+		r = f->peer != 0 ? &a->f[f->peer - 1] :
+		    (struct app_flow *)&no_flow;
+		if ((flags & (TH_SYN | TH_ACK)) == TH_SYN)
+			syn_again(f, r, seq);
+	}
+	if (payload == 1 && seq == f->next_seq && r->window == 0)
+		advance = 0;	/* a zero-window probe */
+	else if (!(flags & (TH_SYN | TH_FIN | TH_RST))) {
+		if (payload <= 1 && seq == f->next_seq - 1)
+			tcp |= TCP_KEEPALIVE;
+		else if (payload == 0 && win != 0 && win == f->window &&
+		    seq == f->next_seq && ack == f->last_ack &&
+		    !(r->tcp & TCP_KEEPALIVE) && (tcp & TCP_DUPACKS) < 3)
+			tcp++;	/* a duplicate ACK (not a keep-alive's) */
+	}
+	if (ack != f->last_ack)
+		tcp &= ~TCP_DUPACKS;
+	if (r->max_acked != 0 && (int32_t)(ack - r->max_acked) > 0 &&
+	    (flags & TH_ACK)) {
+		/* it ACKs data of the other side's that was not seen */
+		if ((int32_t)(r->max_acked - r->next_seq) < 0)
+			r->max_acked = r->next_seq;
+		else
+			r->tcp &= (uint8_t)~TCP_DUPACKS;
+	}
+	if ((payload != 0 || (flags & (TH_SYN | TH_FIN))) &&
+	    !(tcp & TCP_KEEPALIVE))
+		resent(f, r, seq, payload, end, now);
+	if (advance) {
+		if ((int32_t)(end - f->next_seq) > 0 || f->next_seq == 0) {
+			f->next_seq = end;
+			f->next_us = now;
+		}
+		if (seq == f->max_acked || f->max_acked == 0)
+			f->max_acked = f->next_seq;
+	}
+	f->window = win;
+	f->last_ack = ack;
+	f->ack_us = now;
+	f->tcp = (uint8_t)tcp;
+}
+
+static void
+tcp(struct app *a, struct flowtab *t, struct app_flow *f,
+    const struct pkt *p, const struct flow_key *k, const struct pkt_meta *m,
+    uint32_t slot)
+{
+	uint32_t l4 = m->l4_off, thl, hdrs, avail, payload, ip;
+	const uint8_t *th = p->data + l4;
+	uint8_t flags = m->tcp_flags;	/* decode.c read the flags */
+
+	/* decode.c put the transport header after the IP one, in caplen */
+	if (p->caplen - l4 < 20 || (thl = (uint32_t)(th[12] >> 4) << 2) < 20)
 		return;
-	thl = (uint32_t)(doff >> 4) << 2;
 	hdrs = l4 - m->l3_off + thl;
-	if (thl < 20)
-		return;
-	payload = m->bytes > hdrs ? m->bytes - hdrs : 0;
+	/* Wireshark's segment length: an IP length past the frame's end
+	 * (a broken PPPoE encapsulation) stops at the frame's end */
+	ip = MIN(m->bytes, p->wirelen - m->l3_off);
+	payload = ip > hdrs ? ip - hdrs : 0;
 	if (a->what & APP_TCP) {
-		/* SYNs, and a client's ACKs until its handshake is done */
+		uint32_t now = (uint32_t)p->ts_us;
+
+		/* the handshake's times after the analysis, as in
+		 * Wireshark: SYNs, and a client's ACKs until it is done */
+		sequence(a, t, f, k, slot, th, payload, flags, now);
 		if ((flags & TH_SYN) || (f->state & ST_HS_CLIENT))
-			handshake(a, f, k, flags, p->ts_us, slot);
-		sequence(f, seq, payload, flags, (uint32_t)p->ts_us);
+			handshake(a, t, f, k, flags, now, slot);
 	}
 	if (payload == 0 || (f->state & ST_NAMED) || !(a->what & APP_NAMES))
 		return;
 	avail = p->caplen - l4 > thl ? MIN(payload, p->caplen - l4 - thl) : 0;
-	tcp_name(a, f, k, slot, seq, h + thl, avail, payload);
+	tcp_name(a, f, k, slot, be32_at(th + 4), th + thl, avail, payload);
 }
 
 void
-app_packet(struct app *a, const struct pkt *p, const struct flow_key *k,
-    const struct pkt_meta *m, uint32_t slot)
+app_packet(struct app *a, struct flowtab *t, const struct pkt *p,
+    const struct flow_key *k, const struct pkt_meta *m, uint32_t slot)
 {
 	struct app_flow *f;
 
@@ -601,7 +668,7 @@ app_packet(struct app *a, const struct pkt *p, const struct flow_key *k,
 		return;		/* --process alone: nothing a packet */
 	f = &a->f[slot];
 	if (k->proto == PROTO_TCP)
-		tcp(a, f, p, k, m, slot);
+		tcp(a, t, f, p, k, m, slot);
 	else if (k->proto == PROTO_UDP && !(f->state & ST_NAMED) &&
 	    (a->what & APP_NAMES) && dns_port(k))
 		udp_name(a, f, p, m);
@@ -708,8 +775,8 @@ app_export(const struct app *a, struct flow_rec *r, char *namebuf)
 		r->app.flags |= FLOW_APP_NAME;
 	}
 	if (f->state & ST_RTT) {
-		r->app.rtt_client_ms = f->rtt_client_ms;
-		r->app.rtt_server_ms = f->rtt_server_ms;
+		r->app.rtt_client_ms = ms_of(f->rtt_client_us);
+		r->app.rtt_server_ms = ms_of(f->rtt_server_us);
 		r->app.flags |= FLOW_APP_RTT;
 	}
 	if (f->retrans != 0 || f->ooo != 0) {
@@ -734,6 +801,8 @@ app_release(struct app *a, const struct flow_rec *r)
 		f->retrans = f->ooo = 0;
 		return;
 	}
+	if (f->peer != 0 && a->f[f->peer - 1].peer == r->slot)
+		a->f[f->peer - 1].peer = 0;
 	name_free(a, f);
 	rasm_release(a, f);
 	memset(f, 0, sizeof(*f));

@@ -40,6 +40,7 @@
 #define APP_PROC	0x4	/* --process: owners of local ends */
 
 struct app;
+struct flowtab;
 
 struct app_stats {
 	uint64_t	names;		/* flows that got a name */
@@ -73,7 +74,7 @@ void		 app_free(struct app *);
  * One packet of the flow in slot (flowtab_index_at()), after it was
  * accounted there.  Reads only within p->caplen.
  */
-void		 app_packet(struct app *, const struct pkt *,
+void		 app_packet(struct app *, struct flowtab *, const struct pkt *,
 		    const struct flow_key *, const struct pkt_meta *,
 		    uint32_t slot);
 /*

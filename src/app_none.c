@@ -32,10 +32,11 @@ app_free(struct app *a)
 }
 
 void
-app_packet(struct app *a, const struct pkt *p, const struct flow_key *k,
-    const struct pkt_meta *m, uint32_t slot)
+app_packet(struct app *a, struct flowtab *t, const struct pkt *p,
+    const struct flow_key *k, const struct pkt_meta *m, uint32_t slot)
 {
 	(void)a;
+	(void)t;
 	(void)p;
 	(void)k;
 	(void)m;

@@ -35,6 +35,21 @@ struct cursor {
 	size_t		 left;	/* bytes from p to the end */
 };
 
+/* Big-endian values of bytes already known to be there. */
+CUR_INLINE uint16_t
+be16_at(const uint8_t *b)
+{
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+/* Widen first: b[0] << 24 as int overflows for b[0] >= 0x80. */
+CUR_INLINE uint32_t
+be32_at(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+}
+
 CUR_INLINE void
 cur_init(struct cursor *c, const void *buf, size_t len)
 {
@@ -97,26 +112,18 @@ cur_peek_u8(const struct cursor *c, size_t off, uint8_t *v)
 CUR_INLINE bool
 cur_peek_be16(const struct cursor *c, size_t off, uint16_t *v)
 {
-	const uint8_t *b;
-
 	if (!cur_has(c, off, 2))
 		return false;
-	b = c->p + off;
-	*v = (uint16_t)(b[0] << 8 | b[1]);
+	*v = be16_at(c->p + off);
 	return true;
 }
 
 CUR_INLINE bool
 cur_peek_be32(const struct cursor *c, size_t off, uint32_t *v)
 {
-	const uint8_t *b;
-
 	if (!cur_has(c, off, 4))
 		return false;
-	b = c->p + off;
-	/* Widen first: b[0] << 24 as int overflows for b[0] >= 0x80. */
-	*v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-	    (uint32_t)b[2] << 8 | b[3];
+	*v = be32_at(c->p + off);
 	return true;
 }
 
@@ -155,6 +162,17 @@ CUR_INLINE bool
 cur_be64(struct cursor *c, uint64_t *v)
 {
 	return cur_peek_be64(c, 0, v) && cur_skip(c, 8);
+}
+
+/*
+ * A fixed-size header checked once and then read in place: the next n
+ * bytes, or NULL if fewer are left.  Reads from it (be16_at(), be32_at())
+ * stay at offsets below n.
+ */
+CUR_INLINE const uint8_t *
+cur_peek_fixed(const struct cursor *c, size_t n)
+{
+	return n <= c->left ? c->p : NULL;
 }
 
 /* Copy n bytes out, e.g. an address that is kept as bytes. */

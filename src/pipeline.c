@@ -344,7 +344,7 @@ account(struct pipeline *pl, const struct pkt *p, uint64_t now)
 		 * record (app.c keeps its owners then) */
 		if (pl->proc != NULL && pl->ex.last->packets == 1)
 			owners(pl, &key, slot, now);
-		app_packet(pl->app, p, &key, &meta, slot);
+		app_packet(pl->app, pl->tab, p, &key, &meta, slot);
 	}
 }
 
