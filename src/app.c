@@ -134,6 +134,8 @@ struct app {
 	struct app_owner *owner;
 	unsigned	 next_owner;	/* replaced next when none matches */
 	unsigned	 what;		/* APP_* */
+	uint8_t		 peer_flip;	/* reverse flows were found with the
+					 * other direction (peer_find()) */
 	struct app_stats st;
 };
 
@@ -420,10 +422,12 @@ peer_find(struct app *a, struct flowtab *t, struct app_flow *f,
 	memcpy(rk.dst, k->src, sizeof(rk.dst));
 	rk.sport = k->dport;
 	rk.dport = k->sport;
-	rk.direction = !k->direction;
+	/* first the way that answered last time */
+	rk.direction = (uint8_t)(k->direction ^ a->peer_flip);
 	if ((e = flowtab_find(t, &rk)) == NULL) {
-		rk.direction = k->direction;
-		e = flowtab_find(t, &rk);
+		rk.direction ^= 1;
+		if ((e = flowtab_find(t, &rk)) != NULL)
+			a->peer_flip ^= 1;
 	}
 	if (e == NULL || (i = flowtab_index_at(flowtab_base(t), e)) >=
 	    a->nf || i == slot)
@@ -562,8 +566,12 @@ syn_again(struct app_flow *f, struct app_flow *r, uint32_t seq)
 	}
 }
 
-/* Wireshark's analysis of one segment of f's direction, in its order. */
-static void
+/*
+ * Wireshark's analysis of one segment of f's direction, in its order:
+ * a flow's first segment, SYNs, FINs, RSTs, one-byte segments and the
+ * handshake's.  sequence_fast() takes all others.
+ */
+APP_COLD static void
 sequence(struct app *a, struct flowtab *t, struct app_flow *f,
     const struct flow_key *k, uint32_t slot, const uint8_t *th,
     uint32_t payload, uint8_t flags, uint32_t now)
@@ -576,12 +584,15 @@ sequence(struct app *a, struct flowtab *t, struct app_flow *f,
 	int advance = 1;
 
 	if (!(f->state & ST_SEQ)) {
-		/* a flow's first segment: its reverse flow, unless it is
-		 * a SYN (whose SYN-ACK's flow will look for it) */
+		/* a flow's first segment: its reverse flow, unless it is a
+		 * SYN (whose SYN-ACK's flow will look for it) or an RST (an
+		 * answer to a SYN, or the end of what was not seen: nothing
+		 * of the other direction's changes what it is) */
 		f->state |= ST_SEQ;
 		f->base_seq = flags & TH_SYN ? seq : seq - 1;
-		r = (flags & (TH_SYN | TH_ACK)) == TH_SYN ? (struct app_flow *)
-		    &no_flow : (struct app_flow *)peer_find(a, t, f, k, slot);
+		r = (flags & (TH_SYN | TH_ACK)) == TH_SYN || (flags & TH_RST) ?
+		    (struct app_flow *)&no_flow :
+		    (struct app_flow *)peer_find(a, t, f, k, slot);
 	} else {
 		r = f->peer != 0 ? &a->f[f->peer - 1] :
 		    (struct app_flow *)&no_flow;
@@ -625,12 +636,79 @@ sequence(struct app *a, struct flowtab *t, struct app_flow *f,
 	f->tcp = (uint8_t)tcp;
 }
 
+/*
+ * sequence() for the segments nearly all packets are: a pure ACK or a
+ * segment of 2 bytes or more, with none of SYN, FIN or RST, in a flow
+ * whose handshake is over.  No zero-window probe, and no keep-alive but
+ * an empty one, can be among them.
+ */
+static inline void
+sequence_fast(struct app *a, struct app_flow *f, const uint8_t *th,
+    uint32_t payload, uint8_t flags, uint32_t now)
+{
+	uint32_t seq = be32_at(th + 4), ack = be32_at(th + 8);
+	uint32_t end = seq + payload;
+	uint16_t win = be16_at(th + 14);
+	unsigned tcp = f->tcp & TCP_DUPACKS;
+	struct app_flow *r = f->peer != 0 ? &a->f[f->peer - 1] :
+	    (struct app_flow *)&no_flow;
+
+	if (ack != f->last_ack)
+		tcp = 0;
+	if (payload == 0) {
+		if (seq == f->next_seq - 1)
+			tcp |= TCP_KEEPALIVE;
+		else if (seq == f->next_seq && ack == f->last_ack &&
+		    win == f->window && win != 0 &&
+		    !(r->tcp & TCP_KEEPALIVE) && tcp < 3)
+			tcp++;	/* a duplicate ACK (not a keep-alive's) */
+	} else if ((r->last_ack != 0 && (int32_t)(end - r->last_ack) <= 0) ||
+	    ((int32_t)(seq - f->next_seq) < 0 && f->next_seq - 1 != seq &&
+	    f->next_seq != 0))
+		resent(f, r, seq, payload, end, now);
+	if (r->max_acked != 0 && (int32_t)(ack - r->max_acked) > 0 &&
+	    (flags & TH_ACK)) {
+		if ((int32_t)(r->max_acked - r->next_seq) < 0)
+			r->max_acked = r->next_seq;
+		else
+			r->tcp &= (uint8_t)~TCP_DUPACKS;
+	}
+	if ((int32_t)(end - f->next_seq) > 0 || f->next_seq == 0) {
+		f->next_seq = end;
+		f->next_us = now;
+	}
+	if (seq == f->max_acked || f->max_acked == 0)
+		f->max_acked = f->next_seq;
+	f->window = win;
+	f->last_ack = ack;
+	f->ack_us = now;
+	f->tcp = (uint8_t)tcp;
+}
+
+/*
+ * What sequence() and handshake() make of a flow's first segment when it
+ * is a SYN (a scan is nearly all such), without their calls.
+ */
+static inline void
+syn_first(struct app_flow *f, const uint8_t *th, uint32_t payload,
+    uint32_t now)
+{
+	uint32_t seq = be32_at(th + 4);
+
+	f->state |= ST_SEQ | ST_HS_CLIENT;
+	f->base_seq = seq;
+	f->next_seq = f->max_acked = seq + payload + 1;
+	f->next_us = f->ack_us = f->rtt_client_us = now;
+	f->last_ack = be32_at(th + 8);
+	f->window = be16_at(th + 14);
+}
+
 static void
 tcp(struct app *a, struct flowtab *t, struct app_flow *f,
     const struct pkt *p, const struct flow_key *k, const struct pkt_meta *m,
     uint32_t slot)
 {
-	uint32_t l4 = m->l4_off, thl, hdrs, avail, payload, ip;
+	uint32_t l4 = m->l4_off, thl, hdrs, avail, payload;
 	const uint8_t *th = p->data + l4;
 	uint8_t flags = m->tcp_flags;	/* decode.c read the flags */
 
@@ -638,18 +716,23 @@ tcp(struct app *a, struct flowtab *t, struct app_flow *f,
 	if (p->caplen - l4 < 20 || (thl = (uint32_t)(th[12] >> 4) << 2) < 20)
 		return;
 	hdrs = l4 - m->l3_off + thl;
-	/* Wireshark's segment length: an IP length past the frame's end
-	 * (a broken PPPoE encapsulation) stops at the frame's end */
-	ip = MIN(m->bytes, p->wirelen - m->l3_off);
-	payload = ip > hdrs ? ip - hdrs : 0;
+	payload = m->bytes > hdrs ? m->bytes - hdrs : 0;
 	if (a->what & APP_TCP) {
 		uint32_t now = (uint32_t)p->ts_us;
 
-		/* the handshake's times after the analysis, as in
-		 * Wireshark: SYNs, and a client's ACKs until it is done */
-		sequence(a, t, f, k, slot, th, payload, flags, now);
-		if ((flags & TH_SYN) || (f->state & ST_HS_CLIENT))
-			handshake(a, t, f, k, flags, now, slot);
+		if (!(flags & (TH_SYN | TH_FIN | TH_RST)) && payload != 1 &&
+		    (f->state & (ST_SEQ | ST_HS_CLIENT)) == ST_SEQ)
+			sequence_fast(a, f, th, payload, flags, now);
+		else if ((flags & (TH_SYN | TH_ACK | TH_FIN | TH_RST)) ==
+		    TH_SYN && !(f->state & ST_SEQ))
+			syn_first(f, th, payload, now);
+		else {
+			sequence(a, t, f, k, slot, th, payload, flags, now);
+			/* the handshake's times after the analysis, as in
+			 * Wireshark: SYNs, and a client's ACKs until done */
+			if ((flags & TH_SYN) || (f->state & ST_HS_CLIENT))
+				handshake(a, t, f, k, flags, now, slot);
+		}
 	}
 	if (payload == 0 || (f->state & ST_NAMED) || !(a->what & APP_NAMES))
 		return;
@@ -670,8 +753,12 @@ app_packet(struct app *a, struct flowtab *t, const struct pkt *p,
 	if (k->proto == PROTO_TCP)
 		tcp(a, t, f, p, k, m, slot);
 	else if (k->proto == PROTO_UDP && !(f->state & ST_NAMED) &&
-	    (a->what & APP_NAMES) && dns_port(k))
-		udp_name(a, f, p, m);
+	    (a->what & APP_NAMES)) {
+		if (dns_port(k))
+			udp_name(a, f, p, m);
+		else
+			f->state |= ST_NAMED;	/* asked once a flow */
+	}
 }
 
 /* ---- --process ---- */
