@@ -5,12 +5,13 @@
  * trip split at the probe, retransmitted and out-of-order segments).
  *
  * State lives in a side table with one entry per flow-table slot, so a
- * packet finds its flow's entry with no second lookup; only SYNs and the
- * handshake's ACK visit the handshake table, and only the first payload
- * packets of a flow are parsed.  Everything is allocated by app_new():
- * names in a pool of small chunks, split ClientHellos and requests in a
- * few reassembly buffers; a full pool or buffer set is counted, never
- * waited for.
+ * packet finds its flow's entry with no second lookup; the reverse
+ * flow's entry, which the TCP analysis and the handshake need, is found
+ * once by a lookup of the reversed key and then kept linked.  Only the
+ * first payload packets of a flow are parsed.  Everything is allocated
+ * by app_new(): names in a pool of small chunks, split ClientHellos and
+ * requests in a few reassembly buffers; a full pool or buffer set is
+ * counted, never waited for.
  *
  * The flow table's records carry their slot (flow_rec.slot): on export
  * app_export() fills a record's flow_app and app_release() frees the
@@ -52,15 +53,15 @@ struct app_stats {
 					 * bytes the snap length cut, or that
 					 * is longer than APP_RASM_BYTES */
 	uint64_t	handshakes;	/* round trips measured */
-	uint64_t	hs_lost;	/* handshakes pushed out of the table
-					 * before their ACK */
+	uint64_t	hs_lost;	/* SYN-ACKs whose SYN's flow was not
+					 * waiting for one */
 };
 
 /*
  * Bytes app_new() allocates for a flow table whose flowtab_index_at()es are
- * below index_end (FLOWTAB_INDEX_END()): 64 to 72 a slot (the entry
- * 40, the name pool 16, the handshake table 8 to 16), plus the
- * reassembly buffers (64 KiB) and the owners (--process, 8 KiB).
+ * below index_end (FLOWTAB_INDEX_END()): 84 a slot (the entry 68, the
+ * name pool 16), plus the reassembly buffers (64 KiB) and the owners
+ * (--process, 8 KiB).
  */
 size_t		 app_bytes(size_t index_end);
 /*
