@@ -117,10 +117,11 @@ SAN_OBJ		:= $(LIB_SRC:%.c=$(B)/san/%.o)
 
 # test_nl_*: netlink message parsing, built only where libmnl is;
 # test_sandbox_linux: the seccomp program, only where it is linked;
-# test_appname: the name parsers, only where they are (APP_INFO=yes).
+# test_appname, test_app: the name parsers and the TCP analysis, only where
+# they are (APP_INFO=yes).
 UNIT		:= $(filter-out $(if $(filter none,$(NETLINK)),nl_%) \
 		   $(if $(filter linux,$(BACKEND)),,sandbox_linux) \
-		   $(if $(filter no,$(APP_INFO)),appname), \
+		   $(if $(filter no,$(APP_INFO)),appname app), \
 		   $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c)))
 UNIT_BIN	:= $(UNIT:%=$(B)/test_%)
 UNIT_SAN_BIN	:= $(UNIT:%=$(B)/san/test_%)
