@@ -934,16 +934,22 @@ app_log_stats(const struct app_stats *a)
 	    a->handshakes, a->hs_lost);
 }
 
+/* --help's lines after the two that say whether QUIC is named. */
+#define APP_USAGE_REST \
+"                          (ntop's elements; -v 9 or 10, --mtu >= 1100;\n" \
+"                          names are personal data)\n" \
+"      --process           export the pid, program and user owning the\n" \
+"                          host's own end of a flow (Linux, -i; keeps\n" \
+"                          CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE with -u)\n"
+
 void
 app_usage(FILE *f)
 {
-	fputs(
+	fputs(QUIC_BUILT ?
+"      --app-info          export DNS names, TLS and QUIC server names, HTTP\n"
+"                          hosts and TCP handshake times and retransmissions\n"
+	    APP_USAGE_REST :
 "      --app-info          export DNS names, TLS server names, HTTP hosts\n"
 "                          and TCP handshake times and retransmissions\n"
-"                          (ntop's elements; -v 9 or 10, --mtu >= 1100;\n"
-"                          names are personal data)\n"
-"      --process           export the pid, program and user owning the\n"
-"                          host's own end of a flow (Linux, -i; keeps\n"
-"                          CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE with -u)\n",
-	    f);
+	    APP_USAGE_REST, f);
 }
