@@ -450,10 +450,10 @@ quic_feed(struct app *a, struct app_flow *f, struct app_rasm *b,
 	uint16_t have = (uint16_t)(b->len - QUIC_REC);
 	struct appname nm;
 	size_t i, need;
-	int grew = 0, r;
+	int grew = 0;
 
 	for (i = 0; i < n; i++) {
-		r = quic_crypto_put(b->data + QUIC_REC, APP_RASM_BYTES -
+		int r = quic_crypto_put(b->data + QUIC_REC, APP_RASM_BYTES -
 		    QUIC_REC, &have, &b->next_seq, fr[i].off, fr[i].data,
 		    fr[i].len);
 		if (r < 0)

@@ -194,6 +194,17 @@ seal(uint32_t version, uint32_t pn, const uint8_t *payload, size_t plen,
 	return h + plen + 16;
 }
 
+/* payload sealed as a v1 client Initial, then opened. */
+static enum quic_result
+sealed_open(const uint8_t *payload, size_t plen, uint8_t *buf,
+    struct quic_crypto *fr, size_t *n)
+{
+	uint8_t pkt[2200];
+	size_t len = seal(QUIC_V1, 0, payload, plen, pkt);
+
+	return open_copy(pkt, len, buf, fr, n);
+}
+
 struct buf {
 	uint8_t		b[4096];
 	size_t		n;
@@ -295,11 +306,11 @@ stream_init(struct stream *s)
 static int
 stream_put(struct stream *s, const struct quic_crypto *fr, size_t n)
 {
-	int grew = 0, r;
+	int grew = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		r = quic_crypto_put(s->b + 5, sizeof(s->b) - 5, &s->have,
+		int r = quic_crypto_put(s->b + 5, sizeof(s->b) - 5, &s->have,
 		    &s->island, fr[i].off, fr[i].data, fr[i].len);
 		if (r < 0)
 			return -1;
@@ -452,7 +463,7 @@ test_split(uint32_t version, int reverse)
 	size_t len[2], n, i, cut;
 	struct appname nm;
 	struct stream s;
-	int r, bad = 0;
+	int bad = 0;
 
 	hello(&h, "www.example.org", 1700);
 	put8(&p1, 0x01);			/* PING */
@@ -472,6 +483,7 @@ test_split(uint32_t version, int reverse)
 	stream_init(&s);
 	for (i = 0; i < 2; i++) {
 		size_t k = reverse ? 1 - i : i;
+		int r;
 
 		is_int(open_copy(pkt[k], len[k], buf, fr, &n), QUIC_OK,
 		    "%s split, packet %zu opens", v, k + 1);
@@ -502,7 +514,7 @@ static void
 test_frames(void)
 {
 	static const uint8_t data[8] = "ABCDEFGH";
-	uint8_t pkt[2200], buf[QUIC_BUF];
+	uint8_t buf[QUIC_BUF];
 	struct quic_crypto fr[QUIC_FRAMES];
 	struct buf m;
 	size_t n, i;
@@ -514,7 +526,7 @@ test_frames(void)
 	put(&m, "\x1c\x0a\x00\x03xyz", 7);
 	crypto(&m, data, 2, 4);
 	pad(&m, 1100);
-	is_int(open_copy(pkt, seal(QUIC_V1, 0, m.b, m.n, pkt), buf, fr, &n),
+	is_int(sealed_open(m.b, m.n, buf, fr, &n),
 	    QUIC_OK, "ACK, ACK_ECN, CONNECTION_CLOSE, CRYPTO");
 	ok(n == 1 && fr[0].off == 2 && fr[0].len == 4 &&
 	    memcmp(fr[0].data, "CDEF", 4) == 0, "... the CRYPTO frame");
@@ -525,7 +537,7 @@ test_frames(void)
 	put(&m, "\x08\x00", 2);
 	crypto(&m, data, 2, 2);
 	pad(&m, 1100);
-	is_int(open_copy(pkt, seal(QUIC_V1, 0, m.b, m.n, pkt), buf, fr, &n),
+	is_int(sealed_open(m.b, m.n, buf, fr, &n),
 	    QUIC_OK, "a STREAM frame");
 	is_int(n, 1, "... only the frames before it");
 
@@ -533,21 +545,21 @@ test_frames(void)
 	memset(&m, 0, sizeof(m));
 	put(&m, "\x06\x00\x44\x00", 4);		/* 1024 bytes, 20 there */
 	pad(&m, 24);
-	is_int(open_copy(pkt, seal(QUIC_V1, 0, m.b, m.n, pkt), buf, fr, &n),
+	is_int(sealed_open(m.b, m.n, buf, fr, &n),
 	    QUIC_BAD, "CRYPTO longer than the payload");
 	memset(&m, 0, sizeof(m));
 	put(&m, "\x02\x00\x00\x7f\xff\x00", 6);	/* 16383 ranges */
 	pad(&m, 100);
-	is_int(open_copy(pkt, seal(QUIC_V1, 0, m.b, m.n, pkt), buf, fr, &n),
+	is_int(sealed_open(m.b, m.n, buf, fr, &n),
 	    QUIC_BAD, "ACK with more ranges than bytes");
 	memset(&m, 0, sizeof(m));
 	put(&m, "\x1c\x00\x00\x40\xff", 5);
 	pad(&m, 100);
-	is_int(open_copy(pkt, seal(QUIC_V1, 0, m.b, m.n, pkt), buf, fr, &n),
+	is_int(sealed_open(m.b, m.n, buf, fr, &n),
 	    QUIC_BAD, "CONNECTION_CLOSE reason past the payload");
 	memset(&m, 0, sizeof(m));
 	put(&m, "\x06\xc0", 2);			/* an 8-byte varint, cut */
-	is_int(open_copy(pkt, seal(QUIC_V1, 0, m.b, m.n, pkt), buf, fr, &n),
+	is_int(sealed_open(m.b, m.n, buf, fr, &n),
 	    QUIC_BAD, "a varint cut by the payload's end");
 
 	/* limits */
@@ -555,12 +567,12 @@ test_frames(void)
 	for (i = 0; i <= QUIC_FRAMES; i++)
 		crypto(&m, data, i % 8, 0);
 	pad(&m, 1100);
-	is_int(open_copy(pkt, seal(QUIC_V1, 0, m.b, m.n, pkt), buf, fr, &n),
+	is_int(sealed_open(m.b, m.n, buf, fr, &n),
 	    QUIC_BIG, "%d CRYPTO frames", QUIC_FRAMES + 1);
 	memset(&m, 0, sizeof(m));
 	crypto(&m, data, 0, 8);
 	pad(&m, QUIC_BUF);
-	is_int(open_copy(pkt, seal(QUIC_V1, 0, m.b, m.n, pkt), buf, fr, &n),
+	is_int(sealed_open(m.b, m.n, buf, fr, &n),
 	    QUIC_BIG, "a packet over QUIC_BUF");
 }
 
