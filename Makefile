@@ -95,6 +95,29 @@ CORE		+= app_none
 else
 $(error APP_INFO=$(APP_INFO): expected yes or no)
 endif
+# QUIC: the server name in QUIC Initials (--app-info), opened with
+# Nettle's HKDF, AES and GCM (quic.c).  By default yes for a native build
+# with APP_INFO=yes where pkg-config finds nettle, no for TOOLCHAIN= cross
+# builds (their sysroots have no Nettle).  QUIC=no links quic_none.c and
+# leaves PF_QUIC undefined, so app.c's QUIC path is compiled out and the
+# binary is what it was without QUIC.
+ifeq ($(TOOLCHAIN),)
+QUIC_FOUND	:= $(if $(filter yes,$(APP_INFO)),$(shell \
+		   $(PKG_CONFIG) --exists nettle 2>/dev/null && echo yes))
+endif
+QUIC		?= $(or $(QUIC_FOUND),no)
+ifeq ($(QUIC),yes)
+ifneq ($(APP_INFO),yes)
+$(error QUIC=yes needs APP_INFO=yes)
+endif
+CORE		+= quic
+PF_CPPFLAGS	+= -DPF_QUIC $(shell $(PKG_CONFIG) --cflags nettle)
+PF_LDLIBS	+= $(or $(shell $(PKG_CONFIG) --libs nettle),-lnettle)
+else ifeq ($(QUIC),no)
+CORE		+= $(if $(filter yes,$(APP_INFO)),quic_none)
+else
+$(error QUIC=$(QUIC): expected yes or no)
+endif
 # bpf_walk.c is pure and built everywhere, so its tests run on Linux too.
 PLATFORM_SRC	:= platform/capture_file.c platform/file_format.c \
 		   platform/capture_pcap.c platform/bpf_walk.c $(PLATFORM_EXTRA)
@@ -118,18 +141,21 @@ SAN_OBJ		:= $(LIB_SRC:%.c=$(B)/san/%.o)
 # test_nl_*: netlink message parsing, built only where libmnl is;
 # test_sandbox_linux: the seccomp program, only where it is linked;
 # test_appname, test_app: the name parsers and the TCP analysis, only where
-# they are (APP_INFO=yes).
+# they are (APP_INFO=yes); test_quic: QUIC Initials, only with QUIC=yes.
 UNIT		:= $(filter-out $(if $(filter none,$(NETLINK)),nl_%) \
 		   $(if $(filter linux,$(BACKEND)),,sandbox_linux) \
-		   $(if $(filter no,$(APP_INFO)),appname app), \
+		   $(if $(filter no,$(APP_INFO)),appname app) \
+		   $(if $(filter no,$(QUIC)),quic), \
 		   $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c)))
 UNIT_BIN	:= $(UNIT:%=$(B)/test_%)
 UNIT_SAN_BIN	:= $(UNIT:%=$(B)/san/test_%)
 # fuzz_netlink: the netlink answer parsers, built only where libmnl is;
-# fuzz_appname: the name parsers, with APP_INFO=yes.
+# fuzz_appname: the name parsers, with APP_INFO=yes; fuzz_quic: QUIC
+# Initials, with QUIC=yes.
 FUZZ		:= decode pipeline opts reader \
 		   $(if $(filter mnl,$(NETLINK)),netlink) \
-		   $(if $(filter yes,$(APP_INFO)),appname)
+		   $(if $(filter yes,$(APP_INFO)),appname) \
+		   $(if $(filter yes,$(QUIC)),quic)
 FUZZ_REPLAY	:= $(FUZZ:%=$(B)/fuzz_%_replay) $(FUZZ:%=$(B)/san/fuzz_%_replay)
 
 .PHONY: all check unit clean install uninstall fuzz demo bench cross-bins \

@@ -30,6 +30,7 @@
 #include "flowtab.h"
 #include "log.h"
 #include "mem.h"
+#include "quic.h"
 #include "util.h"
 
 #define PROTO_TCP	6
@@ -117,7 +118,8 @@ struct app_chunk {
 
 struct app_rasm {
 	uint32_t	slot;		/* + 1, 0: free */
-	uint32_t	next_seq;	/* where the next segment must start */
+	uint32_t	next_seq;	/* where the next segment must start;
+					 * QUIC: quic_crypto_put()'s island */
 	uint16_t	len;
 	uint8_t		kind;		/* APP_TLS or APP_HTTP */
 	uint8_t		data[APP_RASM_BYTES];
@@ -396,6 +398,123 @@ tcp_name(struct app *a, struct app_flow *f, const struct flow_key *k,
 		f->state |= ST_NAMED;
 	} else
 		rasm_start(a, f, slot, kind, seq, d, avail);
+}
+
+/* ---- QUIC Initials ---- */
+
+/*
+ * appname_tls() reads a ClientHello in TLS records, and QUIC's CRYPTO
+ * stream is bare handshake messages: a QUIC buffer opens with a record
+ * header whose length covers the whole buffer.
+ */
+static const uint8_t quic_record[] = { 22, 3, 1, 0xff, 0xff };
+#define QUIC_REC	sizeof(quic_record)
+
+/* The flow's reassembly buffer, taken now if need be; NULL: none free. */
+static struct app_rasm *
+quic_rasm(struct app *a, struct app_flow *f, uint32_t slot)
+{
+	struct app_rasm *b;
+	size_t i;
+
+	if (f->rasm != 0)
+		return &a->rasm[f->rasm - 1];
+	for (i = 0; i < APP_RASM_BUFS && a->rasm[i].slot != 0; i++)
+		;
+	if (i == APP_RASM_BUFS)
+		return NULL;
+	b = &a->rasm[i];
+	b->slot = slot + 1;
+	b->kind = APP_TLS;
+	b->next_seq = 0;
+	memcpy(b->data, quic_record, QUIC_REC);
+	b->len = QUIC_REC;
+	f->rasm = (uint8_t)(i + 1);
+	return b;
+}
+
+/*
+ * One Initial's CRYPTO frames into the buffer, and the hello read again
+ * when its start grew: 1 named or no name to find, 0 more to come, -1
+ * lost (a second gap, or a hello larger than the buffer).
+ */
+static int
+quic_feed(struct app *a, struct app_flow *f, struct app_rasm *b,
+    const struct quic_crypto *fr, size_t n)
+{
+	uint16_t have = (uint16_t)(b->len - QUIC_REC);
+	struct appname nm;
+	size_t i, need;
+	int grew = 0;
+
+	for (i = 0; i < n; i++) {
+		int r = quic_crypto_put(b->data + QUIC_REC, APP_RASM_BYTES -
+		    QUIC_REC, &have, &b->next_seq, fr[i].off, fr[i].data,
+		    fr[i].len);
+		if (r < 0)
+			return -1;
+		grew |= r;
+	}
+	b->len = (uint16_t)(have + QUIC_REC);
+	if (!grew)
+		return 0;
+	switch (appname_tls(b->data, b->len, &nm, &need)) {
+	case APPNAME_FOUND:
+		a->st.quic_names++;
+		name_store(a, f, &nm);
+		return 1;
+	case APPNAME_MORE:
+		return need > APP_RASM_BYTES ? -1 : 0;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * A UDP packet that may be a client's QUIC Initial (quic_maybe_initial()):
+ * APP_NAME_TRIES such packets a flow, the server's own Initials (other
+ * keys) included, as 0-RTT and Handshake ones.
+ */
+APP_COLD static void
+quic_name(struct app *a, struct app_flow *f, const struct pkt *p,
+    const struct pkt_meta *m, uint32_t slot)
+{
+	struct quic_crypto fr[QUIC_FRAMES];
+	uint8_t buf[QUIC_BUF];
+	size_t l4 = m->l4_off, len, n;
+	struct app_rasm *b;
+	struct cursor c;
+	uint16_t ulen;
+	int r;
+
+	cur_init(&c, p->data + l4, p->caplen - l4);
+	if (!cur_peek_be16(&c, 4, &ulen) ||
+	    (len = MIN(cur_left(&c), (size_t)ulen)) <= 8)
+		return;
+	f->tries++;
+	switch (quic_initial(p->data + l4 + 8, len - 8, buf, fr, &n)) {
+	case QUIC_OK:
+		if ((b = quic_rasm(a, f, slot)) == NULL) {
+			a->st.rasm_full++;
+			f->state |= ST_NAMED;
+			return;
+		}
+		r = quic_feed(a, f, b, fr, n);
+		break;
+	case QUIC_BIG:
+		r = -1;
+		break;
+	default:
+		r = 0;
+		break;
+	}
+	if (r == 0 && f->tries >= APP_NAME_TRIES)
+		r = f->rasm != 0 ? -1 : 1;	/* a hello begun is lost */
+	if (r == 0)
+		return;
+	a->st.quic_lost += r < 0;
+	f->state |= ST_NAMED;
+	rasm_release(a, f);
 }
 
 /* ---- TCP quality ---- */
@@ -756,8 +875,11 @@ app_packet(struct app *a, struct flowtab *t, const struct pkt *p,
 	    (a->what & APP_NAMES)) {
 		if (dns_port(k))
 			udp_name(a, f, p, m);
-		else
-			f->state |= ST_NAMED;	/* asked once a flow */
+		else if (QUIC_BUILT && p->caplen > (uint32_t)m->l4_off + 8 &&
+		    quic_maybe_initial(p->data[m->l4_off + 8]))
+			quic_name(a, f, p, m, slot);
+		else if (f->tries == 0)
+			f->state |= ST_NAMED;	/* neither: asked once a flow */
 	}
 }
 
@@ -949,6 +1071,16 @@ app_print(FILE *f, const struct flow_app *a)
 void
 app_log_stats(const struct app_stats *a)
 {
+	if (QUIC_BUILT) {
+		log_notice("app-info: names %" PRIu64 " names_dropped %"
+		    PRIu64 " rasm_names %" PRIu64 " rasm_full %" PRIu64
+		    " rasm_lost %" PRIu64 " handshakes %" PRIu64 " hs_lost %"
+		    PRIu64 " quic_names %" PRIu64 " quic_lost %" PRIu64,
+		    a->names, a->names_dropped, a->rasm_names, a->rasm_full,
+		    a->rasm_lost, a->handshakes, a->hs_lost, a->quic_names,
+		    a->quic_lost);
+		return;
+	}
 	log_notice("app-info: names %" PRIu64 " names_dropped %" PRIu64
 	    " rasm_names %" PRIu64 " rasm_full %" PRIu64 " rasm_lost %"
 	    PRIu64 " handshakes %" PRIu64 " hs_lost %" PRIu64, a->names,
@@ -956,16 +1088,22 @@ app_log_stats(const struct app_stats *a)
 	    a->handshakes, a->hs_lost);
 }
 
+/* --help's lines after the two that say whether QUIC is named. */
+#define APP_USAGE_REST \
+"                          (ntop's elements; -v 9 or 10, --mtu >= 1100;\n" \
+"                          names are personal data)\n" \
+"      --process           export the pid, program and user owning the\n" \
+"                          host's own end of a flow (Linux, -i; keeps\n" \
+"                          CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE with -u)\n"
+
 void
 app_usage(FILE *f)
 {
-	fputs(
+	fputs(QUIC_BUILT ?
+"      --app-info          export DNS names, TLS and QUIC server names, HTTP\n"
+"                          hosts and TCP handshake times and retransmissions\n"
+	    APP_USAGE_REST :
 "      --app-info          export DNS names, TLS server names, HTTP hosts\n"
 "                          and TCP handshake times and retransmissions\n"
-"                          (ntop's elements; -v 9 or 10, --mtu >= 1100;\n"
-"                          names are personal data)\n"
-"      --process           export the pid, program and user owning the\n"
-"                          host's own end of a flow (Linux, -i; keeps\n"
-"                          CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE with -u)\n",
-	    f);
+	    APP_USAGE_REST, f);
 }

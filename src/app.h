@@ -55,6 +55,12 @@ struct app_stats {
 	uint64_t	handshakes;	/* round trips measured */
 	uint64_t	hs_lost;	/* SYN-ACKs whose SYN's flow was not
 					 * waiting for one */
+	uint64_t	quic_names;	/* names from QUIC Initials */
+	uint64_t	quic_lost;	/* QUIC ClientHellos not read to their
+					 * name: a second gap in the CRYPTO
+					 * stream, over APP_RASM_BYTES, over
+					 * QUIC_BUF or QUIC_FRAMES a packet,
+					 * not whole after APP_NAME_TRIES */
 };
 
 /*

@@ -7,9 +7,11 @@
 #include <stdio.h>
 
 #include "kfilter.h"
+#include "quic.h"
 
 /*
- * The classifier of kfilter_app_expr().  Every load of packet bytes past
+ * The classifier of kfilter_app_expr(); with QUIC, UDP packets that may be
+ * a QUIC Initial too (quic.h).  Every load of packet bytes past
  * a fixed header sits behind a "len >=" test, because a classic BPF load
  * out of the packet ends the program with 0 and the packet would be lost
  * for good, not only kept short: a frame shorter than its headers say
@@ -46,7 +48,7 @@
 static const char app_fmt[] =
     "(ip and len >= %1$u+20 and ("
       "(udp and len >= %1$u+" IHL4 "+8 and "
-	UDP_NAME("udp[0:2]", "udp[2:2]") ")"
+	UDP_NAME("udp[0:2]", "udp[2:2]") ")" QUIC_KFILTER4
       " or (tcp and len >= %1$u+" IHL4 "+20 and ("
 	"tcp[0:2] = 53 or tcp[2:2] = 53"
 	" or (" TO_TLS("tcp[2:2]") " and ip[2:2] > " IHL4 "+" THL4 ")"
@@ -54,7 +56,7 @@ static const char app_fmt[] =
 	" ip[2:2] >= " IHL4 "+" THL4 "+4 and " STARTS(PAY4) ")))))"
     " or (ip6 and len >= %1$u+40 and ("
       "(ip6[6] = 17 and len >= %1$u+48 and "
-	UDP_NAME("ip6[40:2]", "ip6[42:2]") ")"
+	UDP_NAME("ip6[40:2]", "ip6[42:2]") ")" QUIC_KFILTER6
       " or (ip6[6] = 6 and len >= %1$u+60 and ("
 	"ip6[40:2] = 53 or ip6[42:2] = 53"
 	" or (" TO_TLS("ip6[42:2]") " and ip6[4:2] > " THL6 ")"

@@ -4,7 +4,8 @@
 #
 #   tests/deps.sh [-n] SET...
 #
-#   demo    build picoflow and run "make demo" (nfdump shows the export)
+#   demo    build picoflow and run "make demo" (nfdump shows the export);
+#           nettle-dev (in every set) for QUIC's server names (QUIC=yes)
 #   test    "make check", "make bench" and tests/pgsql.sh: compilers,
 #           sanitizers' runtimes, valgrind, the collectors the tests export
 #           to (nfdump, pmacct, tshark, PostgreSQL, SQLite), namespaces and
@@ -21,7 +22,7 @@
 # as another user it runs apt-get through sudo when sudo is there.
 set -eu
 
-BUILD='build-essential pkg-config libpcap-dev libmnl-dev python3'
+BUILD='build-essential pkg-config libpcap-dev libmnl-dev nettle-dev python3'
 DEMO="$BUILD nfdump"
 TEST="$DEMO clang valgrind cppcheck shellcheck tshark tcpreplay iproute2 ethtool
     procps util-linux conntrack nftables faketime golang-golang-x-sys-dev
@@ -37,7 +38,7 @@ if [ "${1:-}" = -n ]; then
 	dry=1
 	shift
 fi
-[ $# -gt 0 ] || { sed -n '2,22s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,23s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 pkgs='' sets=''
 for s in "$@"; do
 	case $s in

@@ -37,8 +37,10 @@ right after it (IPv6 extension headers skipped):
   ooo       ... tcp.analysis.out_of_order
   unscoped  frames with a name field of a kind picoflow does not export
             (SSDP's Host, DTLS), counted by their layers
-  quic_sni  SNI tshark decrypted from QUIC Initials (not required of
-            picoflow; for information)
+  quic_sni  SNI tshark decrypted from QUIC Initials of versions picoflow
+            does not open (drafts, mvfst's, reserved ones; not required
+            of picoflow; for information).  Those of versions 1 and 2
+            are TLS names like any other (kind tls).
 
 SEGMENTS: picoflow splits a key into separate flows when it stays idle
 longer than its idle timeout (defaults: udp 15 s, tcp 60 s, 10 s once a
@@ -52,7 +54,8 @@ What is tricky in tshark's truth (tshark 4.0, the 39 shared captures):
     taken from http.request.method.  SSDP (UDP) has http.host too: not a
     name picoflow exports ("unscoped").
   - QUIC: tshark decrypts Initials and shows their SNI in the same
-    tls.handshake.extensions_server_name: kept apart (quic_sni).
+    tls.handshake.extensions_server_name; by quic.version, versions 1 and
+    2 give the flow's name, others are kept apart (quic_sni).
   - No capture has a name inside a tunnel or an ICMP error's quote (Teredo
     in sv-output-eve-ftp-data carries none), so no name is ambiguous by
     keying; "excluded" lists any that would be.
@@ -83,7 +86,7 @@ FIELDS = [
     'udp.srcport', 'udp.dstport',
     'dns.flags.response', 'dns.qry.name', 'dns.qry.type', 'dns.flags.rcode',
     'tls.handshake.type', 'tls.handshake.extensions_server_name',
-    'http.request.method', 'http.host',
+    'http.request.method', 'http.host', 'quic.version',
 ]
 AGG = '\x1f'
 # frame.protocols names between an IPv6 header and its transport
@@ -93,6 +96,8 @@ DNS_LAYERS = {'dns', 'mdns', 'llmnr'}
 L4_NUM = {'icmp': 1, 'igmp': 2, 'ip': 4, 'ipv6': 41, 'gre': 47, 'esp': 50,
           'ah': 51, 'icmpv6': 58, 'ipv6.nonxt': 59, 'pim': 103, 'vrrp': 112,
           'sctp': 132, 'udplite': 136, 'ospf': 89, 'eigrp': 88}
+# QUIC versions whose Initials picoflow opens (src/quic.c), as tshark shows them
+QUIC_NAMED = {'0x00000001', '0x6b3343cf'}
 IDLE_DEFAULT = {'udp': 15.0, 'tcp': 60.0, 'fin': 10.0, 'rst': 5.0, 'other': 15.0}
 
 
@@ -278,7 +283,9 @@ def truth(capture, tshark='tshark', idle=None):
                   'method': row['http.request.method'][0]}
         elif key[0] == 17 and app == 'quic' and row['tls.handshake.extensions_server_name']:
             n = row['tls.handshake.extensions_server_name'][0]
-            if n not in f.quic:
+            if first(row, 'quic.version') in QUIC_NAMED:
+                ev = {'kind': 'tls', 'name': n}
+            elif n not in f.quic:
                 f.quic.append(n)
         elif has_name and inner_ip:
             excluded.append({'frame': fno, 'why': 'name in an inner packet: '

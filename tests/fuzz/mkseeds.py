@@ -11,6 +11,10 @@ offsets, simple and obsolete packet blocks, and cut or garbled ones.
 netlink: datagrams for fuzz_netlink.c: the kernel answers recorded in the
 unit tests (tests/unit/nl_link_recs.h, test_nl_route.c, test_nl_ct*.c),
 alone, several to a datagram, and cut.
+quic: inputs of fuzz_quic.c: the RFC 9001/9369 Initials of
+tests/unit/test_quic.c as raw datagrams, and plaintext payloads (the RFC's
+CRYPTO frame; ClientHellos split in shuffled CRYPTO frames over two
+packets; every frame type an Initial may carry) for the target to seal.
 Standard library only; run from anywhere: python3 tests/fuzz/mkseeds.py
 """
 import os
@@ -410,6 +414,49 @@ def netlink_seeds(here):
     return s
 
 
+def quic_crypto(stream, off, n):
+    """A CRYPTO frame with 2-byte varints."""
+    return b'\x06' + be16(0x4000 | off) + be16(0x4000 | n) + stream[off:off + n]
+
+
+def quic_hello(name, share):
+    """A ClientHello (no record) with a big key share before the SNI."""
+    sni = be16(len(name) + 3) + b'\0' + be16(len(name)) + name
+    exts = be16(0x33) + be16(share) + b'\x5a' * share + be16(0) + be16(len(sni)) + sni
+    body = b'\x03\x03' + bytes(32) + b'\x20' + bytes(32) + be16(2) + b'\x13\x01' + \
+        b'\x01\0' + be16(len(exts)) + exts
+    return b'\x01' + len(body).to_bytes(3, 'big') + body
+
+
+def quic_seeds(here):
+    """fuzz_quic.c inputs: ctrl byte, then a datagram or sealed chunks."""
+    src = open(os.path.join(here, '..', 'unit', 'test_quic.c')).read()
+    rfc = {m.group(1): bytes.fromhex(''.join(re.findall(r'"([0-9a-f]+)"', m.group(2))))
+           for m in re.finditer(r'static const char (rfc\w+)\[\] =\n((?:\s*"[0-9a-f]+"\n?)+);', src)}
+    s = {'raw-rfc9001-a2': b'\x02' + rfc['rfc9001_a2'],
+         'raw-rfc9369-a2': b'\x03' + rfc['rfc9369_a2'],
+         'raw-rfc9001-a3-server': b'\x02' + rfc['rfc9001_a3']}
+
+    def sealed(ctrl, payloads):
+        return bytes([ctrl]) + b''.join(be16(len(p)) + p for p in payloads)
+
+    s['rfc-payload'] = sealed(0, [rfc['rfc9001_a2_crypto'].ljust(1162, b'\0')])
+    h = quic_hello(b'www.example.org', 1700)
+    p1 = b'\x01' + quic_crypto(h, 400, 600) + bytes(3) + quic_crypto(h, 0, 150) + \
+        b'\x01' + quic_crypto(h, 150, 250)
+    p2 = quic_crypto(h, 1500, len(h) - 1500) + bytes(2) + quic_crypto(h, 1000, 500)
+    s['split-v1'] = sealed(0, [p1.ljust(1100, b'\0'), p2.ljust(1100, b'\0')])
+    s['split-v2-reversed'] = sealed(1, [p2, p1])
+    s['split-gaps'] = sealed(0, [quic_crypto(h, 0, 100), quic_crypto(h, 300, 100),
+                                 quic_crypto(h, 600, 100), quic_crypto(h, 100, 200)])
+    s['frames'] = sealed(0, [b'\x02\x05\x00\x02\x00\x01\x00\x01\x00' +
+                             b'\x03\x05\x00\x00\x00\x01\x02\x03' +
+                             b'\x1c\x0a\x00\x03xyz' + quic_crypto(h, 0, 40) +
+                             b'\x08\x00' + quic_crypto(h, 40, 40)])
+    s['many-frames'] = sealed(0, [b''.join(quic_crypto(h, i * 4, 4) for i in range(70))])
+    return s
+
+
 def write(out, name, data):
     with open(os.path.join(out, 'seed-' + name), 'wb') as f:
         f.write(data)
@@ -419,7 +466,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     frames = seeds()
     dirs = {t: os.path.join(here, 'corpus', t) for t in
-            ('decode', 'pipeline', 'opts', 'reader', 'netlink')}
+            ('decode', 'pipeline', 'opts', 'reader', 'netlink', 'quic')}
     for d in dirs.values():
         os.makedirs(d, exist_ok=True)
     for name, (dlt, frame) in sorted(frames.items()):
@@ -436,8 +483,11 @@ def main():
     nl = netlink_seeds(here)
     for name, data in sorted(nl.items()):
         write(dirs['netlink'], name, data)
-    print('wrote %d decode, %d pipeline, %d opts, %d reader, %d netlink seeds' %
-          (len(frames), len(pipe), len(OPTS), len(rd), len(nl)))
+    qs = quic_seeds(here)
+    for name, data in sorted(qs.items()):
+        write(dirs['quic'], name, data)
+    print('wrote %d decode, %d pipeline, %d opts, %d reader, %d netlink, %d quic seeds' %
+          (len(frames), len(pipe), len(OPTS), len(rd), len(nl), len(qs)))
 
 
 if __name__ == '__main__':

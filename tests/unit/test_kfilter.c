@@ -14,6 +14,7 @@
 #include <pcap/pcap.h>
 
 #include "kfilter.h"
+#include "quic.h"
 #include "tap.h"
 
 /* Linux's numbers, as the platform passes them (SKF_AD_OFF + SKF_AD_*). */
@@ -435,6 +436,8 @@ mkframe(uint8_t *f, const struct seg *s)
 static const char ch[] = "\26\3\1\2\0\1\0\1\374\3\3";
 static char seg2[1400], bulk[1400];
 static const char get[] = "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n";
+/* A QUIC version 1 Initial's first bytes. */
+static const char quic_init[] = "\xc3\0\0\0\1";
 static const char dnsq[] = "\22\64\1\0\0\1\0\0\0\0\0\0\7example\3com\0\0\1\0\1";
 
 static const struct seg segs[] = {
@@ -474,6 +477,15 @@ static const struct seg segs[] = {
 	    0, 'S' },
 	{ "v4 mDNS port over TCP", 0, 6, 40000, 5353, bulk, 100, 0, 0, 'S' },
 	{ "v4 random UDP", 0, 17, 40000, 4321, bulk, 100, 0, 0, 'S' },
+	{ "v4 QUIC Initial (with QUIC)", 0, 17, 40000, 443, quic_init, 5, 0,
+	    0, QUIC_BUILT ? 'A' : 'S' },
+	{ "v4 QUIC v2 Initial, any port (with QUIC)", 0, 17, 40000, 8443,
+	    "\xd3\x6b\x33\x43\xcf", 5, 0, 0, QUIC_BUILT ? 'A' : 'S' },
+	{ "v4 QUIC short header", 0, 17, 40000, 443, "\x43\1\2\3", 4, 0, 0,
+	    'S' },
+	{ "v4 QUIC Handshake packet", 0, 17, 40000, 443, "\xe3\0\0\0\1", 5,
+	    0, 0, 'S' },
+	{ "v4 UDP to 443, no payload", 0, 17, 40000, 443, NULL, 0, 0, 0, 'S' },
 	{ "ARP", 0, 0, 0, 0, NULL, 0, 0, 0, 'S' },
 	{ "v6 DNS query", 1, 17, 40000, 53, dnsq, 29, 0, 0, 'A' },
 	{ "v6 mDNS", 1, 17, 5353, 5353, dnsq, 29, 0, 0, 'A' },
@@ -498,6 +510,11 @@ static const struct seg segs[] = {
 	{ "v6 DNS query cut 2 bytes into the UDP header", 1, 17, 40000, 53,
 	    dnsq, 29, 0, -35, 'S' },
 	{ "v6 random UDP", 1, 17, 40000, 4321, bulk, 100, 0, 0, 'S' },
+	{ "v6 QUIC Initial (with QUIC)", 1, 17, 40000, 443, quic_init, 5, 0,
+	    0, QUIC_BUILT ? 'A' : 'S' },
+	{ "v6 QUIC short header", 1, 17, 443, 40000, "\x5f\1\2\3", 4, 0, 0,
+	    'S' },
+	{ "v6 UDP to 443, no payload", 1, 17, 40000, 443, NULL, 0, 0, 0, 'S' },
 };
 #define NSEGS	(sizeof(segs) / sizeof(segs[0]))
 
@@ -516,8 +533,8 @@ expect(const struct seg *s, const char *r)
 {
 	if (r != NULL && strcmp(r, "tcp") == 0 && s->proto != 6)
 		return 0;
-	if (r != NULL && strcmp(r, "port 443") == 0 && (s->proto != 6 ||
-	    (s->sport != 443 && s->dport != 443)))
+	if (r != NULL && strcmp(r, "port 443") == 0 && ((s->proto != 6 &&
+	    s->proto != 17) || (s->sport != 443 && s->dport != 443)))
 		return 0;
 	return s->want == 'A' ? APP : SNAP;
 }
