@@ -66,8 +66,10 @@
  */
 #if defined(__GNUC__) || defined(__clang__)
 #define APP_COLD	__attribute__((noinline, cold))
+#define APP_NOINLINE	__attribute__((noinline))
 #else
 #define APP_COLD
+#define APP_NOINLINE
 #endif
 
 /*
@@ -631,11 +633,13 @@ handshake(struct app *a, struct flowtab *t, struct app_flow *f,
 
 /*
  * A segment with data, SYN or FIN that is not a keep-alive (see the
- * top); r is the reverse flow's entry.
+ * top); r is the reverse flow's entry, next and next_us what f's were
+ * before this segment.
  */
 APP_COLD static void
 resent(struct app_flow *f, const struct app_flow *r, uint32_t seq,
-    uint32_t payload, uint32_t end, uint32_t now)
+    uint32_t payload, uint32_t end, uint32_t now, uint32_t next,
+    uint32_t next_us)
 {
 	uint32_t thres;
 
@@ -644,8 +648,8 @@ resent(struct app_flow *f, const struct app_flow *r, uint32_t seq,
 		f->retrans++;	/* spurious: the other side has it */
 		return;
 	}
-	if (f->next_seq == 0 || (int32_t)(seq - f->next_seq) >= 0 ||
-	    (payload > 1 && f->next_seq - 1 == seq))
+	if (next == 0 || (int32_t)(seq - next) >= 0 ||
+	    (payload > 1 && next - 1 == seq))
 		return;		/* it advances the sequence */
 	if ((r->tcp & TCP_DUPACKS) >= 2 && r->last_ack == seq &&
 	    now - r->ack_us < FAST_RETRANS_US) {
@@ -654,7 +658,7 @@ resent(struct app_flow *f, const struct app_flow *r, uint32_t seq,
 	}
 	thres = f->state & ST_RTT ? f->rtt_server_us + f->rtt_client_us :
 	    OOO_THRESHOLD_US;
-	if (now - f->next_us < thres && f->next_seq != end)
+	if (now - next_us < thres && next != end)
 		f->ooo++;
 	else
 		f->retrans++;
@@ -740,7 +744,7 @@ sequence(struct app *a, struct flowtab *t, struct app_flow *f,
 	}
 	if ((payload != 0 || (flags & (TH_SYN | TH_FIN))) &&
 	    !(tcp & TCP_KEEPALIVE))
-		resent(f, r, seq, payload, end, now);
+		resent(f, r, seq, payload, end, now, f->next_seq, f->next_us);
 	if (advance) {
 		if ((int32_t)(end - f->next_seq) > 0 || f->next_seq == 0) {
 			f->next_seq = end;
@@ -761,30 +765,29 @@ sequence(struct app *a, struct flowtab *t, struct app_flow *f,
  * whose handshake is over.  No zero-window probe, and no keep-alive but
  * an empty one, can be among them.
  */
-static inline void
+APP_NOINLINE static void
 sequence_fast(struct app *a, struct app_flow *f, const uint8_t *th,
     uint32_t payload, uint8_t flags, uint32_t now)
 {
 	uint32_t seq = be32_at(th + 4), ack = be32_at(th + 8);
-	uint32_t end = seq + payload;
+	uint32_t end = seq + payload, next = f->next_seq, next_us = f->next_us;
 	uint16_t win = be16_at(th + 14);
-	unsigned tcp = f->tcp & TCP_DUPACKS;
+	unsigned tcp = ack == f->last_ack ? f->tcp & TCP_DUPACKS : 0u;
 	struct app_flow *r = f->peer != 0 ? &a->f[f->peer - 1] :
 	    (struct app_flow *)&no_flow;
+	int again = 0;
 
-	if (ack != f->last_ack)
-		tcp = 0;
 	if (payload == 0) {
-		if (seq == f->next_seq - 1)
+		if (seq == next - 1)
 			tcp |= TCP_KEEPALIVE;
-		else if (seq == f->next_seq && ack == f->last_ack &&
+		else if (seq == next && ack == f->last_ack &&
 		    win == f->window && win != 0 &&
 		    !(r->tcp & TCP_KEEPALIVE) && tcp < 3)
 			tcp++;	/* a duplicate ACK (not a keep-alive's) */
-	} else if ((r->last_ack != 0 && (int32_t)(end - r->last_ack) <= 0) ||
-	    ((int32_t)(seq - f->next_seq) < 0 && f->next_seq - 1 != seq &&
-	    f->next_seq != 0))
-		resent(f, r, seq, payload, end, now);
+	} else
+		again = (r->last_ack != 0 && (int32_t)(end - r->last_ack) <=
+		    0) || ((int32_t)(seq - next) < 0 && next - 1 != seq &&
+		    next != 0);
 	if (r->max_acked != 0 && (int32_t)(ack - r->max_acked) > 0 &&
 	    (flags & TH_ACK)) {
 		if ((int32_t)(r->max_acked - r->next_seq) < 0)
@@ -792,7 +795,7 @@ sequence_fast(struct app *a, struct app_flow *f, const uint8_t *th,
 		else
 			r->tcp &= (uint8_t)~TCP_DUPACKS;
 	}
-	if ((int32_t)(end - f->next_seq) > 0 || f->next_seq == 0) {
+	if ((int32_t)(end - next) > 0 || next == 0) {
 		f->next_seq = end;
 		f->next_us = now;
 	}
@@ -802,6 +805,9 @@ sequence_fast(struct app *a, struct app_flow *f, const uint8_t *th,
 	f->last_ack = ack;
 	f->ack_us = now;
 	f->tcp = (uint8_t)tcp;
+	/* last, so that nothing is kept across a call */
+	if (again)
+		resent(f, r, seq, payload, end, now, next, next_us);
 }
 
 /*
@@ -859,16 +865,16 @@ tcp(struct app *a, struct flowtab *t, struct app_flow *f,
 	tcp_name(a, f, k, slot, be32_at(th + 4), th + thl, avail, payload);
 }
 
-void
-app_packet(struct app *a, struct flowtab *t, const struct pkt *p,
+/* Every packet app_packet() does not hand sequence_fast() itself. */
+APP_NOINLINE static void
+packet(struct app *a, struct flowtab *t, const struct pkt *p,
     const struct flow_key *k, const struct pkt_meta *m, uint32_t slot)
 {
-	struct app_flow *f;
+	struct app_flow *f = &a->f[slot];
 
 	if (!(a->what & (APP_NAMES | APP_TCP)) || m->l4_off == 0 ||
-	    slot >= a->nf || (m->notes & DECODE_NOTE_FRAGMENT))
+	    (m->notes & DECODE_NOTE_FRAGMENT))
 		return;		/* --process alone: nothing a packet */
-	f = &a->f[slot];
 	if (k->proto == PROTO_TCP)
 		tcp(a, t, f, p, k, m, slot);
 	else if (k->proto == PROTO_UDP && !(f->state & ST_NAMED) &&
@@ -881,6 +887,42 @@ app_packet(struct app *a, struct flowtab *t, const struct pkt *p,
 		else if (f->tries == 0)
 			f->state |= ST_NAMED;	/* neither: asked once a flow */
 	}
+}
+
+/*
+ * The flow table's slots are below a->nf (app_new() was given its
+ * FLOWTAB_INDEX_END()).  Nearly every packet is a TCP segment of a
+ * named flow that sequence_fast() takes in full, or a packet of a UDP
+ * flow already looked at: both are told apart here in few steps, and
+ * all others take a call.
+ */
+void
+app_packet(struct app *a, struct flowtab *t, const struct pkt *p,
+    const struct flow_key *k, const struct pkt_meta *m, uint32_t slot)
+{
+	struct app_flow *f = &a->f[slot];
+	uint32_t l4 = m->l4_off, hdrs, payload;
+	const uint8_t *th = p->data + l4;
+
+	if (k->proto != PROTO_TCP) {
+		if (k->proto == PROTO_UDP && (f->state & ST_NAMED))
+			return;
+		goto other;
+	}
+	if ((f->state & (ST_SEQ | ST_HS_CLIENT | ST_NAMED)) !=
+	    (ST_SEQ | ST_NAMED) || (m->tcp_flags & (TH_SYN | TH_FIN | TH_RST)) ||
+	    !(a->what & APP_TCP) || l4 == 0 ||
+	    (m->notes & DECODE_NOTE_FRAGMENT) || p->caplen - l4 < 20 ||
+	    th[12] < 0x50)
+		goto other;
+	hdrs = l4 - m->l3_off + ((uint32_t)(th[12] >> 4) << 2);
+	payload = m->bytes > hdrs ? m->bytes - hdrs : 0;
+	if (payload == 1)
+		goto other;
+	sequence_fast(a, f, th, payload, m->tcp_flags, (uint32_t)p->ts_us);
+	return;
+other:
+	packet(a, t, p, k, m, slot);
 }
 
 /* ---- --process ---- */
