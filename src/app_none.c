@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "kfilter.h"
+#include "nf9_app.h"
 
 size_t
 app_bytes(size_t index_end)
@@ -103,10 +104,42 @@ app_usage(FILE *f)
 
 /* kfilter_app.c's: no classifier (app_snaplen is never set here). */
 int
-kfilter_app_expr(char *buf, size_t len, const struct kfilter_cfg *cfg)
+kfilter_app_join(struct kfilter *kf, const struct kfilter_cfg *cfg,
+    size_t npro, char *err, size_t errlen)
 {
-	(void)buf;
-	(void)len;
 	(void)cfg;
+	(void)npro;
+	kfilter_free(kf);
+	snprintf(err, errlen, "application names: not built in");
 	return -1;
+}
+
+/* nf9_app.c's: no application layouts, so no records that need them. */
+int
+nf9_app_layouts(struct nf9 *nf)
+{
+	return nf->cfg.app_fields || nf->cfg.proc_fields ? -1 : 0;
+}
+
+size_t
+nf9_app_extra_max(const struct nf9 *nf)
+{
+	(void)nf;
+	return 0;
+}
+
+size_t
+nf9_app_extra(const struct nf9 *nf, const struct flow_app *a)
+{
+	(void)nf;
+	(void)a;
+	return 0;
+}
+
+void
+nf9_app_put(uint8_t *p, const struct nf9 *nf, const struct flow_app *a)
+{
+	(void)p;
+	(void)nf;
+	(void)a;
 }

@@ -1,10 +1,15 @@
 /*
  * --app-info's part of the socket filter (kfilter.h): the classifier
- * that picks the packets that may carry a name, as a libpcap expression.
- * Built with APP_INFO=yes; app_none.c has the refusal.
+ * that picks the packets that may carry a name, as a libpcap expression,
+ * and its place after the -f program.  Built with APP_INFO=yes;
+ * app_none.c has the refusal.
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
 
 #include "kfilter.h"
 
@@ -83,4 +88,82 @@ kfilter_app_expr(char *buf, size_t len, const struct kfilter_cfg *cfg)
 		return -1;
 	n = snprintf(buf, len, app_fmt, l);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/*
+ * The classifier, its verdicts turned into snap lengths: libpcap's
+ * accept into the app snap length, its reject into snaplen, since every
+ * packet that reaches it has been accepted already.
+ */
+static int
+compile_app(struct bpf_program *bp, const struct kfilter_cfg *cfg,
+    char *err, size_t errlen)
+{
+	char expr[KFILTER_APP_EXPR_MAX];
+	unsigned snap = cfg->app_snaplen > cfg->snaplen ? cfg->app_snaplen :
+	    cfg->snaplen;
+	u_int i;
+
+	if (kfilter_app_expr(expr, sizeof(expr), cfg) == -1) {
+		snprintf(err, errlen, "application names: link type %d is "
+		    "not supported", cfg->dlt);
+		return -1;
+	}
+	if (kfilter_compile(bp, cfg, expr, snap, "application names: the "
+	    "classifier", err, errlen) == -1)
+		return -1;
+	if (cfg->cooked &&
+	    kfilter_fix_cooked(bp->bf_insns, bp->bf_len, cfg) == -1) {
+		snprintf(err, errlen, "application names: the classifier "
+		    "reads link-layer fields cooked capture does not have");
+		return -1;
+	}
+	for (i = 0; i < bp->bf_len; i++)
+		if (bp->bf_insns[i].code == (BPF_RET | BPF_K))
+			bp->bf_insns[i].k = bp->bf_insns[i].k != 0 ? snap :
+			    cfg->snaplen;
+	return 0;
+}
+
+int
+kfilter_app_join(struct kfilter *kf, const struct kfilter_cfg *cfg,
+    size_t npro, char *err, size_t errlen)
+{
+	/* A bare accept would only jump to the next instruction. */
+	size_t nbody = cfg->expr != NULL ? kf->len - npro : 0, n, i;
+	struct bpf_program app;
+	struct bpf_insn *p;
+	int rc = -1;
+
+	memset(&app, 0, sizeof(app));
+	if (compile_app(&app, cfg, err, errlen) == -1)
+		goto out;
+	n = npro + nbody + app.bf_len;
+	if (n > KFILTER_MAXINSNS) {
+		snprintf(err, errlen, KFILTER_TOO_LONG, n, " (with the "
+		    "application name classifier)", KFILTER_MAXINSNS);
+		goto out;
+	}
+	if ((p = realloc(kf->insn, n * sizeof(*p))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	kf->insn = p;
+	memcpy(p + npro + nbody, app.bf_insns, app.bf_len * sizeof(*p));
+	kf->len = n;
+	/* Jumps are relative, so only the accepts that become jumps to the
+	 * classifier (right after the body) need an offset; the prologue
+	 * and the classifier keep theirs. */
+	for (i = npro; i < npro + nbody; i++)
+		if (p[i].code == (BPF_RET | BPF_K) && p[i].k != 0) {
+			p[i].code = BPF_JMP | BPF_JA;
+			p[i].jt = p[i].jf = 0;
+			p[i].k = (uint32_t)(npro + nbody - i - 1);
+		}
+	rc = 0;
+out:
+	pcap_freecode(&app);
+	if (rc == -1)
+		kfilter_free(kf);
+	return rc;
 }
