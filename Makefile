@@ -89,7 +89,7 @@ CORE		+= opts_hint
 # as before it; app_none.c refuses the flag.
 APP_INFO	?= yes
 ifeq ($(APP_INFO),yes)
-CORE		+= app appname kfilter_app nf9_app
+CORE		+= app app_probe appname kfilter_app nf9_app
 else ifeq ($(APP_INFO),no)
 CORE		+= app_none
 else

@@ -1,12 +1,15 @@
 /*
- * A build without --app-info (make APP_INFO=no): the flag is refused at
- * start, so nothing else is ever called.
+ * A build without --app-info and --process (make APP_INFO=no): the flags
+ * are refused at start (app_probe_check()), so nothing else here is ever
+ * asked for more than "none".
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "app.h"
+#include "app_probe.h"
+#include "flowtab.h"
 #include "kfilter.h"
 #include "nf9_app.h"
 
@@ -142,4 +145,89 @@ nf9_app_put(uint8_t *p, const struct nf9 *nf, const struct flow_app *a)
 	(void)p;
 	(void)nf;
 	(void)a;
+}
+
+/*
+ * app_probe.c's: --app-info and --process are refused with the other
+ * bad combinations of flags, so the rest only does what a probe without
+ * them does.
+ */
+int
+app_probe_check(const struct pf_opts *o)
+{
+	if (!o->app_info && !o->process)
+		return 0;
+	fputs("picoflow: --app-info, --process: this picoflow was built "
+	    "without them (make APP_INFO=no)\n", stderr);
+	return 1;
+}
+
+size_t
+app_probe_table_bytes(const struct pf_opts *o, size_t n)
+{
+	(void)o;
+	return flowtab_bytes(n);
+}
+
+size_t
+app_probe_max_flows(const struct pf_opts *o, size_t budget)
+{
+	(void)o;
+	return flowtab_max_flows(budget);
+}
+
+int
+app_probe_open(struct pipeline *pl, const struct pf_opts *o)
+{
+	(void)pl;
+	(void)o;
+	return 0;
+}
+
+int
+app_probe_setup(struct pipeline *pl, const struct pf_opts *o, size_t n)
+{
+	(void)pl;
+	(void)o;
+	(void)n;
+	return 0;
+}
+
+void
+app_probe_capture(const struct pf_opts *o, struct capture_cfg *cfg)
+{
+	(void)o;
+	(void)cfg;
+}
+
+void
+app_probe_stats(const struct pipeline *pl, const struct pf_opts *o,
+    struct stats *s)
+{
+	(void)pl;
+	(void)o;
+	(void)s;
+}
+
+void
+app_probe_log(const struct stats *s)
+{
+	(void)s;
+}
+
+void
+app_probe_close(struct pipeline *pl)
+{
+	(void)pl;
+}
+
+void
+app_probe_packet(struct pipeline *pl, const struct pkt *p,
+    const struct flow_key *k, const struct pkt_meta *m, uint64_t now)
+{
+	(void)pl;
+	(void)p;
+	(void)k;
+	(void)m;
+	(void)now;
 }
