@@ -18,60 +18,84 @@
  * a fixed header sits behind a "len >=" test, because a classic BPF load
  * out of the packet ends the program with 0 and the packet would be lost
  * for good, not only kept short: a frame shorter than its headers say
- * must still be counted.  len is the kernel's skb length, which for a cooked socket
- * starts at the network header, so the link header length L (%1$u) is 0
- * there.  The payload tests also check the IP length, so that Ethernet
- * padding after a bare ACK is not taken for payload.  IPv6 is read with
- * ip6[] at fixed offsets because libpcap cannot index tcp[] over it: only
- * a TCP header right after the fixed header is looked into.
+ * must still be counted.  len is the kernel's skb length, which for a
+ * cooked socket starts at the network header, so the link header length
+ * L is 0 there.  The payload tests also check the IP length, so that
+ * Ethernet padding after a bare ACK is not taken for payload.  IPv6 is
+ * read with ip6[] at fixed offsets because libpcap cannot index tcp[]
+ * over it: only a TCP header right after the fixed header is looked into.
+ *
+ * The expression is two halves of the same shape, IPv4's and IPv6's,
+ * near 1 KB each: spelt out, they took as much of the binary.  So the
+ * shape is written once, fam_fmt, and a family's words (struct family)
+ * are filled in by snprintf's numbered arguments.
  */
+#define SEP	"%1$s"		/* " or " before the second half */
+#define L	"%2$u"		/* bytes of the link-layer header */
+#define IP	"%3$s"		/* the family, "ip" or "ip6" */
+#define IPMIN	"%4$s"		/* bytes of its smallest header */
+#define UDP	"%5$s"		/* the test for UDP */
+#define UDPMIN	"%6$s"		/* bytes of the IP and UDP headers */
+#define USRC	"%7$s"		/* the UDP ports */
+#define UDST	"%8$s"
+#define TCP	"%9$s"		/* the test for TCP */
+#define TCPMIN	"%10$s"		/* bytes of the IP and a bare TCP header */
+#define TSRC	"%11$s"		/* the TCP ports */
+#define TDST	"%12$s"
+#define IPLEN	"%13$s"		/* the IP length field */
+#define HDRS	"%14$s"		/* what the headers take of IPLEN */
+#define PAYOFF	"%15$s"		/* bytes from the IP header to payload */
+#define WORD	"%16$s"		/* the first 4 bytes of TCP payload */
+
+static const char fam_fmt[] =
+    SEP "(" IP " and len >= " L "+" IPMIN " and ("
+      /* DNS, mDNS, LLMNR over UDP, by either port */
+      "(" UDP " and len >= " L "+" UDPMIN " and (" USRC " = 53 or "
+	UDST " = 53 or " USRC " = 5353 or " UDST " = 5353 or " USRC
+	" = 5355 or " UDST " = 5355))"
+      " or (" TCP " and len >= " L "+" TCPMIN " and ("
+	/* DNS over TCP */
+	TSRC " = 53 or " TDST " = 53"
+	/* Servers of TLS: a ClientHello longer than one segment goes on
+	 * here in segments that do not start with a record header. */
+	" or ((" TDST " = 443 or " TDST " = 853 or " TDST " = 993 or "
+	TDST " = 995 or " TDST " = 465 or " TDST " = 8443) and "
+	IPLEN " > " HDRS ")"
+	/* A TLS handshake record, or an HTTP request line (appname.c's
+	 * methods: GET POST HEAD PUT DELETE OPTIONS CONNECT PATCH TRACE,
+	 * UPnP's NOTIFY SUBSCRIBE UNSUBSCRIBE), by their first 4 bytes. */
+	" or (len >= " L "+" PAYOFF "+4 and " IPLEN " >= " HDRS "+4 and ("
+	WORD " & 0xffff0000 = 0x16030000 or "
+	WORD " = 0x47455420 or " WORD " = 0x504f5354 or "
+	WORD " = 0x48454144 or " WORD " = 0x50555420 or "
+	WORD " = 0x44454c45 or " WORD " = 0x4f505449 or "
+	WORD " = 0x434f4e4e or " WORD " = 0x50415443 or "
+	WORD " = 0x54524143 or " WORD " = 0x4e4f5449 or "
+	WORD " = 0x53554253 or " WORD " = 0x554e5355))))))";
+
 #define IHL4		"((ip[0]&0xf)<<2)"
 #define THL4		"((tcp[12]&0xf0)>>2)"
-#define PAY4		"tcp[((tcp[12]&0xf0)>>2):4]"
 #define THL6		"((ip6[52]&0xf0)>>2)"
-#define PAY6		"ip6[40+((ip6[52]&0xf0)>>2):4]"
-/* DNS, mDNS, LLMNR over UDP, by either port. */
-#define UDP_NAME(S, D)	"(" S " = 53 or " D " = 53 or " S " = 5353 or " \
-			D " = 5353 or " S " = 5355 or " D " = 5355)"
-/* A TLS handshake record, or an HTTP request line (appname.c's methods:
- * GET POST HEAD PUT DELETE OPTIONS CONNECT PATCH TRACE, UPnP's NOTIFY
- * SUBSCRIBE UNSUBSCRIBE), by their first 4 bytes. */
-#define STARTS(W)	"(" W " & 0xffff0000 = 0x16030000 or "		\
-			W " = 0x47455420 or " W " = 0x504f5354 or "	\
-			W " = 0x48454144 or " W " = 0x50555420 or "	\
-			W " = 0x44454c45 or " W " = 0x4f505449 or "	\
-			W " = 0x434f4e4e or " W " = 0x50415443 or "	\
-			W " = 0x54524143 or " W " = 0x4e4f5449 or "	\
-			W " = 0x53554253 or " W " = 0x554e5355)"
-/* Servers of TLS: a ClientHello longer than one segment goes on here
- * in segments that do not start with a record header. */
-#define TO_TLS(D)	"(" D " = 443 or " D " = 853 or " D " = 993 or " \
-			D " = 995 or " D " = 465 or " D " = 8443)"
 
-static const char app_fmt[] =
-    "(ip and len >= %1$u+20 and ("
-      "(udp and len >= %1$u+" IHL4 "+8 and "
-	UDP_NAME("udp[0:2]", "udp[2:2]") ")"
-      " or (tcp and len >= %1$u+" IHL4 "+20 and ("
-	"tcp[0:2] = 53 or tcp[2:2] = 53"
-	" or (" TO_TLS("tcp[2:2]") " and ip[2:2] > " IHL4 "+" THL4 ")"
-	" or (len >= %1$u+" IHL4 "+" THL4 "+4 and"
-	" ip[2:2] >= " IHL4 "+" THL4 "+4 and " STARTS(PAY4) ")))))"
-    " or (ip6 and len >= %1$u+40 and ("
-      "(ip6[6] = 17 and len >= %1$u+48 and "
-	UDP_NAME("ip6[40:2]", "ip6[42:2]") ")"
-      " or (ip6[6] = 6 and len >= %1$u+60 and ("
-	"ip6[40:2] = 53 or ip6[42:2] = 53"
-	" or (" TO_TLS("ip6[42:2]") " and ip6[4:2] > " THL6 ")"
-	" or (len >= %1$u+40+" THL6 "+4 and"
-	" ip6[4:2] >= " THL6 "+4 and " STARTS(PAY6) ")))))";
-
-typedef char app_fmt_fits[sizeof(app_fmt) + 64 <= KFILTER_APP_EXPR_MAX ?
-    1 : -1];
+/* fam_fmt's words for each family, in its argument order from IP on */
+static const struct family {
+	const char	*ip, *ipmin, *udp, *udpmin, *usrc, *udst, *tcp;
+	const char	*tcpmin, *tsrc, *tdst, *iplen, *hdrs, *payoff, *word;
+} families[2] = {
+	{ "ip", "20", "udp", IHL4 "+8", "udp[0:2]", "udp[2:2]", "tcp",
+	  IHL4 "+20", "tcp[0:2]", "tcp[2:2]", "ip[2:2]", IHL4 "+" THL4,
+	  IHL4 "+" THL4, "tcp[" THL4 ":4]" },
+	/* the payload length field: the fixed header is not in it */
+	{ "ip6", "40", "ip6[6] = 17", "48", "ip6[40:2]", "ip6[42:2]",
+	  "ip6[6] = 6", "60", "ip6[40:2]", "ip6[42:2]", "ip6[4:2]", THL6,
+	  "40+" THL6, "ip6[40+" THL6 ":4]" },
+};
 
 int
 kfilter_app_expr(char *buf, size_t len, const struct kfilter_cfg *cfg)
 {
+	const struct family *f;
+	size_t off = 0;
 	unsigned l;
 	int n;
 
@@ -86,8 +110,16 @@ kfilter_app_expr(char *buf, size_t len, const struct kfilter_cfg *cfg)
 		l = 0;
 	else
 		return -1;
-	n = snprintf(buf, len, app_fmt, l);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
+	for (f = families; f < families + 2; f++) {
+		n = snprintf(buf + off, len - off, fam_fmt, f == families ?
+		    "" : " or ", l, f->ip, f->ipmin, f->udp, f->udpmin,
+		    f->usrc, f->udst, f->tcp, f->tcpmin, f->tsrc, f->tdst,
+		    f->iplen, f->hdrs, f->payoff, f->word);
+		if (n < 0 || (size_t)n >= len - off)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
 }
 
 /*
