@@ -91,35 +91,33 @@ tmpl_id(uint32_t h, const uint16_t *taken, size_t ntaken)
  * hash differently from v9 ones (other set IDs, other times), so a
  * collector never mixes them up either.
  */
+static uint16_t
+layout_id(uint16_t set_id, const struct nf9_layout *scope,
+    const struct nf9_layout *l, uint16_t *taken, size_t ntaken)
+{
+	uint32_t h = fnv_byte(2166136261u, set_id);
+
+	if (scope != NULL) {
+		h = fnv_byte(h, scope->n);
+		h = fnv_fields(h, scope->f, scope->n);
+	}
+	h = fnv_fields(h, l->f, l->n);
+	return taken[ntaken] = tmpl_id(h, taken, ntaken);
+}
+
 static void
 assign_ids(struct nf9 *nf)
 {
-	uint16_t taken[6] = { 0, 0, 0, 0, 0, 0 };
-	uint32_t h;
-	size_t i;
+	uint16_t taken[6], tset = nf->fmt->tmpl_set_id;
+	uint16_t oset = nf->fmt->opt_set_id;
 
-	for (i = 0; i < 2; i++) {
-		h = fnv_byte(2166136261u, nf->fmt->tmpl_set_id);
-		h = fnv_fields(h, nf->lay[i].f, nf->lay[i].n);
-		taken[i] = nf->set[i].tmpl_id = tmpl_id(h, taken, i);
-	}
-	h = fnv_byte(2166136261u, nf->fmt->opt_set_id);
-	h = fnv_byte(h, nf->scope.n);
-	h = fnv_fields(h, nf->scope.f, nf->scope.n);
-	h = fnv_fields(h, nf->opt.f, nf->opt.n);
-	taken[2] = nf->opt_id = tmpl_id(h, taken, 2);
-	h = fnv_byte(2166136261u, nf->fmt->opt_set_id);
-	h = fnv_byte(h, nf->ifscope.n);
-	h = fnv_fields(h, nf->ifscope.f, nf->ifscope.n);
-	h = fnv_fields(h, nf->ifopt.f, nf->ifopt.n);
-	taken[3] = nf->ifopt_id = tmpl_id(h, taken, 3);
+	nf->set[0].tmpl_id = layout_id(tset, NULL, &nf->lay[0], taken, 0);
+	nf->set[1].tmpl_id = layout_id(tset, NULL, &nf->lay[1], taken, 1);
+	nf->opt_id = layout_id(oset, &nf->scope, &nf->opt, taken, 2);
+	nf->ifopt_id = layout_id(oset, &nf->ifscope, &nf->ifopt, taken, 3);
 	/* after the others, so that they keep their IDs with or without */
-	for (i = 2; i < 4; i++) {
-		h = fnv_byte(2166136261u, nf->fmt->tmpl_set_id);
-		h = fnv_fields(h, nf->lay[i].f, nf->lay[i].n);
-		nf->set[i].tmpl_id = tmpl_id(h, taken, i + 2);
-		taken[i + 2] = nf->set[i].tmpl_id;
-	}
+	nf->set[2].tmpl_id = layout_id(tset, NULL, &nf->lay[2], taken, 4);
+	nf->set[3].tmpl_id = layout_id(tset, NULL, &nf->lay[3], taken, 5);
 }
 
 /*
@@ -245,31 +243,20 @@ put_field_list(struct wbuf *w, const struct nf9 *nf,
 	}
 }
 
-/* Bytes of a template record for l. */
-static size_t
-tmpl_rec_bytes(const struct nf9 *nf, const struct nf9_layout *l)
-{
-	size_t len = 4 + 4 * (size_t)l->n, i;
-
-	for (i = 0; i < l->n; i++)
-		len += has_pen(nf, &l->f[i]) ? 4 : 0;
-	return len;
-}
-
 /*
  * Template FlowSet (section 5.2) holding every data template.  Template
- * records are multiples of 4 bytes, so it never needs padding.
+ * records are multiples of 4 bytes, so it never needs padding.  Its
+ * Length is filled in once the records are written: with IPFIX's PENs
+ * (has_pen()) counting them first would take a second walk.
  */
 static void
 put_tmpl_set(struct wbuf *w, const struct nf9 *nf)
 {
-	size_t len = NF9_SET_HDR_LEN, i;
+	uint8_t *set = w->p;
+	size_t i;
 
-	for (i = 0; i < 4; i++)
-		if (nf->lay[i].n != 0)
-			len += tmpl_rec_bytes(nf, &nf->lay[i]);
 	wb_be16(w, nf->fmt->tmpl_set_id);
-	wb_be16(w, len);
+	wb_be16(w, 0);
 	for (i = 0; i < 4; i++) {
 		if (nf->lay[i].n == 0)
 			continue;
@@ -277,6 +264,8 @@ put_tmpl_set(struct wbuf *w, const struct nf9 *nf)
 		wb_be16(w, nf->lay[i].n);
 		put_field_list(w, nf, nf->lay[i].f, nf->lay[i].n);
 	}
+	if (!w->err)
+		wb_store_be16(set + 2, (uint16_t)(w->p - set));
 }
 
 /*
@@ -790,9 +779,12 @@ put_data_set(struct wbuf *w, const struct nf9 *nf, const struct nf9_set *s)
 static int
 layouts_build(struct nf9 *nf)
 {
-	return layouts_make(nf) == -1 || prog_make(&nf->lay[0]) == -1 ||
-	    prog_make(&nf->lay[1]) == -1 || prog_make(&nf->lay[2]) == -1 ||
-	    prog_make(&nf->lay[3]) == -1 ? -1 : 0;
+	int rc = layouts_make(nf);
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		rc |= prog_make(&nf->lay[i]);
+	return rc;
 }
 
 /*
@@ -1042,8 +1034,11 @@ nf9_part(const struct flow_rec *r, uint32_t i, uint32_t n,
 unsigned
 nf9_pending(const struct nf9 *nf)
 {
-	return (unsigned)nf->set[0].nrec + nf->set[1].nrec + nf->set[2].nrec +
-	    nf->set[3].nrec;
+	unsigned n = 0, i;
+
+	for (i = 0; i < 4; i++)
+		n += nf->set[i].nrec;
+	return n;
 }
 
 int
@@ -1064,7 +1059,7 @@ const uint8_t *
 nf9_finish(struct nf9 *nf, uint64_t now_ms, size_t *len)
 {
 	struct wbuf w;
-	unsigned count;
+	unsigned count, i;
 	int tmpl = nf->tmpl_in_pkt;
 
 	*len = 0;
@@ -1079,10 +1074,8 @@ nf9_finish(struct nf9 *nf, uint64_t now_ms, size_t *len)
 	    !nf->tmpl_in_pkt ? nf->tmpl_bytes : 0), MAX(now_ms, nf->last_ms));
 	if (tmpl)
 		put_templates(&w, nf);
-	put_data_set(&w, nf, &nf->set[0]);
-	put_data_set(&w, nf, &nf->set[1]);
-	put_data_set(&w, nf, &nf->set[2]);
-	put_data_set(&w, nf, &nf->set[3]);
+	for (i = 0; i < 4; i++)
+		put_data_set(&w, nf, &nf->set[i]);
 	next_packet(nf, tmpl, now_ms);
 	if (w.err)
 		return NULL;	/* cannot happen: nf9_add() counted it */
