@@ -19,21 +19,28 @@
 #define APP_PROC_CACHE	256	/* --process: socket inode -> process */
 #define APP_PROC_WAIT_MS 1	/* --process: frames handed over at once */
 
+/* As opts.c says what is wrong with a command line. */
+static int
+complain(const char *why)
+{
+	fprintf(stderr, "picoflow: %s\n", why);
+	return 1;
+}
+
 int
 app_probe_check(const struct pf_opts *o)
 {
 	int n = 0;
 
-	if (o->process && o->file != NULL) {
-		fputs("picoflow: --process asks the kernel who owns this "
-		    "host's sockets: give -i, not -r\n", stderr);
-		n++;
-	}
-	if ((o->app_info || o->process) && o->version == NF9_FMT_V5) {
-		fputs("picoflow: --app-info, --process: NetFlow v5 has no "
-		    "fields for them; use -v 9 or -v 10\n", stderr);
-		n++;
-	} else if ((o->app_info || o->process) && o->mtu < NF9_MTU_MIN_APP) {
+	if (o->process && o->file != NULL)
+		n += complain("--process asks the kernel who owns this host's "
+		    "sockets: give -i, not -r");
+	if (!o->app_info && !o->process)
+		return n;
+	if (o->version == NF9_FMT_V5)
+		n += complain("--app-info, --process: NetFlow v5 has no fields "
+		    "for them; use -v 9 or -v 10");
+	else if (o->mtu < NF9_MTU_MIN_APP) {
 		fprintf(stderr, "picoflow: --mtu: '%u': --app-info and "
 		    "--process need at least %u bytes (their templates and "
 		    "a record with names)\n", (unsigned)o->mtu,
@@ -50,27 +57,25 @@ side_bytes(size_t n)
 	return app_bytes(FLOWTAB_INDEX_END(n));
 }
 
-static int
-has_side(const struct pf_opts *o)
+/* The side table's bytes, or NULL when neither option is on. */
+typedef size_t side_fn(size_t);
+
+static side_fn *
+side(const struct pf_opts *o)
 {
-	return o->app_info || o->process;
+	return o->app_info || o->process ? side_bytes : NULL;
 }
 
 size_t
 app_probe_table_bytes(const struct pf_opts *o, size_t n)
 {
-	size_t t = flowtab_bytes(n);
-
-	if (!has_side(o) || n == 0 || t == SIZE_MAX)
-		return t;
-	return t + side_bytes(n);
+	return flowtab_bytes_beside(n, side(o));
 }
 
 size_t
 app_probe_max_flows(const struct pf_opts *o, size_t budget)
 {
-	return flowtab_max_flows_beside(budget, has_side(o) ? side_bytes :
-	    NULL);
+	return flowtab_max_flows_beside(budget, side(o));
 }
 
 /* Like probe.c's other lookups (--egress, --nat), before the table. */

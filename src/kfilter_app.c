@@ -27,25 +27,47 @@
  *
  * The expression is two halves of the same shape, IPv4's and IPv6's,
  * near 1 KB each: spelt out, they took as much of the binary.  So the
- * shape is written once, fam_fmt, and a family's words (struct family)
- * are filled in by snprintf's numbered arguments.
+ * shape is written once, fam_fmt, with a control byte (W_*) where a
+ * family's word goes, and expand() fills in one family's words
+ * (families[]); snprintf's numbered arguments would take a call with
+ * 16 arguments and 4 bytes a place.
  */
-#define SEP	"%1$s"		/* " or " before the second half */
-#define L	"%2$u"		/* bytes of the link-layer header */
-#define IP	"%3$s"		/* the family, "ip" or "ip6" */
-#define IPMIN	"%4$s"		/* bytes of its smallest header */
-#define UDP	"%5$s"		/* the test for UDP */
-#define UDPMIN	"%6$s"		/* bytes of the IP and UDP headers */
-#define USRC	"%7$s"		/* the UDP ports */
-#define UDST	"%8$s"
-#define TCP	"%9$s"		/* the test for TCP */
-#define TCPMIN	"%10$s"		/* bytes of the IP and a bare TCP header */
-#define TSRC	"%11$s"		/* the TCP ports */
-#define TDST	"%12$s"
-#define IPLEN	"%13$s"		/* the IP length field */
-#define HDRS	"%14$s"		/* what the headers take of IPLEN */
-#define PAYOFF	"%15$s"		/* bytes from the IP header to payload */
-#define WORD	"%16$s"		/* the first 4 bytes of TCP payload */
+enum {
+	W_SEP = 1,	/* " or " before the second half */
+	W_L,		/* bytes of the link-layer header */
+	W_IP,		/* the family, "ip" or "ip6" */
+	W_IPMIN,	/* bytes of its smallest header */
+	W_UDP,		/* the test for UDP */
+	W_UDPMIN,	/* bytes of the IP and UDP headers */
+	W_USRC,		/* the UDP ports */
+	W_UDST,
+	W_TCP,		/* the test for TCP */
+	W_TCPMIN,	/* bytes of the IP and a bare TCP header */
+	W_TSRC,		/* the TCP ports */
+	W_TDST,
+	W_IPLEN,	/* the IP length field */
+	W_HDRS,		/* what the headers take of IPLEN */
+	W_PAYOFF,	/* bytes from the IP header to payload */
+	W_WORD,		/* the first 4 bytes of TCP payload */
+	W_MAX		/* below ' ': no character of an expression */
+};
+#define SEP	"\001"
+#define L	"\002"
+#define IP	"\003"
+#define IPMIN	"\004"
+#define UDP	"\005"
+#define UDPMIN	"\006"
+#define USRC	"\007"
+#define UDST	"\010"
+#define TCP	"\011"
+#define TCPMIN	"\012"
+#define TSRC	"\013"
+#define TDST	"\014"
+#define IPLEN	"\015"
+#define HDRS	"\016"
+#define PAYOFF	"\017"
+#define WORD	"\020"
+typedef char w_fits[W_MAX - 1 == 020 && W_MAX <= ' ' ? 1 : -1];
 
 static const char fam_fmt[] =
     SEP "(" IP " and len >= " L "+" IPMIN " and ("
@@ -77,48 +99,73 @@ static const char fam_fmt[] =
 #define THL4		"((tcp[12]&0xf0)>>2)"
 #define THL6		"((ip6[52]&0xf0)>>2)"
 
-/* fam_fmt's words for each family, in its argument order from IP on */
-static const struct family {
-	const char	*ip, *ipmin, *udp, *udpmin, *usrc, *udst, *tcp;
-	const char	*tcpmin, *tsrc, *tdst, *iplen, *hdrs, *payoff, *word;
-} families[2] = {
-	{ "ip", "20", "udp", IHL4 "+8", "udp[0:2]", "udp[2:2]", "tcp",
-	  IHL4 "+20", "tcp[0:2]", "tcp[2:2]", "ip[2:2]", IHL4 "+" THL4,
-	  IHL4 "+" THL4, "tcp[" THL4 ":4]" },
+/* fam_fmt's words for each family (W_L: the caller's) */
+static const char *const families[2][W_MAX] = {
+	{ [W_SEP] = "", [W_IP] = "ip", [W_IPMIN] = "20", [W_UDP] = "udp",
+	  [W_UDPMIN] = IHL4 "+8", [W_USRC] = "udp[0:2]",
+	  [W_UDST] = "udp[2:2]", [W_TCP] = "tcp", [W_TCPMIN] = IHL4 "+20",
+	  [W_TSRC] = "tcp[0:2]", [W_TDST] = "tcp[2:2]",
+	  [W_IPLEN] = "ip[2:2]", [W_HDRS] = IHL4 "+" THL4,
+	  [W_PAYOFF] = IHL4 "+" THL4, [W_WORD] = "tcp[" THL4 ":4]" },
 	/* the payload length field: the fixed header is not in it */
-	{ "ip6", "40", "ip6[6] = 17", "48", "ip6[40:2]", "ip6[42:2]",
-	  "ip6[6] = 6", "60", "ip6[40:2]", "ip6[42:2]", "ip6[4:2]", THL6,
-	  "40+" THL6, "ip6[40+" THL6 ":4]" },
+	{ [W_SEP] = " or ", [W_IP] = "ip6", [W_IPMIN] = "40",
+	  [W_UDP] = "ip6[6] = 17", [W_UDPMIN] = "48",
+	  [W_USRC] = "ip6[40:2]", [W_UDST] = "ip6[42:2]",
+	  [W_TCP] = "ip6[6] = 6", [W_TCPMIN] = "60",
+	  [W_TSRC] = "ip6[40:2]", [W_TDST] = "ip6[42:2]",
+	  [W_IPLEN] = "ip6[4:2]", [W_HDRS] = THL6, [W_PAYOFF] = "40+" THL6,
+	  [W_WORD] = "ip6[40+" THL6 ":4]" },
 };
+
+/*
+ * fam_fmt with words w (link for W_L) into buf from off, a NUL after:
+ * the new end, or 0 if it does not fit.  A character of fam_fmt is a
+ * word of one.
+ */
+static size_t
+expand(char *buf, size_t len, size_t off, const char *const *w,
+    const char *link)
+{
+	const char *t, *s;
+
+	for (t = fam_fmt; *t != '\0'; t++) {
+		unsigned char c = (unsigned char)*t;
+
+		for (s = c >= W_MAX ? t : c == W_L ? link : w[c]; *s != '\0';
+		    s++) {
+			if (off + 1 >= len)
+				return 0;
+			buf[off++] = *s;
+			if (s == t)
+				break;
+		}
+	}
+	buf[off] = '\0';
+	return off;
+}
+
+typedef char sll_is_16[KFILTER_SLL_LEN == 16 ? 1 : -1];
 
 int
 kfilter_app_expr(char *buf, size_t len, const struct kfilter_cfg *cfg)
 {
-	const struct family *f;
-	size_t off = 0;
-	unsigned l;
-	int n;
+	const char *link;
+	size_t off;
 
 	if (cfg->cooked)
-		l = 0;
+		link = "0";
 	else if (cfg->dlt == DLT_EN10MB)
-		l = 14;
+		link = "14";
 	else if (cfg->dlt == DLT_LINUX_SLL)
-		l = KFILTER_SLL_LEN;
+		link = "16";		/* KFILTER_SLL_LEN */
 	else if (cfg->dlt == DLT_RAW || cfg->dlt == DLT_IPV4 ||
 	    cfg->dlt == DLT_IPV6)
-		l = 0;
+		link = "0";
 	else
 		return -1;
-	for (f = families; f < families + 2; f++) {
-		n = snprintf(buf + off, len - off, fam_fmt, f == families ?
-		    "" : " or ", l, f->ip, f->ipmin, f->udp, f->udpmin,
-		    f->usrc, f->udst, f->tcp, f->tcpmin, f->tsrc, f->tdst,
-		    f->iplen, f->hdrs, f->payoff, f->word);
-		if (n < 0 || (size_t)n >= len - off)
-			return -1;
-		off += (size_t)n;
-	}
+	if ((off = expand(buf, len, 0, families[0], link)) == 0 ||
+	    expand(buf, len, off, families[1], link) == 0)
+		return -1;
 	return 0;
 }
 
@@ -131,6 +178,7 @@ static int
 compile_app(struct bpf_program *bp, const struct kfilter_cfg *cfg,
     char *err, size_t errlen)
 {
+	static const char what[] = "application names: the classifier";
 	char expr[KFILTER_APP_EXPR_MAX];
 	unsigned snap = cfg->app_snaplen > cfg->snaplen ? cfg->app_snaplen :
 	    cfg->snaplen;
@@ -141,13 +189,12 @@ compile_app(struct bpf_program *bp, const struct kfilter_cfg *cfg,
 		    "not supported", cfg->dlt);
 		return -1;
 	}
-	if (kfilter_compile(bp, cfg, expr, snap, "application names: the "
-	    "classifier", err, errlen) == -1)
+	if (kfilter_compile(bp, cfg, expr, snap, what, err, errlen) == -1)
 		return -1;
 	if (cfg->cooked &&
 	    kfilter_fix_cooked(bp->bf_insns, bp->bf_len, cfg) == -1) {
-		snprintf(err, errlen, "application names: the classifier "
-		    "reads link-layer fields cooked capture does not have");
+		snprintf(err, errlen, "%s reads link-layer fields cooked "
+		    "capture does not have", what);
 		return -1;
 	}
 	for (i = 0; i < bp->bf_len; i++)

@@ -148,7 +148,13 @@ put_varlen(uint8_t *p, const char *text, size_t len)
 void
 nf9_app_put(uint8_t *p, const struct nf9 *nf, const struct flow_app *a)
 {
+	const uint32_t tcp[4] = { a->rtt_client_ms, a->rtt_server_ms,
+	    a->retrans, a->ooo };
+	const uint32_t pid[2] = { a->src_pid, a->dst_pid };
+	const char *const text[4] = { a->src_proc, a->src_user, a->dst_proc,
+	    a->dst_user };
 	int dns = a->kind == APP_DNS;
+	size_t i;
 
 	if (nf->cfg.app_fields) {
 		p = put_varlen(p, a->name, name_len(a, APP_DNS));
@@ -156,11 +162,8 @@ nf9_app_put(uint8_t *p, const struct nf9 *nf, const struct flow_app *a)
 		p[2] = dns ? a->rcode : 0;
 		p = put_varlen(p + 3, a->name, name_len(a, APP_TLS));
 		p = put_varlen(p, a->name, name_len(a, APP_HTTP));
-		wb_store_be32(p, a->rtt_client_ms);
-		wb_store_be32(p + 4, a->rtt_server_ms);
-		wb_store_be32(p + 8, a->retrans);
-		wb_store_be32(p + 12, a->ooo);
-		p += 16;
+		for (i = 0; i < 4; i++, p += 4)
+			wb_store_be32(p, tcp[i]);
 	}
 	if (!nf->cfg.proc_fields)
 		return;
@@ -168,12 +171,11 @@ nf9_app_put(uint8_t *p, const struct nf9 *nf, const struct flow_app *a)
 		memset(p, 0, 10);	/* pid 0, empty names: unknown */
 		return;
 	}
-	wb_store_be32(p, a->src_pid);
-	p = put_varlen(p + 4, a->src_proc, text_len(a->src_proc));
-	p = put_varlen(p, a->src_user, text_len(a->src_user));
-	wb_store_be32(p, a->dst_pid);
-	p = put_varlen(p + 4, a->dst_proc, text_len(a->dst_proc));
-	(void)put_varlen(p, a->dst_user, text_len(a->dst_user));
+	for (i = 0; i < 2; i++) {	/* the source's, the destination's */
+		wb_store_be32(p, pid[i]);
+		p = put_varlen(p + 4, text[2 * i], text_len(text[2 * i]));
+		p = put_varlen(p, text[2 * i + 1], text_len(text[2 * i + 1]));
+	}
 }
 
 /*
