@@ -53,7 +53,8 @@ static const struct nf9_field nf9_tmpl_proc[] = {
 /*
  * Records with facts get a layout of their own per family, the plain
  * one with the tables above after it, so records without them keep
- * their size.  In v9 ntop's elements take nProbe's numbers.
+ * their size.  In v9 ntop's elements take nProbe's numbers.  Without
+ * either option lay[2] and lay[3] stay as nf9_init() zeroed them.
  */
 int
 nf9_app_layouts(struct nf9 *nf)
@@ -63,7 +64,6 @@ nf9_app_layouts(struct nf9 *nf)
 	size_t i;
 	int rc = 0;
 
-	memset(&nf->lay[2], 0, 2 * sizeof(nf->lay[2]));
 	if (!nf->cfg.app_fields && !nf->cfg.proc_fields)
 		return 0;
 	for (l = &nf->lay[2]; l < &nf->lay[4]; l++) {

@@ -47,8 +47,9 @@ int	nf9_layout_append(struct nf9_layout *l, const struct nf9_field *f,
 
 /*
  * lay[2], lay[3] from lay[0], lay[1] (built, nbase set) and the config;
- * all zero when neither option is on.  -1 if a layout overflows, or (a
- * build without them) either option is asked for.
+ * left as they are (nf9_init() zeroes them) when neither option is on.
+ * -1 if a layout overflows, or (a build without them) either option is
+ * asked for.
  */
 int	nf9_app_layouts(struct nf9 *);
 /* The most bytes the facts of one record add to its layout's len. */

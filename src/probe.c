@@ -540,7 +540,7 @@ static int
 setup_memory(struct probe *pr, size_t encsz)
 {
 	const struct pf_opts *o = pr->o;
-	size_t n = o->max_flows, qsz;
+	size_t n = o->max_flows, qsz, need;
 	size_t bsz = PIPELINE_BATCH * sizeof(*pr->pl.batch);
 
 	if (o->file == NULL && o->mem_budget != 0) {
@@ -573,13 +573,12 @@ setup_memory(struct probe *pr, size_t encsz)
 		    "at least %zu bytes with these options", o->mem_budget,
 		    mem_used() + app_probe_table_bytes(o, 1));
 		return 2;
-	} else if (app_probe_table_bytes(o, n) > mem_left()) {
+	} else if ((need = app_probe_table_bytes(o, n)) > mem_left()) {
 		log_warnx("-m %zu needs %zu bytes for the flow table%s, but "
 		    "only %zu of -M %zu are left: expected -m at most %zu, "
-		    "or -M at least %zu", n, app_probe_table_bytes(o, n),
-		    o->app_info ? " and --app-info" : "", mem_left(),
-		    o->mem_budget, app_probe_max_flows(o, mem_left()),
-		    mem_used() + app_probe_table_bytes(o, n));
+		    "or -M at least %zu", n, need, o->app_info ?
+		    " and --app-info" : "", mem_left(), o->mem_budget,
+		    app_probe_max_flows(o, mem_left()), mem_used() + need);
 		return 2;
 	}
 	if ((pr->pl.tab = flowtab_new(n, random_seed())) == NULL) {
