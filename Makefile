@@ -117,11 +117,12 @@ SAN_OBJ		:= $(LIB_SRC:%.c=$(B)/san/%.o)
 
 # test_nl_*: netlink message parsing, built only where libmnl is;
 # test_sandbox_linux: the seccomp program, only where it is linked;
-# test_appname, test_nf9_app: the name parsers and the encoder's
-# application records, only where they are (APP_INFO=yes).
+# test_appname, test_nf9_app, test_kfilter_app: the name parsers, the
+# encoder's application records and the classifier, only where they are
+# (APP_INFO=yes).
 UNIT		:= $(filter-out $(if $(filter none,$(NETLINK)),nl_%) \
 		   $(if $(filter linux,$(BACKEND)),,sandbox_linux) \
-		   $(if $(filter no,$(APP_INFO)),appname nf9_app), \
+		   $(if $(filter no,$(APP_INFO)),appname nf9_app kfilter_app), \
 		   $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c)))
 UNIT_BIN	:= $(UNIT:%=$(B)/test_%)
 UNIT_SAN_BIN	:= $(UNIT:%=$(B)/san/test_%)
