@@ -61,7 +61,7 @@ side_bytes(size_t n)
 typedef size_t side_fn(size_t);
 
 static side_fn *
-side(const struct pf_opts *o)
+side_table(const struct pf_opts *o)
 {
 	return o->app_info || o->process ? side_bytes : NULL;
 }
@@ -69,13 +69,13 @@ side(const struct pf_opts *o)
 size_t
 app_probe_table_bytes(const struct pf_opts *o, size_t n)
 {
-	return flowtab_bytes_beside(n, side(o));
+	return flowtab_bytes_beside(n, side_table(o));
 }
 
 size_t
 app_probe_max_flows(const struct pf_opts *o, size_t budget)
 {
-	return flowtab_max_flows_beside(budget, side(o));
+	return flowtab_max_flows_beside(budget, side_table(o));
 }
 
 /* Like probe.c's other lookups (--egress, --nat), before the table. */
