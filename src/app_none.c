@@ -9,9 +9,12 @@
 
 #include "app.h"
 #include "app_probe.h"
-#include "flowtab.h"
 #include "kfilter.h"
 #include "nf9_app.h"
+
+/* What this build says when asked for them. */
+#define REFUSED	"--app-info, --process: this picoflow was built without " \
+	"them (make APP_INFO=no)"
 
 size_t
 app_bytes(size_t index_end)
@@ -113,7 +116,7 @@ kfilter_app_join(struct kfilter *kf, const struct kfilter_cfg *cfg,
 	(void)cfg;
 	(void)npro;
 	kfilter_free(kf);
-	snprintf(err, errlen, "application names: not built in");
+	snprintf(err, errlen, "%s", REFUSED);
 	return -1;
 }
 
@@ -157,23 +160,15 @@ app_probe_check(const struct pf_opts *o)
 {
 	if (!o->app_info && !o->process)
 		return 0;
-	fputs("picoflow: --app-info, --process: this picoflow was built "
-	    "without them (make APP_INFO=no)\n", stderr);
+	fprintf(stderr, "picoflow: %s\n", REFUSED);
 	return 1;
 }
 
-size_t
-app_probe_table_bytes(const struct pf_opts *o, size_t n)
+flowtab_beside_fn *
+app_probe_side(const struct pf_opts *o)
 {
 	(void)o;
-	return flowtab_bytes(n);
-}
-
-size_t
-app_probe_max_flows(const struct pf_opts *o, size_t budget)
-{
-	(void)o;
-	return flowtab_max_flows(budget);
+	return NULL;
 }
 
 int

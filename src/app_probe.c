@@ -57,25 +57,10 @@ side_bytes(size_t n)
 	return app_bytes(FLOWTAB_INDEX_END(n));
 }
 
-/* The side table's bytes, or NULL when neither option is on. */
-typedef size_t side_fn(size_t);
-
-static side_fn *
-side_table(const struct pf_opts *o)
+flowtab_beside_fn *
+app_probe_side(const struct pf_opts *o)
 {
 	return o->app_info || o->process ? side_bytes : NULL;
-}
-
-size_t
-app_probe_table_bytes(const struct pf_opts *o, size_t n)
-{
-	return flowtab_bytes_beside(n, side_table(o));
-}
-
-size_t
-app_probe_max_flows(const struct pf_opts *o, size_t budget)
-{
-	return flowtab_max_flows_beside(budget, side_table(o));
 }
 
 /* Like probe.c's other lookups (--egress, --nat), before the table. */

@@ -14,6 +14,7 @@
 
 #include "capture.h"
 #include "flow.h"
+#include "flowtab.h"
 #include "opts.h"
 #include "pipeline.h"
 #include "stats.h"
@@ -21,11 +22,11 @@
 /* The rules of the two flags and their companions: how many broke. */
 int	app_probe_check(const struct pf_opts *);
 /*
- * Bytes of a flow table of n flows with the side table the options
- * want; the most flows whose table and side table fit in budget.
+ * The bytes of the side table the options want beside a flow table, as
+ * flowtab_bytes_beside() and flowtab_max_flows_beside() take them; NULL
+ * for none.
  */
-size_t	app_probe_table_bytes(const struct pf_opts *, size_t n);
-size_t	app_probe_max_flows(const struct pf_opts *, size_t budget);
+flowtab_beside_fn *app_probe_side(const struct pf_opts *);
 /* --process: its lookups, before the flow table; 0 or an exit status. */
 int	app_probe_open(struct pipeline *, const struct pf_opts *);
 /* The side table beside pl->tab of n flows; 0 or an exit status. */

@@ -541,6 +541,8 @@ setup_memory(struct probe *pr, size_t encsz)
 {
 	const struct pf_opts *o = pr->o;
 	size_t n = o->max_flows, qsz, need;
+	/* --app-info's or --process's table beside the flow table */
+	flowtab_beside_fn *side = app_probe_side(o);
 	size_t bsz = PIPELINE_BATCH * sizeof(*pr->pl.batch);
 
 	if (o->file == NULL && o->mem_budget != 0) {
@@ -565,20 +567,21 @@ setup_memory(struct probe *pr, size_t encsz)
 		    flowtab_bytes(1));
 		return 2;
 	}
-	/* the flow table, and --app-info's or --process's beside it */
 	if (n == 0 && o->mem_budget == 0)
 		n = OPTS_DEFAULT_MAX_FLOWS;
-	else if (n == 0 && (n = app_probe_max_flows(o, mem_left())) == 0) {
+	else if (n == 0 && (n = flowtab_max_flows_beside(mem_left(),
+	    side)) == 0) {
 		log_warnx("-M %zu: no room left for a flow table; expected "
 		    "at least %zu bytes with these options", o->mem_budget,
-		    mem_used() + app_probe_table_bytes(o, 1));
+		    mem_used() + flowtab_bytes_beside(1, side));
 		return 2;
-	} else if ((need = app_probe_table_bytes(o, n)) > mem_left()) {
+	} else if ((need = flowtab_bytes_beside(n, side)) > mem_left()) {
 		log_warnx("-m %zu needs %zu bytes for the flow table%s, but "
 		    "only %zu of -M %zu are left: expected -m at most %zu, "
 		    "or -M at least %zu", n, need, o->app_info ?
 		    " and --app-info" : "", mem_left(), o->mem_budget,
-		    app_probe_max_flows(o, mem_left()), mem_used() + need);
+		    flowtab_max_flows_beside(mem_left(), side),
+		    mem_used() + need);
 		return 2;
 	}
 	if ((pr->pl.tab = flowtab_new(n, random_seed())) == NULL) {
