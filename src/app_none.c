@@ -128,13 +128,6 @@ nf9_app_layouts(struct nf9 *nf)
 }
 
 size_t
-nf9_app_extra_max(const struct nf9 *nf)
-{
-	(void)nf;
-	return 0;
-}
-
-size_t
 nf9_app_extra(const struct nf9 *nf, const struct flow_app *a)
 {
 	(void)nf;

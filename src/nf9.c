@@ -853,7 +853,7 @@ nf9_init(struct nf9 *nf, const struct nf9_cfg *cfg, uint8_t *buf,
     size_t bufsz, uint64_t boot_ms, int64_t wall_offset_ms)
 {
 	struct wbuf w;
-	size_t i, max_set = 0, len, extra;
+	size_t i, max_set = 0, len;
 
 	if (cfg->mtu < NF9_MTU_MIN || cfg->mtu > NF9_MTU_MAX || buf == NULL ||
 	    bufsz < nf9_buf_bytes(cfg->mtu))
@@ -884,11 +884,10 @@ nf9_init(struct nf9 *nf, const struct nf9_cfg *cfg, uint8_t *buf,
 	nf->boot_ms = boot_ms;
 	nf->wall_offset_ms = wall_offset_ms;
 	nf->out = buf;
-	extra = nf9_app_extra_max(nf);
 	for (i = 0; i < 4; i++) {
 		nf->set[i].rec = buf + (i + 1) * cfg->mtu;
 		nf->set[i].cap = cfg->mtu;
-		len = nf->lay[i].len + (i < 2 ? 0 : extra);
+		len = (size_t)nf->lay[i].len + nf->lay[i].names_max;
 		if (nf->lay[i].n != 0)
 			max_set = MAX(max_set, set_bytes(nf, len));
 	}

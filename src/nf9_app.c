@@ -50,37 +50,6 @@ static const struct nf9_field nf9_tmpl_proc[] = {
 	{ NTOP_DST_PROC_USER_NAME,	NF9_VARLEN },
 };
 
-/*
- * Records with facts get a layout of their own per family, the plain
- * one with the tables above after it, so records without them keep
- * their size.  In v9 ntop's elements take nProbe's numbers.  Without
- * either option lay[2] and lay[3] stay as nf9_init() zeroed them.
- */
-int
-nf9_app_layouts(struct nf9 *nf)
-{
-	unsigned v = nf->cfg.version;	/* 0 is v9 too */
-	struct nf9_layout *l;
-	size_t i;
-	int rc = 0;
-
-	if (!nf->cfg.app_fields && !nf->cfg.proc_fields)
-		return 0;
-	for (l = &nf->lay[2]; l < &nf->lay[4]; l++) {
-		*l = l[-2];
-		if (nf->cfg.app_fields)
-			rc |= nf9_layout_append(l, nf9_tmpl_app,
-			    ARRAY_SIZE(nf9_tmpl_app), v, l == &nf->lay[3], 0);
-		if (nf->cfg.proc_fields)
-			rc |= nf9_layout_append(l, nf9_tmpl_proc,
-			    ARRAY_SIZE(nf9_tmpl_proc), v, l == &nf->lay[3], 0);
-		for (i = l->nbase; v != NF9_FMT_IPFIX && i < l->n; i++)
-			l->f[i].type = (uint16_t)(NTOP_V9_BASE +
-			    (l->f[i].type & ~NF9_NTOP));
-	}
-	return rc;
-}
-
 /* Value bytes a variable-length field takes beyond its length byte. */
 static size_t
 varlen_extra(size_t len)
@@ -179,12 +148,37 @@ nf9_app_put(uint8_t *p, const struct nf9 *nf, const struct flow_app *a)
 }
 
 /*
- * An application record at its longest: one name of the longest kind,
- * and two owners with the longest names procinfo.h gives.
+ * Records with facts get a layout of their own per family, the plain
+ * one with the tables above after it, so records without them keep
+ * their size.  In v9 ntop's elements take nProbe's numbers.  Without
+ * either option lay[2] and lay[3] stay as nf9_init() zeroed them.
  */
-size_t
-nf9_app_extra_max(const struct nf9 *nf)
+int
+nf9_app_layouts(struct nf9 *nf)
 {
-	return (nf->cfg.app_fields ? varlen_extra(APPNAME_MAX) : 0) +
-	    (nf->cfg.proc_fields ? 2 * (15 + 31) : 0);
+	unsigned v = nf->cfg.version;	/* 0 is v9 too */
+	struct nf9_layout *l;
+	size_t i;
+	int rc = 0;
+
+	if (!nf->cfg.app_fields && !nf->cfg.proc_fields)
+		return 0;
+	for (l = &nf->lay[2]; l < &nf->lay[4]; l++) {
+		*l = l[-2];
+		if (nf->cfg.app_fields)
+			rc |= nf9_layout_append(l, nf9_tmpl_app,
+			    ARRAY_SIZE(nf9_tmpl_app), v, l == &nf->lay[3], 0);
+		if (nf->cfg.proc_fields)
+			rc |= nf9_layout_append(l, nf9_tmpl_proc,
+			    ARRAY_SIZE(nf9_tmpl_proc), v, l == &nf->lay[3], 0);
+		for (i = l->nbase; v != NF9_FMT_IPFIX && i < l->n; i++)
+			l->f[i].type = (uint16_t)(NTOP_V9_BASE +
+			    (l->f[i].type & ~NF9_NTOP));
+		/* at its longest: one name of the longest kind, and two
+		 * owners with the longest names procinfo.h gives */
+		l->names_max = (uint16_t)((nf->cfg.app_fields ?
+		    varlen_extra(APPNAME_MAX) : 0) + (nf->cfg.proc_fields ?
+		    2 * (15 + 31) : 0));
+	}
+	return rc;
 }

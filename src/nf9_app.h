@@ -46,14 +46,13 @@ int	nf9_layout_append(struct nf9_layout *l, const struct nf9_field *f,
 	    size_t n, unsigned version, int v6, int scope);
 
 /*
- * lay[2], lay[3] from lay[0], lay[1] (built, nbase set) and the config;
+ * lay[2], lay[3] from lay[0], lay[1] (built, nbase set) and the config,
+ * with their names_max;
  * left as they are (nf9_init() zeroes them) when neither option is on.
  * -1 if a layout overflows, or (a build without them) either option is
  * asked for.
  */
 int	nf9_app_layouts(struct nf9 *);
-/* The most bytes the facts of one record add to its layout's len. */
-size_t	nf9_app_extra_max(const struct nf9 *);
 /* The bytes a's facts add to its layout's len (its names). */
 size_t	nf9_app_extra(const struct nf9 *, const struct flow_app *a);
 /* The application fields of a record at p: room counted by nf9_add(). */
