@@ -89,7 +89,7 @@ CORE		+= opts_hint
 # as before it; app_none.c refuses the flag.
 APP_INFO	?= yes
 ifeq ($(APP_INFO),yes)
-CORE		+= app appname kfilter_app
+CORE		+= app app_probe appname kfilter_app nf9_app
 else ifeq ($(APP_INFO),no)
 CORE		+= app_none
 else
@@ -140,11 +140,13 @@ SAN_OBJ		:= $(LIB_SRC:%.c=$(B)/san/%.o)
 
 # test_nl_*: netlink message parsing, built only where libmnl is;
 # test_sandbox_linux: the seccomp program, only where it is linked;
-# test_appname, test_app: the name parsers and the TCP analysis, only where
-# they are (APP_INFO=yes); test_quic: QUIC Initials, only with QUIC=yes.
+# test_appname, test_app, test_nf9_app, test_kfilter_app: the name parsers,
+# the TCP analysis, the encoder's application records and the classifier,
+# only where they are (APP_INFO=yes); test_quic: QUIC Initials, only with
+# QUIC=yes.
 UNIT		:= $(filter-out $(if $(filter none,$(NETLINK)),nl_%) \
 		   $(if $(filter linux,$(BACKEND)),,sandbox_linux) \
-		   $(if $(filter no,$(APP_INFO)),appname app) \
+		   $(if $(filter no,$(APP_INFO)),appname app nf9_app kfilter_app) \
 		   $(if $(filter no,$(QUIC)),quic), \
 		   $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c)))
 UNIT_BIN	:= $(UNIT:%=$(B)/test_%)
@@ -182,7 +184,7 @@ $(SAN_LIB): $(SAN_OBJ)
 # (x86_64 musl: 765 -> 585 instructions a packet) for ~8 KB more code
 # (BENCHMARKS.md).
 HOT_OBJ		:= $(addprefix $(B)/,src/pipeline.o src/decode.o src/sample.o \
-		   src/flowtab.o src/expire.o src/nf9.o src/clock.o \
+		   src/flowtab.o src/expire.o src/nf9.o src/nf9_app.o src/clock.o \
 		   platform/capture_file.o \
 		   platform/file_format.o platform/capture_afpacket.o)
 $(HOT_OBJ): ALL_CFLAGS += $(HOT_CFLAGS)

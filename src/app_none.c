@@ -1,13 +1,20 @@
 /*
- * A build without --app-info (make APP_INFO=no): the flag is refused at
- * start, so nothing else is ever called.
+ * A build without --app-info and --process (make APP_INFO=no): the flags
+ * are refused at start (app_probe_check()), so nothing else here is ever
+ * asked for more than "none".
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "app.h"
+#include "app_probe.h"
 #include "kfilter.h"
+#include "nf9_app.h"
+
+/* What this build says when asked for them. */
+#define REFUSED	"--app-info, --process: this picoflow was built without " \
+	"them (make APP_INFO=no)"
 
 size_t
 app_bytes(size_t index_end)
@@ -104,10 +111,112 @@ app_usage(FILE *f)
 
 /* kfilter_app.c's: no classifier (app_snaplen is never set here). */
 int
-kfilter_app_expr(char *buf, size_t len, const struct kfilter_cfg *cfg)
+kfilter_app_join(struct kfilter *kf, const struct kfilter_cfg *cfg,
+    size_t npro, char *err, size_t errlen)
 {
-	(void)buf;
-	(void)len;
 	(void)cfg;
+	(void)npro;
+	kfilter_free(kf);
+	snprintf(err, errlen, "%s", REFUSED);
 	return -1;
+}
+
+/* nf9_app.c's: no application layouts, so no records that need them. */
+int
+nf9_app_layouts(struct nf9 *nf)
+{
+	return nf->cfg.app_fields || nf->cfg.proc_fields ? -1 : 0;
+}
+
+size_t
+nf9_app_extra(const struct nf9 *nf, const struct flow_app *a)
+{
+	(void)nf;
+	(void)a;
+	return 0;
+}
+
+void
+nf9_app_put(uint8_t *p, const struct nf9 *nf, const struct flow_app *a)
+{
+	(void)p;
+	(void)nf;
+	(void)a;
+}
+
+/*
+ * app_probe.c's: --app-info and --process are refused with the other
+ * bad combinations of flags, so the rest only does what a probe without
+ * them does.
+ */
+int
+app_probe_check(const struct pf_opts *o)
+{
+	if (!o->app_info && !o->process)
+		return 0;
+	fprintf(stderr, "picoflow: %s\n", REFUSED);
+	return 1;
+}
+
+flowtab_beside_fn *
+app_probe_side(const struct pf_opts *o)
+{
+	(void)o;
+	return NULL;
+}
+
+int
+app_probe_open(struct pipeline *pl, const struct pf_opts *o)
+{
+	(void)pl;
+	(void)o;
+	return 0;
+}
+
+int
+app_probe_setup(struct pipeline *pl, const struct pf_opts *o, size_t n)
+{
+	(void)pl;
+	(void)o;
+	(void)n;
+	return 0;
+}
+
+void
+app_probe_capture(const struct pf_opts *o, struct capture_cfg *cfg)
+{
+	(void)o;
+	(void)cfg;
+}
+
+void
+app_probe_stats(const struct pipeline *pl, const struct pf_opts *o,
+    struct stats *s)
+{
+	(void)pl;
+	(void)o;
+	(void)s;
+}
+
+void
+app_probe_log(const struct stats *s)
+{
+	(void)s;
+}
+
+void
+app_probe_close(struct pipeline *pl)
+{
+	(void)pl;
+}
+
+void
+app_probe_packet(struct pipeline *pl, const struct pkt *p,
+    const struct flow_key *k, const struct pkt_meta *m, uint64_t now)
+{
+	(void)pl;
+	(void)p;
+	(void)k;
+	(void)m;
+	(void)now;
 }

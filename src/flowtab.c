@@ -201,9 +201,8 @@ flowtab_max_flows(size_t budget)
 	return flowtab_max_flows_beside(budget, NULL);
 }
 
-/* Bytes of n units and what comes beside them, SIZE_MAX if too many. */
-static size_t
-bytes_beside(size_t n, size_t (*beside)(size_t))
+size_t
+flowtab_bytes_beside(size_t n, size_t (*beside)(size_t))
 {
 	size_t t = flowtab_bytes(n), b;
 
@@ -222,7 +221,7 @@ flowtab_max_flows_beside(size_t budget, size_t (*beside)(size_t))
 	while (lo < hi) {
 		size_t mid = hi - (hi - lo) / 2;
 
-		if (bytes_beside(mid, beside) <= budget)
+		if (flowtab_bytes_beside(mid, beside) <= budget)
 			lo = mid;
 		else
 			hi = mid - 1;

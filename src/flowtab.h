@@ -87,10 +87,13 @@ size_t		 flowtab_bytes(size_t max_flows);
 size_t		 flowtab_max_flows(size_t budget);
 /*
  * The same when a side table of beside(max_flows) bytes (nondecreasing)
- * comes with it; beside NULL: none.
+ * comes with it; beside NULL: none.  Bytes of both: SIZE_MAX if too many.
  */
+typedef size_t	 flowtab_beside_fn(size_t max_flows);
+size_t		 flowtab_bytes_beside(size_t max_flows,
+		    flowtab_beside_fn *beside);
 size_t		 flowtab_max_flows_beside(size_t budget,
-		    size_t (*beside)(size_t max_flows));
+		    flowtab_beside_fn *beside);
 /*
  * Allocate through mem_alloc() (mem.h).  seed keys the hash so that
  * outside parties cannot predict collisions.  NULL with errno EINVAL if

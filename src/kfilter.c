@@ -91,8 +91,8 @@ kfilter_fix_cooked(struct bpf_insn *prog, size_t n,
  * expr as libpcap compiles it for cfg's link type and the given snap;
  * errors name it as -f, or as what when not NULL.
  */
-static int
-compile(struct bpf_program *bp, const struct kfilter_cfg *cfg,
+int
+kfilter_compile(struct bpf_program *bp, const struct kfilter_cfg *cfg,
     const char *expr, unsigned snaplen, const char *what, char *err,
     size_t errlen)
 {
@@ -116,59 +116,22 @@ compile(struct bpf_program *bp, const struct kfilter_cfg *cfg,
 	return rc;
 }
 
-/*
- * The classifier, its verdicts turned into snap lengths: libpcap's
- * accept into the app snap length, its reject into snaplen, since every
- * packet that reaches it has been accepted already.
- */
-static int
-compile_app(struct bpf_program *bp, const struct kfilter_cfg *cfg,
-    char *err, size_t errlen)
-{
-	char expr[KFILTER_APP_EXPR_MAX];
-	unsigned snap = cfg->app_snaplen > cfg->snaplen ? cfg->app_snaplen :
-	    cfg->snaplen;
-	u_int i;
-
-	if (kfilter_app_expr(expr, sizeof(expr), cfg) == -1) {
-		snprintf(err, errlen, "application names: link type %d is "
-		    "not supported", cfg->dlt);
-		return -1;
-	}
-	if (compile(bp, cfg, expr, snap, "application names: the "
-	    "classifier", err, errlen) == -1)
-		return -1;
-	if (cfg->cooked &&
-	    kfilter_fix_cooked(bp->bf_insns, bp->bf_len, cfg) == -1) {
-		snprintf(err, errlen, "application names: the classifier "
-		    "reads link-layer fields cooked capture does not have");
-		pcap_freecode(bp);
-		return -1;
-	}
-	for (i = 0; i < bp->bf_len; i++)
-		if (bp->bf_insns[i].code == (BPF_RET | BPF_K))
-			bp->bf_insns[i].k = bp->bf_insns[i].k != 0 ? snap :
-			    cfg->snaplen;
-	return 0;
-}
-
 int
 kfilter_build(struct kfilter *kf, const struct kfilter_cfg *cfg, char *err,
     size_t errlen)
 {
 	struct bpf_insn pro[KFILTER_PROLOGUE_MAX], accept;
-	struct bpf_program bp, app;
+	struct bpf_program bp;
 	const struct bpf_insn *body = &accept;
-	size_t npro, nbody = 1, napp = 0, n, i;
+	size_t npro, nbody = 1, n;
 	int rc = -1;
 
 	memset(kf, 0, sizeof(*kf));
 	memset(&bp, 0, sizeof(bp));
-	memset(&app, 0, sizeof(app));
 	accept = insn(BPF_RET | BPF_K, 0, 0, cfg->snaplen);
 	if (cfg->expr != NULL) {
-		if (compile(&bp, cfg, cfg->expr, cfg->snaplen, NULL, err,
-		    errlen) == -1)
+		if (kfilter_compile(&bp, cfg, cfg->expr, cfg->snaplen, NULL,
+		    err, errlen) == -1)
 			return -1;
 		if (cfg->cooked &&
 		    kfilter_fix_cooked(bp.bf_insns, bp.bf_len, cfg) == -1) {
@@ -180,22 +143,12 @@ kfilter_build(struct kfilter *kf, const struct kfilter_cfg *cfg, char *err,
 		body = bp.bf_insns;
 		nbody = bp.bf_len;
 	}
-	if (cfg->app_snaplen != 0) {
-		if (compile_app(&app, cfg, err, errlen) == -1)
-			goto out;
-		napp = app.bf_len;
-		/* A bare accept would only jump to the next instruction. */
-		if (cfg->expr == NULL)
-			nbody = 0;
-	}
 	npro = kfilter_prologue(pro, cfg);
-	n = npro + nbody + napp;
+	n = npro + nbody;
 	if (n > KFILTER_MAXINSNS) {
 		/* The numbers first: a filter this long would push them out
 		 * of err. */
-		snprintf(err, errlen, "a filter of %zu instructions%s is over "
-		    "the %d the kernel takes: shorten -f", n, napp != 0 ?
-		    " (with the application name classifier)" : "",
+		snprintf(err, errlen, KFILTER_TOO_LONG, n, "",
 		    KFILTER_MAXINSNS);
 		goto out;
 	}
@@ -205,24 +158,12 @@ kfilter_build(struct kfilter *kf, const struct kfilter_cfg *cfg, char *err,
 	}
 	memcpy(kf->insn, pro, npro * sizeof(*pro));
 	memcpy(kf->insn + npro, body, nbody * sizeof(*body));
-	if (napp != 0)
-		memcpy(kf->insn + npro + nbody, app.bf_insns,
-		    napp * sizeof(*app.bf_insns));
 	kf->len = n;
-	/* Jumps are relative, so only the accepts that become jumps to the
-	 * classifier (right after the body) need an offset; the prologue
-	 * and the classifier keep theirs. */
-	for (i = 0; napp != 0 && i < nbody; i++) {
-		struct bpf_insn *p = &kf->insn[npro + i];
-
-		if (p->code == (BPF_RET | BPF_K) && p->k != 0)
-			*p = insn(BPF_JMP | BPF_JA, 0, 0,
-			    (uint32_t)(nbody - i - 1));
-	}
-	rc = 0;
+	/* --app-info: the classifier goes after the body */
+	rc = cfg->app_snaplen != 0 ? kfilter_app_join(kf, cfg, npro, err,
+	    errlen) : 0;
 out:
 	pcap_freecode(&bp);
-	pcap_freecode(&app);
 	return rc;
 }
 

@@ -87,4 +87,22 @@ int	kfilter_app_expr(char *buf, size_t len, const struct kfilter_cfg *);
 /* Room kfilter_app_expr() needs (src/kfilter_app.c). */
 #define KFILTER_APP_EXPR_MAX	4096
 
+/*
+ * Between kfilter.c and kfilter_app.c (linked with APP_INFO=yes only;
+ * app_none.c has the refusal).  kfilter_compile(): expr as libpcap
+ * compiles it for cfg's link type at that snap length into bp; errors
+ * name it "-f 'expr'", or what when not NULL.  kfilter_app_join(): kf
+ * holds npro prologue instructions and the body (a bare accept without
+ * -f); appends the classifier and turns the body's accepts into jumps
+ * to it.  On -1, with a message in err, kf is freed.
+ */
+int	kfilter_compile(struct bpf_program *bp, const struct kfilter_cfg *,
+	    const char *expr, unsigned snaplen, const char *what, char *err,
+	    size_t errlen);
+int	kfilter_app_join(struct kfilter *, const struct kfilter_cfg *,
+	    size_t npro, char *err, size_t errlen);
+/* The message of a program over KFILTER_MAXINSNS: its length, a note. */
+#define KFILTER_TOO_LONG "a filter of %zu instructions%s is over the %d " \
+	"the kernel takes: shorten -f"
+
 #endif

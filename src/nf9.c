@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "appname.h"
 #include "nf9.h"
+#include "nf9_app.h"
 #include "nf9_fields.h"
 #include "util.h"
 #include "wbuf.h"
@@ -91,35 +91,33 @@ tmpl_id(uint32_t h, const uint16_t *taken, size_t ntaken)
  * hash differently from v9 ones (other set IDs, other times), so a
  * collector never mixes them up either.
  */
+static uint16_t
+layout_id(uint16_t set_id, const struct nf9_layout *scope,
+    const struct nf9_layout *l, uint16_t *taken, size_t ntaken)
+{
+	uint32_t h = fnv_byte(2166136261u, set_id);
+
+	if (scope != NULL) {
+		h = fnv_byte(h, scope->n);
+		h = fnv_fields(h, scope->f, scope->n);
+	}
+	h = fnv_fields(h, l->f, l->n);
+	return taken[ntaken] = tmpl_id(h, taken, ntaken);
+}
+
 static void
 assign_ids(struct nf9 *nf)
 {
-	uint16_t taken[6] = { 0, 0, 0, 0, 0, 0 };
-	uint32_t h;
-	size_t i;
+	uint16_t taken[6], tset = nf->fmt->tmpl_set_id;
+	uint16_t oset = nf->fmt->opt_set_id;
 
-	for (i = 0; i < 2; i++) {
-		h = fnv_byte(2166136261u, nf->fmt->tmpl_set_id);
-		h = fnv_fields(h, nf->lay[i].f, nf->lay[i].n);
-		taken[i] = nf->set[i].tmpl_id = tmpl_id(h, taken, i);
-	}
-	h = fnv_byte(2166136261u, nf->fmt->opt_set_id);
-	h = fnv_byte(h, nf->scope.n);
-	h = fnv_fields(h, nf->scope.f, nf->scope.n);
-	h = fnv_fields(h, nf->opt.f, nf->opt.n);
-	taken[2] = nf->opt_id = tmpl_id(h, taken, 2);
-	h = fnv_byte(2166136261u, nf->fmt->opt_set_id);
-	h = fnv_byte(h, nf->ifscope.n);
-	h = fnv_fields(h, nf->ifscope.f, nf->ifscope.n);
-	h = fnv_fields(h, nf->ifopt.f, nf->ifopt.n);
-	taken[3] = nf->ifopt_id = tmpl_id(h, taken, 3);
+	nf->set[0].tmpl_id = layout_id(tset, NULL, &nf->lay[0], taken, 0);
+	nf->set[1].tmpl_id = layout_id(tset, NULL, &nf->lay[1], taken, 1);
+	nf->opt_id = layout_id(oset, &nf->scope, &nf->opt, taken, 2);
+	nf->ifopt_id = layout_id(oset, &nf->ifscope, &nf->ifopt, taken, 3);
 	/* after the others, so that they keep their IDs with or without */
-	for (i = 2; i < 4; i++) {
-		h = fnv_byte(2166136261u, nf->fmt->tmpl_set_id);
-		h = fnv_fields(h, nf->lay[i].f, nf->lay[i].n);
-		nf->set[i].tmpl_id = tmpl_id(h, taken, i + 2);
-		taken[i + 2] = nf->set[i].tmpl_id;
-	}
+	nf->set[2].tmpl_id = layout_id(tset, NULL, &nf->lay[2], taken, 4);
+	nf->set[3].tmpl_id = layout_id(tset, NULL, &nf->lay[3], taken, 5);
 }
 
 /*
@@ -127,13 +125,11 @@ assign_ids(struct nf9 *nf)
  * (RFC 7011 leaves sysUptime out of the header), the IPv6 ICMP element in
  * the IPv6 layout, the observation domain as scope.  scope says the table
  * is an options scope, whose type numbers are a space of their own in v9.
+ * ntop's elements (NF9_NTOP) pass unchanged: nf9_app.c numbers them for v9.
  */
 static struct nf9_field
 wire_field(unsigned version, struct nf9_field f, int v6, int scope)
 {
-	if (!scope && (f.type & NF9_NTOP))
-		return version == NF9_FMT_IPFIX ? f : (struct nf9_field){
-		    (uint16_t)(NTOP_V9_BASE + (f.type & ~NF9_NTOP)), f.len };
 	if (version != NF9_FMT_IPFIX)
 		return f;
 	if (scope && f.type == NF9_SCOPE_SYSTEM)
@@ -151,8 +147,8 @@ wire_field(unsigned version, struct nf9_field f, int v6, int scope)
 	return f;
 }
 
-static int
-layout_append(struct nf9_layout *l, const struct nf9_field *f, size_t n,
+int
+nf9_layout_append(struct nf9_layout *l, const struct nf9_field *f, size_t n,
     unsigned version, int v6, int scope)
 {
 	size_t i;
@@ -173,7 +169,7 @@ layout_make(struct nf9_layout *l, const struct nf9_field *f, size_t n,
     unsigned version, int v6, int scope)
 {
 	memset(l, 0, sizeof(*l));
-	return layout_append(l, f, n, version, v6, scope);
+	return nf9_layout_append(l, f, n, version, v6, scope);
 }
 
 /*
@@ -193,13 +189,6 @@ layout_narrow_ifs(struct nf9_layout *l)
 		}
 }
 
-/* Records with flow_app facts have layouts of their own. */
-static int
-has_app(const struct nf9 *nf)
-{
-	return nf->cfg.app_fields || nf->cfg.proc_fields;
-}
-
 /* The layouts this format sends, from the tables of nf9_fields.h. */
 static int
 layouts_make(struct nf9 *nf)
@@ -212,11 +201,10 @@ layouts_make(struct nf9 *nf)
 		rc = layout_make(&nf->lay[0], nf5_rec, ARRAY_SIZE(nf5_rec),
 		    v, 0, 0);
 		nf->lay[0].nbase = nf->lay[0].n;
-		nf->lay[0].blen = nf->lay[0].len;
 		return rc;
 	}
 	rc = layout_make(&nf->lay[0], nf9_tmpl_v4, ARRAY_SIZE(nf9_tmpl_v4),
-	    v, 0, 0) | (nf->cfg.nat_fields ? layout_append(&nf->lay[0],
+	    v, 0, 0) | (nf->cfg.nat_fields ? nf9_layout_append(&nf->lay[0],
 	    nf9_tmpl_v4_nat, ARRAY_SIZE(nf9_tmpl_v4_nat), v, 0, 0) : 0) |
 	    layout_make(&nf->lay[1], nf9_tmpl_v6, ARRAY_SIZE(nf9_tmpl_v6), v,
 	    1, 0) | layout_make(&nf->scope, nf9_opt_scope,
@@ -229,21 +217,9 @@ layouts_make(struct nf9 *nf)
 		layout_narrow_ifs(&nf->lay[0]);
 		layout_narrow_ifs(&nf->lay[1]);
 	}
-	memset(&nf->lay[2], 0, 2 * sizeof(nf->lay[2]));
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2; i++)
 		nf->lay[i].nbase = nf->lay[i].n;
-		nf->lay[i].blen = nf->lay[i].len;
-		if (!has_app(nf))
-			continue;
-		nf->lay[i + 2] = nf->lay[i];
-		if (nf->cfg.app_fields)
-			rc |= layout_append(&nf->lay[i + 2], nf9_tmpl_app,
-			    ARRAY_SIZE(nf9_tmpl_app), v, i, 0);
-		if (nf->cfg.proc_fields)
-			rc |= layout_append(&nf->lay[i + 2], nf9_tmpl_proc,
-			    ARRAY_SIZE(nf9_tmpl_proc), v, i, 0);
-	}
-	return rc;
+	return rc | nf9_app_layouts(nf);
 }
 
 /* An IPFIX field with the enterprise bit has its PEN after it. */
@@ -267,31 +243,20 @@ put_field_list(struct wbuf *w, const struct nf9 *nf,
 	}
 }
 
-/* Bytes of a template record for l. */
-static size_t
-tmpl_rec_bytes(const struct nf9 *nf, const struct nf9_layout *l)
-{
-	size_t len = 4 + 4 * (size_t)l->n, i;
-
-	for (i = 0; i < l->n; i++)
-		len += has_pen(nf, &l->f[i]) ? 4 : 0;
-	return len;
-}
-
 /*
  * Template FlowSet (section 5.2) holding every data template.  Template
- * records are multiples of 4 bytes, so it never needs padding.
+ * records are multiples of 4 bytes, so it never needs padding.  Its
+ * Length is filled in once the records are written: with IPFIX's PENs
+ * (has_pen()) counting them first would take a second walk.
  */
 static void
 put_tmpl_set(struct wbuf *w, const struct nf9 *nf)
 {
-	size_t len = NF9_SET_HDR_LEN, i;
+	uint8_t *set = w->p;
+	size_t i;
 
-	for (i = 0; i < 4; i++)
-		if (nf->lay[i].n != 0)
-			len += tmpl_rec_bytes(nf, &nf->lay[i]);
 	wb_be16(w, nf->fmt->tmpl_set_id);
-	wb_be16(w, len);
+	wb_be16(w, 0);
 	for (i = 0; i < 4; i++) {
 		if (nf->lay[i].n == 0)
 			continue;
@@ -299,6 +264,8 @@ put_tmpl_set(struct wbuf *w, const struct nf9 *nf)
 		wb_be16(w, nf->lay[i].n);
 		put_field_list(w, nf, nf->lay[i].f, nf->lay[i].n);
 	}
+	if (!w->err)
+		wb_store_be16(set + 2, (uint16_t)(w->p - set));
 }
 
 /*
@@ -390,7 +357,7 @@ opts_sent(const struct nf9 *nf)
 static unsigned
 put_templates(struct wbuf *w, const struct nf9 *nf)
 {
-	unsigned n = has_app(nf) ? 4 : 2;
+	unsigned n = nf->lay[2].n != 0 ? 4 : 2;	/* (and lay[3]) */
 
 	put_tmpl_set(w, nf);
 	if (!opts_sent(nf))
@@ -645,102 +612,9 @@ rec_image(uint8_t *img, const struct nf9 *nf, const struct nf9_layout *l,
 	return 0;
 }
 
-/* Value bytes a variable-length field takes beyond its length byte. */
-static size_t
-varlen_extra(size_t len)
-{
-	return len + (len >= 255 ? 2 : 0);
-}
-
-/* The name's bytes if a has one of this kind, else none. */
-static size_t
-name_len(const struct flow_app *a, unsigned kind)
-{
-	return a->kind == kind && (a->flags & FLOW_APP_NAME) ? a->name_len : 0;
-}
-
-/* An owner's name: a short C string (procinfo.h: 16 and 32 bytes). */
-static size_t
-text_len(const char *t)
-{
-	return t == NULL ? 0 : strnlen(t, APPNAME_MAX);
-}
-
 /*
- * Bytes a's names add to an application record's l->len: one name at
- * most (the flow's kind), and the owners' names with --process.
- */
-static size_t
-app_extra(const struct nf9 *nf, const struct flow_app *a)
-{
-	size_t n = 0;
-
-	if (nf->cfg.app_fields && (a->flags & FLOW_APP_NAME))
-		n += varlen_extra(a->name_len);
-	if (nf->cfg.proc_fields && (a->flags & FLOW_APP_PROC))
-		n += text_len(a->src_proc) + text_len(a->src_user) +
-		    text_len(a->dst_proc) + text_len(a->dst_user);
-	return n;
-}
-
-/*
- * A variable-length value: its length, one byte below 255 and else 255
- * and two more (RFC 7011 section 7), then the bytes.
- */
-static uint8_t *
-put_varlen(uint8_t *p, const char *text, size_t len)
-{
-	if (len < 255)
-		*p++ = (uint8_t)len;
-	else {
-		*p++ = 255;
-		wb_store_be16(p, (uint16_t)len);
-		p += 2;
-	}
-	if (len != 0)
-		memcpy(p, text, len);
-	return p + len;
-}
-
-/*
- * The fields of nf9_tmpl_app, then of nf9_tmpl_proc, in their order
- * (test_nf9_app holds the bytes to it), at p: room counted by
- * nf9_add().  Written field by field rather than from the tables: this
- * runs for every record with a fact, and a lookup a field costs.
- */
-static void
-put_app(uint8_t *p, const struct nf9 *nf, const struct flow_app *a)
-{
-	int dns = a->kind == APP_DNS;
-
-	if (nf->cfg.app_fields) {
-		p = put_varlen(p, a->name, name_len(a, APP_DNS));
-		wb_store_be16(p, dns ? a->qtype : 0);
-		p[2] = dns ? a->rcode : 0;
-		p = put_varlen(p + 3, a->name, name_len(a, APP_TLS));
-		p = put_varlen(p, a->name, name_len(a, APP_HTTP));
-		wb_store_be32(p, a->rtt_client_ms);
-		wb_store_be32(p + 4, a->rtt_server_ms);
-		wb_store_be32(p + 8, a->retrans);
-		wb_store_be32(p + 12, a->ooo);
-		p += 16;
-	}
-	if (!nf->cfg.proc_fields)
-		return;
-	if (!(a->flags & FLOW_APP_PROC)) {
-		memset(p, 0, 10);	/* pid 0, empty names: unknown */
-		return;
-	}
-	wb_store_be32(p, a->src_pid);
-	p = put_varlen(p + 4, a->src_proc, text_len(a->src_proc));
-	p = put_varlen(p, a->src_user, text_len(a->src_user));
-	wb_store_be32(p, a->dst_pid);
-	p = put_varlen(p + 4, a->dst_proc, text_len(a->dst_proc));
-	(void)put_varlen(p, a->dst_user, text_len(a->dst_user));
-}
-
-/*
- * The record, l->len bytes at p (application layouts: plus app_extra()):
+ * The record, l->len bytes at p (application layouts: plus
+ * nf9_app_extra()):
  * the layout's copies out of the image, then the application fields, or
  * rec_image()'s refusal.  A layout that is the image's first part (the v9
  * IPv4 record) is filled in place: rec_image() writes no further then.
@@ -763,7 +637,7 @@ put_record(uint8_t *p, const struct nf9 *nf, const struct nf9_layout *l,
 		else
 			memcpy(p, img + u->off, u->len);
 	if (l->n > l->nbase)
-		put_app(p, nf, &r->app);
+		nf9_app_put(p, nf, &r->app);
 	return 0;
 }
 
@@ -905,9 +779,12 @@ put_data_set(struct wbuf *w, const struct nf9 *nf, const struct nf9_set *s)
 static int
 layouts_build(struct nf9 *nf)
 {
-	return layouts_make(nf) == -1 || prog_make(&nf->lay[0]) == -1 ||
-	    prog_make(&nf->lay[1]) == -1 || prog_make(&nf->lay[2]) == -1 ||
-	    prog_make(&nf->lay[3]) == -1 ? -1 : 0;
+	int rc = layouts_make(nf);
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		rc |= prog_make(&nf->lay[i]);
+	return rc;
 }
 
 /*
@@ -1010,11 +887,7 @@ nf9_init(struct nf9 *nf, const struct nf9_cfg *cfg, uint8_t *buf,
 	for (i = 0; i < 4; i++) {
 		nf->set[i].rec = buf + (i + 1) * cfg->mtu;
 		nf->set[i].cap = cfg->mtu;
-		/* an application record: one name of the longest kind, and
-		 * two owners with the longest names procinfo.h gives */
-		len = nf->lay[i].len + (i < 2 ? 0 : (nf->cfg.app_fields ?
-		    varlen_extra(APPNAME_MAX) : 0) + (nf->cfg.proc_fields ?
-		    2 * (15 + 31) : 0));
+		len = (size_t)nf->lay[i].len + nf->lay[i].names_max;
 		if (nf->lay[i].n != 0)
 			max_set = MAX(max_set, set_bytes(nf, len));
 	}
@@ -1082,12 +955,17 @@ nf9_add(struct nf9 *nf, const struct flow_rec *r, uint64_t now_ms)
 
 	if (r->key.ipver != 4 && r->key.ipver != 6)
 		return -1;
-	i = (r->key.ipver == 6) + (r->app.flags != 0 && has_app(nf) ? 2 : 0);
+	i = r->key.ipver == 6;
+	len = 0;
+	if (r->app.flags != 0 && nf->lay[i + 2].n != 0) {
+		len = nf9_app_extra(nf, &r->app);
+		i += 2;
+	}
 	l = &nf->lay[i];
 	s = &nf->set[i];
 	if (l->n == 0)
 		return -1;	/* v5 and IPv6 */
-	len = l->len + (i < 2 ? 0 : app_extra(nf, &r->app));
+	len += l->len;
 	if (nf->max_recs != 0 && nf9_pending(nf) >= nf->max_recs)
 		return 0;
 	used = nf->used;
@@ -1155,8 +1033,11 @@ nf9_part(const struct flow_rec *r, uint32_t i, uint32_t n,
 unsigned
 nf9_pending(const struct nf9 *nf)
 {
-	return (unsigned)nf->set[0].nrec + nf->set[1].nrec + nf->set[2].nrec +
-	    nf->set[3].nrec;
+	unsigned n = 0, i;
+
+	for (i = 0; i < 4; i++)
+		n += nf->set[i].nrec;
+	return n;
 }
 
 int
@@ -1177,7 +1058,7 @@ const uint8_t *
 nf9_finish(struct nf9 *nf, uint64_t now_ms, size_t *len)
 {
 	struct wbuf w;
-	unsigned count;
+	unsigned count, i;
 	int tmpl = nf->tmpl_in_pkt;
 
 	*len = 0;
@@ -1192,10 +1073,8 @@ nf9_finish(struct nf9 *nf, uint64_t now_ms, size_t *len)
 	    !nf->tmpl_in_pkt ? nf->tmpl_bytes : 0), MAX(now_ms, nf->last_ms));
 	if (tmpl)
 		put_templates(&w, nf);
-	put_data_set(&w, nf, &nf->set[0]);
-	put_data_set(&w, nf, &nf->set[1]);
-	put_data_set(&w, nf, &nf->set[2]);
-	put_data_set(&w, nf, &nf->set[3]);
+	for (i = 0; i < 4; i++)
+		put_data_set(&w, nf, &nf->set[i]);
 	next_packet(nf, tmpl, now_ms);
 	if (w.err)
 		return NULL;	/* cannot happen: nf9_add() counted it */

@@ -72,8 +72,9 @@ struct nf9_layout {
 	uint16_t	len;		/* bytes a record (variable-length
 					 * fields: empty, their length byte) */
 	uint16_t	nbase;		/* fields from the value image; the
-					 * rest are nf9_tmpl_app's (nf9.c) */
-	uint16_t	blen;		/* bytes of those first nbase fields */
+					 * rest are nf9_app.c's */
+	uint16_t	names_max;	/* the most bytes names add to len
+					 * (nf9_app.c's layouts) */
 	/* Data layouts: the record as copies, and what its fields hold. */
 	uint8_t		nrun;
 	uint8_t		img_len;	/* image bytes the copies read */

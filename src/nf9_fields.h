@@ -4,7 +4,8 @@
  * format, so they cannot disagree.  IPFIX uses the v9 tables with the
  * substitutions nf9.c makes at start (IPFIX_* below); NetFlow v5 has a
  * fixed record, spelt here with the same field types.  Included by nf9.c
- * only.
+ * only; ntop's elements (--app-info, --process) and their tables are in
+ * nf9_app.h and nf9_app.c.
  */
 #ifndef PF_NF9_FIELDS_H
 #define PF_NF9_FIELDS_H
@@ -61,34 +62,6 @@
 #define IPFIX_OBS_DOMAIN_ID	149
 #define IPFIX_FLOW_START_MS	152
 #define IPFIX_FLOW_END_MS	153
-
-/*
- * ntop's elements (issue 18), which Wireshark and ntopng decode: IPFIX
- * sends them as enterprise elements of PEN 35632, NetFlow v9 as type
- * NTOP_V9_BASE + id (nProbe's numbering; RFC 3954 leaves the numbers
- * above 32767 to vendors).  In the tables here they are NF9_NTOP | id.
- */
-#define NF9_NTOP		0x8000
-#define NTOP_PEN		35632
-#define NTOP_V9_BASE		57472
-#define NTOP_RETRANS_IN_PKTS	(NF9_NTOP | 109)
-#define NTOP_OOORDER_IN_PKTS	(NF9_NTOP | 111)
-#define NTOP_CLIENT_LATENCY_MS	(NF9_NTOP | 123)
-#define NTOP_SERVER_LATENCY_MS	(NF9_NTOP | 124)
-#define NTOP_HTTP_HOST		(NF9_NTOP | 187)
-#define NTOP_SSL_SERVER_NAME	(NF9_NTOP | 188)
-#define NTOP_DNS_QUERY		(NF9_NTOP | 205)
-#define NTOP_DNS_QUERY_TYPE	(NF9_NTOP | 207)
-#define NTOP_DNS_RET_CODE	(NF9_NTOP | 208)
-#define NTOP_SRC_PROC_PID	(NF9_NTOP | 168)
-#define NTOP_SRC_PROC_NAME	(NF9_NTOP | 169)
-#define NTOP_SRC_PROC_USER_NAME	(NF9_NTOP | 372)
-#define NTOP_DST_PROC_PID	(NF9_NTOP | 375)
-#define NTOP_DST_PROC_NAME	(NF9_NTOP | 376)
-#define NTOP_DST_PROC_USER_NAME	(NF9_NTOP | 377)
-/* A variable-length field (RFC 7011 section 7; Wireshark and nfdump 1.7
- * read it in v9 too): each value has its length in front. */
-#define NF9_VARLEN		65535
 
 /*
  * Scope field types of an options template, RFC 3954 section 6.1.  They
@@ -164,43 +137,6 @@ static const struct nf9_field nf9_tmpl_v6[] = {
 	{ NF9_PROTOCOL,		1 },
 	{ NF9_SRC_TOS,		1 },
 	{ NF9_DIRECTION,	1 },
-};
-
-/*
- * --app-info: the fields a record with application facts (flow.h's
- * flow_app) carries after the plain layout's, in a template of their own
- * per family, so records without them keep their size.  One name field
- * per kind (only the flow's kind has bytes; the others are empty, one
- * length byte each); the DNS type and code are 0 for other kinds.
- * Latencies are the halves of the TCP handshake as seen at the probe,
- * in ms; retransmitted and out-of-order segments are the record's own
- * direction's.  22 bytes a record plus the name.
- */
-static const struct nf9_field nf9_tmpl_app[] = {
-	{ NTOP_DNS_QUERY,		NF9_VARLEN },
-	{ NTOP_DNS_QUERY_TYPE,		2 },
-	{ NTOP_DNS_RET_CODE,		1 },
-	{ NTOP_SSL_SERVER_NAME,		NF9_VARLEN },
-	{ NTOP_HTTP_HOST,		NF9_VARLEN },
-	{ NTOP_CLIENT_LATENCY_MS,	4 },
-	{ NTOP_SERVER_LATENCY_MS,	4 },
-	{ NTOP_RETRANS_IN_PKTS,		4 },
-	{ NTOP_OOORDER_IN_PKTS,		4 },
-};
-
-/*
- * --process: who owns the host's end of a flow (procinfo.h), after the
- * --app-info fields if both are on: pid 0 and empty names for an end
- * that is not the host's or whose owner was not found.  10 bytes a
- * record plus the names.
- */
-static const struct nf9_field nf9_tmpl_proc[] = {
-	{ NTOP_SRC_PROC_PID,		4 },
-	{ NTOP_SRC_PROC_NAME,		NF9_VARLEN },
-	{ NTOP_SRC_PROC_USER_NAME,	NF9_VARLEN },
-	{ NTOP_DST_PROC_PID,		4 },
-	{ NTOP_DST_PROC_NAME,		NF9_VARLEN },
-	{ NTOP_DST_PROC_USER_NAME,	NF9_VARLEN },
 };
 
 /*

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "app_probe.h"
 #include "nf9.h"
 #include "opts.h"
 #include "opts_hint.h"
@@ -519,19 +520,7 @@ check_combination(const struct pf_opts *o, const struct opts_seen *seen,
 		n += complain("-S: NetFlow v5 has an 8-bit engine type and ID "
 		    "(-S is type * 256 + ID): at most 65535 with -v 5");
 	n += check_enrich(o);
-	if (o->process && o->file != NULL)
-		n += complain("--process asks the kernel who owns this host's "
-		    "sockets: give -i, not -r");
-	if ((o->app_info || o->process) && o->version == NF9_FMT_V5)
-		n += complain("--app-info, --process: NetFlow v5 has no fields "
-		    "for them; use -v 9 or -v 10");
-	else if ((o->app_info || o->process) && o->mtu < NF9_MTU_MIN_APP) {
-		fprintf(stderr, "picoflow: --mtu: '%u': --app-info and "
-		    "--process need at least %u bytes (their templates and "
-		    "a record with names)\n", (unsigned)o->mtu,
-		    (unsigned)NF9_MTU_MIN_APP);
-		n++;
-	}
+	n += app_probe_check(o);	/* --app-info, --process */
 	if (o->version == NF9_FMT_IPFIX && o->mtu < NF9_MTU_MIN_IPFIX) {
 		fprintf(stderr, "picoflow: --mtu: '%u': IPFIX needs at least "
 		    "%u bytes for its templates and one record\n",

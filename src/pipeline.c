@@ -6,13 +6,13 @@
 #include <stdio.h>
 
 #include "app.h"
+#include "app_probe.h"
 #include "enrich.h"
 #include "iftable.h"
 #include "log.h"
 #include "offload.h"
 #include "pipeline.h"
 #include "print.h"
-#include "procinfo.h"
 
 #define OFFLOAD_BATCHES	8	/* batches from conntrack a call, at most */
 #define OFFLOAD_FINAL_CALLS 4096 /* bound on the last dump at shutdown */
@@ -280,30 +280,6 @@ count_notes(struct pipeline *pl, uint8_t notes)
 			pl->st.notes[i]++;
 }
 
-/*
- * --process: a new flow's ends that are this host's are looked up now,
- * while the sockets exist (a connection that closes at once is gone by
- * export time).  TCP and UDP only; a forwarded flow costs two compares
- * against the host's addresses.
- */
-static void
-owners(struct pipeline *pl, const struct flow_key *k, uint32_t slot,
-    uint64_t now)
-{
-	struct proc_owner o;
-	int side;
-
-	if ((k->proto != 6 && k->proto != 17) ||
-	    !app_owner_wanted(pl->app, slot))
-		return;
-	for (side = 0; side < 2; side++)
-		if (procinfo_is_local(pl->proc, side ? k->dst : k->src,
-		    k->ipver, now) && procinfo_lookup(pl->proc, k, side ?
-		    PROCINFO_SIDE_DST : PROCINFO_SIDE_SRC, now, &o) !=
-		    PROCINFO_NONE)
-			app_owner_set(pl->app, slot, side, &o);
-}
-
 /* The per-packet path: no allocation, no system call (--process: a
  * rate-capped lookup at a local flow's start). */
 static void
@@ -333,19 +309,8 @@ account(struct pipeline *pl, const struct pkt *p, uint64_t now)
 	if (n != 0)	/* sent at the probe's time, not the frame's */
 		emit(pl, out, n, pl->clk.now_ms);
 	/* after emit(): a slot the packet's flow reuses was released */
-	if (pl->app != NULL && pl->ex.last != NULL) {
-		uint32_t slot;
-
-		if (pl->tab_base == NULL)
-			pl->tab_base = flowtab_base(pl->tab);
-		slot = flowtab_index_at(pl->tab_base, pl->ex.last);
-
-		/* a record's first packet: a new flow, or an old one's next
-		 * record (app.c keeps its owners then) */
-		if (pl->proc != NULL && pl->ex.last->packets == 1)
-			owners(pl, &key, slot, now);
-		app_packet(pl->app, pl->tab, p, &key, &meta, slot);
-	}
+	if (pl->app != NULL)
+		app_probe_packet(pl, p, &key, &meta, now);
 }
 
 void

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "app_probe.h"
 #include "capture.h"
 #include "caps.h"
 #include "clock.h"
@@ -29,7 +29,6 @@
 #include "filter.h"
 #include "flowtab.h"
 #include "iftable.h"
-#include "kfilter.h"
 #include "links.h"
 #include "log.h"
 #include "mem.h"
@@ -38,7 +37,6 @@
 #include "pipeline.h"
 #include "print.h"
 #include "privs.h"
-#include "procinfo.h"
 #include "probe.h"
 #include "sample.h"
 #include "sandbox.h"
@@ -46,8 +44,6 @@
 
 #define LIVE_BURST	512	/* packets read per capture per poll round */
 #define QUIT_LINGER_MS	100	/* longest wait for held frames at quit */
-#define PROBE_PROC_CACHE 256	/* --process: socket inode -> process */
-#define PROBE_PROC_WAIT_MS 1	/* --process: frames handed over at once */
 
 struct probe {
 	const struct pf_opts	*o;
@@ -197,10 +193,7 @@ print_stats(struct probe *pr)
 	}
 	if ((s.offload = pr->pl.off != NULL))
 		offload_stats(pr->pl.off, &s.off);
-	if ((s.app = pr->o->app_info && pr->pl.app != NULL))
-		app_stats(pr->pl.app, &s.apps);
-	if ((s.process = pr->pl.proc != NULL))
-		procinfo_stats(pr->pl.proc, &s.proc);
+	app_probe_stats(&pr->pl, pr->o, &s);
 	for (i = 0; i < pr->ncap; i++) {
 		s.cap[i].name = pr->capname[i];
 		s.cap[i].ok = pr->cap[i] != NULL &&
@@ -542,76 +535,14 @@ run_live(struct probe *pr)
 	return captures_open(pr) == 0 ? 1 : 0;
 }
 
-/* --app-info's and --process's side table beside n flow table units. */
-static size_t
-app_side_bytes(size_t n)
-{
-	return app_bytes(FLOWTAB_INDEX_END(n));
-}
-
-static int
-has_side(const struct pf_opts *o)
-{
-	return o->app_info || o->process;
-}
-
-/* The flow table and its side table: bytes for n units. */
-static size_t
-table_bytes(const struct pf_opts *o, size_t n)
-{
-	size_t t = flowtab_bytes(n);
-
-	if (!has_side(o) || n == 0 || t == SIZE_MAX)
-		return t;
-	return t + app_side_bytes(n);
-}
-
-static size_t
-table_max_flows(const struct pf_opts *o, size_t budget)
-{
-	return flowtab_max_flows_beside(budget, has_side(o) ?
-	    app_side_bytes : NULL);
-}
-
-/* --app-info's tables, beside a flow table of n units. */
-static int
-setup_app(struct probe *pr, size_t n)
-{
-	const struct pf_opts *o = pr->o;
-
-	unsigned what = 0;
-
-	if (o->app_info)
-		what |= APP_NAMES;
-	/* Sampled, a connection's packets are not all seen: no TCP
-	 * analysis then, only names (docs/appinfo.md, sampling). */
-	if (o->app_info && o->sample_interval <= 1)
-		what |= APP_TCP;
-	if (o->process)
-		what |= APP_PROC;
-	if (what == 0)
-		return 0;
-	pr->pl.app = app_new(FLOWTAB_INDEX_END(n), what);
-	if (pr->pl.app == NULL && errno == ENOTSUP) {
-		log_warnx("--app-info, --process: this picoflow was built "
-		    "without them (make APP_INFO=no)");
-		return 2;
-	}
-	if (pr->pl.app == NULL) {
-		log_warnx("--app-info, --process: cannot allocate their %zu "
-		    "bytes: %s", app_bytes(FLOWTAB_INDEX_END(n)),
-		    strerror(errno));
-		return 1;
-	}
-	return 0;
-}
-
 /* Size and allocate everything; returns 0, or an exit status. */
 static int
 setup_memory(struct probe *pr, size_t encsz)
 {
 	const struct pf_opts *o = pr->o;
-	size_t n = o->max_flows, qsz;
+	size_t n = o->max_flows, qsz, need;
+	/* --app-info's or --process's table beside the flow table */
+	flowtab_beside_fn *side = app_probe_side(o);
 	size_t bsz = PIPELINE_BATCH * sizeof(*pr->pl.batch);
 
 	if (o->file == NULL && o->mem_budget != 0) {
@@ -638,18 +569,19 @@ setup_memory(struct probe *pr, size_t encsz)
 	}
 	if (n == 0 && o->mem_budget == 0)
 		n = OPTS_DEFAULT_MAX_FLOWS;
-	else if (n == 0 && (n = table_max_flows(o, mem_left())) == 0) {
+	else if (n == 0 && (n = flowtab_max_flows_beside(mem_left(),
+	    side)) == 0) {
 		log_warnx("-M %zu: no room left for a flow table; expected "
 		    "at least %zu bytes with these options", o->mem_budget,
-		    mem_used() + table_bytes(o, 1));
+		    mem_used() + flowtab_bytes_beside(1, side));
 		return 2;
-	} else if (table_bytes(o, n) > mem_left()) {
+	} else if ((need = flowtab_bytes_beside(n, side)) > mem_left()) {
 		log_warnx("-m %zu needs %zu bytes for the flow table%s, but "
 		    "only %zu of -M %zu are left: expected -m at most %zu, "
-		    "or -M at least %zu", n, table_bytes(o, n), o->app_info ?
+		    "or -M at least %zu", n, need, o->app_info ?
 		    " and --app-info" : "", mem_left(), o->mem_budget,
-		    table_max_flows(o, mem_left()),
-		    mem_used() + table_bytes(o, n));
+		    flowtab_max_flows_beside(mem_left(), side),
+		    mem_used() + need);
 		return 2;
 	}
 	if ((pr->pl.tab = flowtab_new(n, random_seed())) == NULL) {
@@ -657,7 +589,7 @@ setup_memory(struct probe *pr, size_t encsz)
 		    "bytes: %s", n, flowtab_bytes(n), strerror(errno));
 		return 1;
 	}
-	return setup_app(pr, n);
+	return app_probe_setup(&pr->pl, o, n);
 }
 
 /*
@@ -691,11 +623,7 @@ open_captures(struct probe *pr)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.filter = o->filter;
 	cfg.snaplen = o->snaplen;
-	/* --app-info: more bytes of the packets that may carry a name */
-	cfg.app_snaplen = o->app_info ? KFILTER_APP_SNAPLEN : 0;
-	/* --process asks while a new flow's socket is still there: a
-	 * short connection must not wait out a ring block's timeout */
-	cfg.max_wait_ms = o->process ? PROBE_PROC_WAIT_MS : 0;
+	app_probe_capture(o, &cfg);
 	cfg.promisc = o->promisc;
 	if (o->file == NULL)
 		pr->ops = &capture_live;
@@ -770,22 +698,6 @@ open_enrich(struct probe *pr)
 	c.max_lookups = pr->o->lookup_rate;
 	if ((pr->pl.enr = enrich_open(&c, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
-		return 1;
-	}
-	return 0;
-}
-
-/* --process: like open_enrich, before the flow table. */
-static int
-open_process(struct probe *pr)
-{
-	char err[512];
-
-	if (!pr->o->process)
-		return 0;
-	if ((pr->pl.proc = procinfo_open(pr->o->lookup_rate,
-	    PROBE_PROC_CACHE, err, sizeof(err))) == NULL) {
-		log_warnx("--process: %s", err);
 		return 1;
 	}
 	return 0;
@@ -931,7 +843,7 @@ setup(struct probe *pr)
 	STEP(open_exporters(pr));
 	STEP(open_enrich(pr));
 	STEP(open_offload(pr));
-	STEP(open_process(pr));
+	STEP(app_probe_open(&pr->pl, o));	/* --process */
 	if (o->file == NULL)
 		open_links(pr);		/* before the flow table takes the rest */
 	STEP(setup_memory(pr, encsz));
@@ -962,8 +874,7 @@ teardown(struct probe *pr)
 	iftable_free(&pr->ift);
 	enrich_close(pr->pl.enr);
 	offload_close(pr->pl.off);
-	app_free(pr->pl.app);
-	procinfo_close(pr->pl.proc);
+	app_probe_close(&pr->pl);
 	flowtab_free(pr->pl.tab);
 	mem_free(pr->pl.batch);
 	mem_free(pr->encbuf);

@@ -25,20 +25,13 @@
 /*
  * The Makefile defines PF_QUIC when it builds quic.c (QUIC=yes).  The
  * kernel filter (kfilter_app.c) then also keeps whole the UDP packets
- * whose first payload byte could start an Initial (quic_maybe_initial()),
- * over IPv4 and IPv6 (%1$u: the link header's length); without QUIC its
- * expression is what it was.
+ * whose first payload byte could start an Initial (quic_maybe_initial());
+ * without QUIC its expression is what it was.
  */
 #ifdef PF_QUIC
 #define QUIC_BUILT	1
-#define QUIC_KFILTER4	" or (udp and len >= %1$u+((ip[0]&0xf)<<2)+9 and" \
-			" udp[8] & 0xe0 = 0xc0)"
-#define QUIC_KFILTER6	" or (ip6[6] = 17 and len >= %1$u+49 and" \
-			" ip6[48] & 0xe0 = 0xc0)"
 #else
 #define QUIC_BUILT	0
-#define QUIC_KFILTER4	""
-#define QUIC_KFILTER6	""
 #endif
 
 #define QUIC_V1		0x00000001u

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "app_probe.h"
 #include "log.h"
 #include "stats.h"
 
@@ -31,17 +32,6 @@ log_enrich(const struct stats *s)
 		    c->found, c->cached, c->queries, c->limited, c->failed,
 		    avg / 10, avg % 10, i == 0 ? flushes : "");
 	}
-}
-
-static void
-log_process(const struct procinfo_stats *p)
-{
-	log_notice("process: asked %" PRIu64 " answered %" PRIu64
-	    " no_socket %" PRIu64 " no_process %" PRIu64 " capped %" PRIu64
-	    " errors %" PRIu64 " cached %" PRIu64 " requests %" PRIu64
-	    " scans %" PRIu64, p->asked, p->answered, p->no_socket,
-	    p->no_process, p->capped, p->errors, p->cached, p->requests,
-	    p->scans);
 }
 
 static void
@@ -104,10 +94,7 @@ stats_log(const struct stats *s)
 		log_enrich(s);
 	if (s->offload)
 		log_offload(&s->off);
-	if (s->app)
-		app_log_stats(&s->apps);
-	if (s->process)
-		log_process(&s->proc);
+	app_probe_log(s);	/* --app-info, --process */
 	log_skipped(&s->pl);
 	for (i = 0; i < FLOW_END_MAX; i++)
 		len += (size_t)snprintf(line + len, sizeof(line) - len,
