@@ -702,7 +702,7 @@ sequence(struct app *a, struct flowtab *t, struct app_flow *f,
 	uint32_t seq = be32_at(th + 4), ack = be32_at(th + 8);
 	uint32_t end = seq + payload + !!(flags & (TH_SYN | TH_FIN));
 	uint16_t win = be16_at(th + 14);
-	unsigned tcp = f->tcp & TCP_DUPACKS;
+	unsigned mark = f->tcp & TCP_DUPACKS;	/* this segment's TCP_* */
 	struct app_flow *r;
 	int advance = 1;
 
@@ -726,14 +726,14 @@ sequence(struct app *a, struct flowtab *t, struct app_flow *f,
 		advance = 0;	/* a zero-window probe */
 	else if (!(flags & (TH_SYN | TH_FIN | TH_RST))) {
 		if (payload <= 1 && seq == f->next_seq - 1)
-			tcp |= TCP_KEEPALIVE;
+			mark |= TCP_KEEPALIVE;
 		else if (payload == 0 && win != 0 && win == f->window &&
 		    seq == f->next_seq && ack == f->last_ack &&
-		    !(r->tcp & TCP_KEEPALIVE) && (tcp & TCP_DUPACKS) < 3)
-			tcp++;	/* a duplicate ACK (not a keep-alive's) */
+		    !(r->tcp & TCP_KEEPALIVE) && (mark & TCP_DUPACKS) < 3)
+			mark++;	/* a duplicate ACK (not a keep-alive's) */
 	}
 	if (ack != f->last_ack)
-		tcp &= ~TCP_DUPACKS;
+		mark &= ~TCP_DUPACKS;
 	if (r->max_acked != 0 && (int32_t)(ack - r->max_acked) > 0 &&
 	    (flags & TH_ACK)) {
 		/* it ACKs data of the other side's that was not seen */
@@ -743,7 +743,7 @@ sequence(struct app *a, struct flowtab *t, struct app_flow *f,
 			r->tcp &= (uint8_t)~TCP_DUPACKS;
 	}
 	if ((payload != 0 || (flags & (TH_SYN | TH_FIN))) &&
-	    !(tcp & TCP_KEEPALIVE))
+	    !(mark & TCP_KEEPALIVE))
 		resent(f, r, seq, payload, end, now, f->next_seq, f->next_us);
 	if (advance) {
 		if ((int32_t)(end - f->next_seq) > 0 || f->next_seq == 0) {
@@ -756,7 +756,7 @@ sequence(struct app *a, struct flowtab *t, struct app_flow *f,
 	f->window = win;
 	f->last_ack = ack;
 	f->ack_us = now;
-	f->tcp = (uint8_t)tcp;
+	f->tcp = (uint8_t)mark;
 }
 
 /*
@@ -772,18 +772,18 @@ sequence_fast(struct app *a, struct app_flow *f, const uint8_t *th,
 	uint32_t seq = be32_at(th + 4), ack = be32_at(th + 8);
 	uint32_t end = seq + payload, next = f->next_seq, next_us = f->next_us;
 	uint16_t win = be16_at(th + 14);
-	unsigned tcp = ack == f->last_ack ? f->tcp & TCP_DUPACKS : 0u;
+	unsigned mark = ack == f->last_ack ? f->tcp & TCP_DUPACKS : 0u;
 	struct app_flow *r = f->peer != 0 ? &a->f[f->peer - 1] :
 	    (struct app_flow *)&no_flow;
 	int again = 0;
 
 	if (payload == 0) {
 		if (seq == next - 1)
-			tcp |= TCP_KEEPALIVE;
+			mark |= TCP_KEEPALIVE;
 		else if (seq == next && ack == f->last_ack &&
 		    win == f->window && win != 0 &&
-		    !(r->tcp & TCP_KEEPALIVE) && tcp < 3)
-			tcp++;	/* a duplicate ACK (not a keep-alive's) */
+		    !(r->tcp & TCP_KEEPALIVE) && mark < 3)
+			mark++;	/* a duplicate ACK (not a keep-alive's) */
 	} else
 		again = (r->last_ack != 0 && (int32_t)(end - r->last_ack) <=
 		    0) || ((int32_t)(seq - next) < 0 && next - 1 != seq &&
@@ -804,8 +804,8 @@ sequence_fast(struct app *a, struct app_flow *f, const uint8_t *th,
 	f->window = win;
 	f->last_ack = ack;
 	f->ack_us = now;
-	f->tcp = (uint8_t)tcp;
-	/* last, so that nothing is kept across a call */
+	f->tcp = (uint8_t)mark;
+	/* mark, so that nothing is kept across a call */
 	if (again)
 		resent(f, r, seq, payload, end, now, next, next_us);
 }
