@@ -91,7 +91,11 @@ struct app_flow {
 	uint32_t	rtt_client_us;
 	uint32_t	retrans;
 	uint32_t	ooo;
-	uint32_t	peer;		/* the reverse flow's slot + 1, 0: none */
+	uint32_t	peer;		/* the reverse flow's slot; 0: none
+					 * (slot 0 is a list head, never a
+					 * flow: a->f[0] stays all zeros, what
+					 * Wireshark knows of a direction it
+					 * has not seen) */
 	uint32_t	name;		/* first chunk + 1, 0: none */
 	uint16_t	window;		/* the last segment's, unscaled */
 	uint16_t	qtype;
@@ -106,6 +110,9 @@ struct app_flow {
 	uint16_t	owner[2];	/* source's, destination's: + 1 */
 	uint16_t	owner_gen[2];	/* ... as long as the entry has it */
 };
+
+/* app_flow.peer's 0: the flow table's unit 0 is a list head */
+typedef char slot0_is_no_flow[FLOWTAB_HEAD(FLOWTAB_GENERAL) == 0 ? 1 : -1];
 
 /* An owner, shared by the flows of a process; gen moves on reuse. */
 struct app_owner {
@@ -521,16 +528,13 @@ quic_name(struct app *a, struct app_flow *f, const struct pkt *p,
 
 /* ---- TCP quality ---- */
 
-/* What Wireshark knows of a direction it has not seen a segment of. */
-static const struct app_flow no_flow;
-
 /*
- * The entry of f's reverse flow, linked to f's both ways; no_flow if
+ * The entry of f's reverse flow, linked to f's both ways; a->f[0] if
  * that flow is not in the table.  In a live capture the reverse flow of
  * a packet seen on one interface is mostly seen there going the other
  * way (outgoing, incoming); in a file both go one way.
  */
-APP_COLD static const struct app_flow *
+APP_COLD static struct app_flow *
 peer_find(struct app *a, struct flowtab *t, struct app_flow *f,
     const struct flow_key *k, uint32_t slot)
 {
@@ -552,21 +556,20 @@ peer_find(struct app *a, struct flowtab *t, struct app_flow *f,
 	}
 	if (e == NULL || (i = flowtab_index_at(flowtab_base(t), e)) >=
 	    a->nf || i == slot)
-		return &no_flow;
+		return &a->f[0];
 	r = &a->f[i];
 	if (r->peer != 0)	/* its key's twin of the other direction */
-		a->f[r->peer - 1].peer = 0;
-	r->peer = slot + 1;
-	f->peer = i + 1;
+		a->f[r->peer].peer = 0;
+	r->peer = slot;
+	f->peer = i;
 	return r;
 }
 
-static const struct app_flow *
+static struct app_flow *
 peer(struct app *a, struct flowtab *t, struct app_flow *f,
     const struct flow_key *k, uint32_t slot)
 {
-	return f->peer != 0 ? &a->f[f->peer - 1] : peer_find(a, t, f, k,
-	    slot);
+	return f->peer != 0 ? &a->f[f->peer] : peer_find(a, t, f, k, slot);
 }
 
 static uint16_t
@@ -597,7 +600,7 @@ handshake(struct app *a, struct flowtab *t, struct app_flow *f,
 		f->rtt_client_us = now;
 		return;
 	case TH_SYN | TH_ACK:
-		c = (struct app_flow *)peer(a, t, f, k, slot);
+		c = peer(a, t, f, k, slot);
 		if (!(c->state & ST_HS_CLIENT)) {
 			a->st.hs_lost++;
 			return;
@@ -618,8 +621,7 @@ handshake(struct app *a, struct flowtab *t, struct app_flow *f,
 		f->state = (uint8_t)((f->state & ~(ST_HS_CLIENT |
 		    ST_HS_SYNACK)) | ST_RTT);
 		a->st.handshakes++;
-		if (f->peer != 0 &&
-		    ((s = &a->f[f->peer - 1])->state & ST_HS_SERVER)) {
+		if (((s = &a->f[f->peer])->state & ST_HS_SERVER)) {
 			s->rtt_server_us = f->rtt_server_us;
 			s->rtt_client_us = f->rtt_client_us;
 			s->state = (uint8_t)((s->state & ~ST_HS_SERVER) |
@@ -680,13 +682,12 @@ syn_again(struct app_flow *f, struct app_flow *r, uint32_t seq)
 	f->window = 0;
 	f->tcp = 0;
 	f->base_seq = seq;
-	if (r != &no_flow) {
-		r->next_seq = r->next_us = r->last_ack = r->ack_us = 0;
-		r->max_acked = r->base_seq = 0;
-		r->window = 0;
-		r->tcp = 0;
-		r->state &= (uint8_t)~ST_SEQ;
-	}
+	/* (a->f[0], no reverse flow, stays all zeros) */
+	r->next_seq = r->next_us = r->last_ack = r->ack_us = 0;
+	r->max_acked = r->base_seq = 0;
+	r->window = 0;
+	r->tcp = 0;
+	r->state &= (uint8_t)~ST_SEQ;
 }
 
 /*
@@ -714,11 +715,9 @@ sequence(struct app *a, struct flowtab *t, struct app_flow *f,
 		f->state |= ST_SEQ;
 		f->base_seq = flags & TH_SYN ? seq : seq - 1;
 		r = (flags & (TH_SYN | TH_ACK)) == TH_SYN || (flags & TH_RST) ?
-		    (struct app_flow *)&no_flow :
-		    (struct app_flow *)peer_find(a, t, f, k, slot);
+		    &a->f[0] : peer_find(a, t, f, k, slot);
 	} else {
-		r = f->peer != 0 ? &a->f[f->peer - 1] :
-		    (struct app_flow *)&no_flow;
+		r = &a->f[f->peer];
 		if ((flags & (TH_SYN | TH_ACK)) == TH_SYN)
 			syn_again(f, r, seq);
 	}
@@ -773,8 +772,7 @@ sequence_fast(struct app *a, struct app_flow *f, const uint8_t *th,
 	uint32_t end = seq + payload, next = f->next_seq, next_us = f->next_us;
 	uint16_t win = be16_at(th + 14);
 	unsigned mark = ack == f->last_ack ? f->tcp & TCP_DUPACKS : 0u;
-	struct app_flow *r = f->peer != 0 ? &a->f[f->peer - 1] :
-	    (struct app_flow *)&no_flow;
+	struct app_flow *r = &a->f[f->peer];
 	int again = 0;
 
 	if (payload == 0) {
@@ -1052,8 +1050,8 @@ app_release(struct app *a, const struct flow_rec *r)
 		f->retrans = f->ooo = 0;
 		return;
 	}
-	if (f->peer != 0 && a->f[f->peer - 1].peer == r->slot)
-		a->f[f->peer - 1].peer = 0;
+	if (a->f[f->peer].peer == r->slot - 1)
+		a->f[f->peer].peer = 0;
 	name_free(a, f);
 	rasm_release(a, f);
 	memset(f, 0, sizeof(*f));

@@ -94,6 +94,7 @@ app_probe_setup(struct pipeline *pl, const struct pf_opts *o, size_t n)
 		what |= APP_PROC;
 	if (what == 0)
 		return 0;
+	pl->tab_base = flowtab_base(pl->tab);
 	if ((pl->app = app_new(FLOWTAB_INDEX_END(n), what)) == NULL) {
 		log_warnx("--app-info, --process: cannot allocate their %zu "
 		    "bytes: %s", app_bytes(FLOWTAB_INDEX_END(n)),
@@ -148,27 +149,31 @@ app_probe_close(struct pipeline *pl)
 }
 
 /*
- * --process: a new flow's ends that are this host's are looked up now,
+ * --process: a new flow's ends that are this host's are looked up now
+ * (then the packet goes on to app_packet()),
  * while the sockets exist (a connection that closes at once is gone by
  * export time).  TCP and UDP only; a forwarded flow costs two compares
  * against the host's addresses.
  */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline, cold))	/* its frame off the path of every packet */
+#endif
 static void
-owners(struct pipeline *pl, const struct flow_key *k, uint32_t slot,
-    uint64_t now)
+owners(struct pipeline *pl, const struct pkt *p, const struct flow_key *k,
+    const struct pkt_meta *m, uint32_t slot, uint64_t now)
 {
 	struct proc_owner o;
 	int side;
 
-	if ((k->proto != 6 && k->proto != 17) ||
-	    !app_owner_wanted(pl->app, slot))
-		return;
-	for (side = 0; side < 2; side++)
-		if (procinfo_is_local(pl->proc, side ? k->dst : k->src,
-		    k->ipver, now) && procinfo_lookup(pl->proc, k, side ?
-		    PROCINFO_SIDE_DST : PROCINFO_SIDE_SRC, now, &o) !=
-		    PROCINFO_NONE)
-			app_owner_set(pl->app, slot, side, &o);
+	if ((k->proto == 6 || k->proto == 17) &&
+	    app_owner_wanted(pl->app, slot))
+		for (side = 0; side < 2; side++)
+			if (procinfo_is_local(pl->proc, side ? k->dst :
+			    k->src, k->ipver, now) && procinfo_lookup(pl->proc,
+			    k, side ? PROCINFO_SIDE_DST : PROCINFO_SIDE_SRC,
+			    now, &o) != PROCINFO_NONE)
+				app_owner_set(pl->app, slot, side, &o);
+	app_packet(pl->app, pl->tab, p, k, m, slot);
 }
 
 void
@@ -179,12 +184,11 @@ app_probe_packet(struct pipeline *pl, const struct pkt *p,
 
 	if (pl->ex.last == NULL)
 		return;
-	if (pl->tab_base == NULL)
-		pl->tab_base = flowtab_base(pl->tab);
 	slot = flowtab_index_at(pl->tab_base, pl->ex.last);
 	/* a record's first packet: a new flow, or an old one's next
 	 * record (app.c keeps its owners then) */
 	if (pl->proc != NULL && pl->ex.last->packets == 1)
-		owners(pl, k, slot, now);
-	app_packet(pl->app, pl->tab, p, k, m, slot);
+		owners(pl, p, k, m, slot, now);
+	else	/* a call in the tail: no registers kept for it */
+		app_packet(pl->app, pl->tab, p, k, m, slot);
 }

@@ -80,7 +80,7 @@ struct pipeline {
 	struct offload		*off;	/* --offload-flows; or NULL */
 	struct app		*app;	/* --app-info, --process; or NULL */
 	struct procinfo		*proc;	/* --process; or NULL */
-	const void		*tab_base; /* flowtab_base(tab), once known */
+	const void		*tab_base; /* flowtab_base(tab), with app */
 	const struct iftable	*ift;	/* names to announce; or NULL */
 	struct pipeline_out	 out;
 	int			 print;	/* -P: each record on stdout */

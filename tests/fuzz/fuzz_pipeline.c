@@ -269,6 +269,7 @@ setup(struct harness *h, uint8_t c0, uint8_t c1)
 	h->buf = mem_alloc(sz, "fuzz export buffer");
 	pl->tab = flowtab_new((c0 & 15) + 1, 0x1234567890abcdefULL * c0);
 	CHECK(h->buf != NULL && pl->tab != NULL);
+	pl->tab_base = flowtab_base(pl->tab);
 	if (c.app_fields) {
 		pl->app = app_new(FLOWTAB_INDEX_END((c0 & 15) + 1),
 		    APP_NAMES | (c.sampling_interval == 1 ? APP_TCP : 0));
