@@ -691,71 +691,20 @@ syn_again(struct app_flow *f, struct app_flow *r, uint32_t seq)
 }
 
 /*
- * Wireshark's analysis of one segment of f's direction, in its order:
- * a flow's first segment, SYNs, FINs, RSTs, one-byte segments and the
- * handshake's.  sequence_fast() takes all others.
+ * An ACK past where the other side's contiguous data ends: its segments
+ * were not seen.  Wireshark moves that end on, or if it is there already
+ * forgets the other side's duplicate ACKs.
  */
-APP_COLD static void
-sequence(struct app *a, struct flowtab *t, struct app_flow *f,
-    const struct flow_key *k, uint32_t slot, const uint8_t *th,
-    uint32_t payload, uint8_t flags, uint32_t now)
+static inline void
+acked_unseen(struct app_flow *r, uint32_t ack, uint8_t flags)
 {
-	uint32_t seq = be32_at(th + 4), ack = be32_at(th + 8);
-	uint32_t end = seq + payload + !!(flags & (TH_SYN | TH_FIN));
-	uint16_t win = be16_at(th + 14);
-	unsigned mark = f->tcp & TCP_DUPACKS;	/* this segment's TCP_* */
-	struct app_flow *r;
-	int advance = 1;
-
-	if (!(f->state & ST_SEQ)) {
-		/* a flow's first segment: its reverse flow, unless it is a
-		 * SYN (whose SYN-ACK's flow will look for it) or an RST (an
-		 * answer to a SYN, or the end of what was not seen: nothing
-		 * of the other direction's changes what it is) */
-		f->state |= ST_SEQ;
-		f->base_seq = flags & TH_SYN ? seq : seq - 1;
-		r = (flags & (TH_SYN | TH_ACK)) == TH_SYN || (flags & TH_RST) ?
-		    &a->f[0] : peer_find(a, t, f, k, slot);
-	} else {
-		r = &a->f[f->peer];
-		if ((flags & (TH_SYN | TH_ACK)) == TH_SYN)
-			syn_again(f, r, seq);
-	}
-	if (payload == 1 && seq == f->next_seq && r->window == 0)
-		advance = 0;	/* a zero-window probe */
-	else if (!(flags & (TH_SYN | TH_FIN | TH_RST))) {
-		if (payload <= 1 && seq == f->next_seq - 1)
-			mark |= TCP_KEEPALIVE;
-		else if (payload == 0 && win != 0 && win == f->window &&
-		    seq == f->next_seq && ack == f->last_ack &&
-		    !(r->tcp & TCP_KEEPALIVE) && (mark & TCP_DUPACKS) < 3)
-			mark++;	/* a duplicate ACK (not a keep-alive's) */
-	}
-	if (ack != f->last_ack)
-		mark &= ~TCP_DUPACKS;
 	if (r->max_acked != 0 && (int32_t)(ack - r->max_acked) > 0 &&
 	    (flags & TH_ACK)) {
-		/* it ACKs data of the other side's that was not seen */
 		if ((int32_t)(r->max_acked - r->next_seq) < 0)
 			r->max_acked = r->next_seq;
 		else
 			r->tcp &= (uint8_t)~TCP_DUPACKS;
 	}
-	if ((payload != 0 || (flags & (TH_SYN | TH_FIN))) &&
-	    !(mark & TCP_KEEPALIVE))
-		resent(f, r, seq, payload, end, now, f->next_seq, f->next_us);
-	if (advance) {
-		if ((int32_t)(end - f->next_seq) > 0 || f->next_seq == 0) {
-			f->next_seq = end;
-			f->next_us = now;
-		}
-		if (seq == f->max_acked || f->max_acked == 0)
-			f->max_acked = f->next_seq;
-	}
-	f->window = win;
-	f->last_ack = ack;
-	f->ack_us = now;
-	f->tcp = (uint8_t)mark;
 }
 
 /*
@@ -786,13 +735,7 @@ sequence_fast(struct app *a, struct app_flow *f, const uint8_t *th,
 		again = (r->last_ack != 0 && (int32_t)(end - r->last_ack) <=
 		    0) || ((int32_t)(seq - next) < 0 && next - 1 != seq &&
 		    next != 0);
-	if (r->max_acked != 0 && (int32_t)(ack - r->max_acked) > 0 &&
-	    (flags & TH_ACK)) {
-		if ((int32_t)(r->max_acked - r->next_seq) < 0)
-			r->max_acked = r->next_seq;
-		else
-			r->tcp &= (uint8_t)~TCP_DUPACKS;
-	}
+	acked_unseen(r, ack, flags);
 	if ((int32_t)(end - next) > 0 || next == 0) {
 		f->next_seq = end;
 		f->next_us = now;
@@ -807,24 +750,71 @@ sequence_fast(struct app *a, struct app_flow *f, const uint8_t *th,
 	if (again)
 		resent(f, r, seq, payload, end, now, next, next_us);
 }
-
 /*
- * What sequence() and handshake() make of a flow's first segment when it
- * is a SYN (a scan is nearly all such), without their calls.
+ * Wireshark's analysis of one segment of f's direction, in its order: a
+ * flow's first segment, SYNs, FINs, RSTs, one-byte segments and the
+ * handshake's.  Once the first segment and a SYN sent again are seen to,
+ * a plain segment goes on as sequence_fast() has it; what is left can be
+ * a keep-alive or a zero-window probe but no duplicate ACK.
  */
-static inline void
-syn_first(struct app_flow *f, const uint8_t *th, uint32_t payload,
-    uint32_t now)
+APP_COLD static void
+sequence(struct app *a, struct flowtab *t, struct app_flow *f,
+    const struct flow_key *k, uint32_t slot, const uint8_t *th,
+    uint32_t payload, uint8_t flags, uint32_t now)
 {
-	uint32_t seq = be32_at(th + 4);
+	uint32_t seq = be32_at(th + 4), ack = be32_at(th + 8);
+	uint32_t end = seq + payload + !!(flags & (TH_SYN | TH_FIN));
+	uint32_t next, next_us;
+	unsigned mark;
+	struct app_flow *r;
+	int probe, again;
 
-	f->state |= ST_SEQ | ST_HS_CLIENT;
-	f->base_seq = seq;
-	f->next_seq = f->max_acked = seq + payload + 1;
-	f->next_us = f->ack_us = f->rtt_client_us = now;
-	f->last_ack = be32_at(th + 8);
+	if (!(f->state & ST_SEQ)) {
+		/* a flow's first segment: its reverse flow, unless it is a
+		 * SYN (whose SYN-ACK's flow will look for it) or an RST (an
+		 * answer to a SYN, or the end of what was not seen: nothing
+		 * of the other direction's changes what it is) */
+		f->state |= ST_SEQ;
+		f->base_seq = flags & TH_SYN ? seq : seq - 1;
+		r = (flags & (TH_SYN | TH_ACK)) == TH_SYN || (flags & TH_RST) ?
+		    &a->f[0] : peer_find(a, t, f, k, slot);
+	} else {
+		r = &a->f[f->peer];
+		if ((flags & (TH_SYN | TH_ACK)) == TH_SYN)
+			syn_again(f, r, seq);
+	}
+	if (!(flags & (TH_SYN | TH_FIN | TH_RST)) && payload != 1) {
+		sequence_fast(a, f, th, payload, flags, now);
+		return;
+	}
+	next = f->next_seq;
+	next_us = f->next_us;
+	mark = ack == f->last_ack ? f->tcp & TCP_DUPACKS : 0u;
+	probe = payload == 1 && seq == next && r->window == 0;
+	if (!probe && payload == 1 && !(flags & (TH_SYN | TH_FIN | TH_RST)) &&
+	    seq == next - 1)
+		mark |= TCP_KEEPALIVE;
+	again = (payload != 0 || (flags & (TH_SYN | TH_FIN))) &&
+	    !(mark & TCP_KEEPALIVE) && ((payload != 0 &&
+	    r->last_ack != 0 && (int32_t)(seq + payload - r->last_ack) <= 0) ||
+	    (next != 0 && (int32_t)(seq - next) < 0));
+	acked_unseen(r, ack, flags);
+	if (!probe) {
+		if ((int32_t)(end - next) > 0 || next == 0) {
+			f->next_seq = end;
+			f->next_us = now;
+		}
+		if (seq == f->max_acked || f->max_acked == 0)
+			f->max_acked = f->next_seq;
+	}
 	f->window = be16_at(th + 14);
+	f->last_ack = ack;
+	f->ack_us = now;
+	f->tcp = (uint8_t)mark;
+	if (again)
+		resent(f, r, seq, payload, end, now, next, next_us);
 }
+
 
 static void
 tcp(struct app *a, struct flowtab *t, struct app_flow *f,
@@ -846,9 +836,6 @@ tcp(struct app *a, struct flowtab *t, struct app_flow *f,
 		if (!(flags & (TH_SYN | TH_FIN | TH_RST)) && payload != 1 &&
 		    (f->state & (ST_SEQ | ST_HS_CLIENT)) == ST_SEQ)
 			sequence_fast(a, f, th, payload, flags, now);
-		else if ((flags & (TH_SYN | TH_ACK | TH_FIN | TH_RST)) ==
-		    TH_SYN && !(f->state & ST_SEQ))
-			syn_first(f, th, payload, now);
 		else {
 			sequence(a, t, f, k, slot, th, payload, flags, now);
 			/* the handshake's times after the analysis, as in
