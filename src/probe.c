@@ -727,6 +727,7 @@ open_offload(struct probe *pr)
 {
 	struct offload_cfg c;
 	struct expire_cfg ec;
+	const char *test;
 	char err[512];
 
 	if (pr->o->offload == OFFLOAD_OFF)
@@ -743,8 +744,8 @@ open_offload(struct probe *pr)
 	 * every connection for offloaded, so tests/integration/offload.sh
 	 * can check the counters on a kernel without nf_flow_table.
 	 */
-	if (getenv("PICOFLOW_OFFLOAD_TEST") != NULL &&
-	    strcmp(getenv("PICOFLOW_OFFLOAD_TEST"), "any") == 0) {
+	if ((test = getenv("PICOFLOW_OFFLOAD_TEST")) != NULL &&
+	    strcmp(test, "any") == 0) {
 		log_warnx("PICOFLOW_OFFLOAD_TEST=any: every connection is "
 		    "taken for offloaded (a test hook)");
 		c.mode = OFFLOAD_ANY;
@@ -992,13 +993,15 @@ probe_run(const struct pf_opts *o)
 	if (rc == 0 && (o->check_only || o->debug))
 		mem_report(stderr);
 	if (rc != 0 || o->check_only) {
+		unsigned warned = log_warnings();
+
 		/* A warning names something the probe would run without
 		 * (interface names, say): not OK, though it would start. */
-		if (rc == 0 && log_warnings() == 0)
+		if (rc == 0 && warned == 0)
 			printf("configuration OK\n");
 		else if (rc == 0)
 			printf("configuration usable, with %u warning%s above\n",
-			    log_warnings(), log_warnings() == 1 ? "" : "s");
+			    warned, warned == 1 ? "" : "s");
 		teardown(&pr);
 		/* -T: 0 or 2, as the init script's validation expects */
 		return o->check_only && rc != 0 ? 2 : rc;
