@@ -162,17 +162,18 @@ static void
 owners(struct pipeline *pl, const struct pkt *p, const struct flow_key *k,
     const struct pkt_meta *m, uint32_t slot, uint64_t now)
 {
-	struct proc_owner o;
-	int side;
-
 	if ((k->proto == 6 || k->proto == 17) &&
-	    app_owner_wanted(pl->app, slot))
+	    app_owner_wanted(pl->app, slot)) {
+		struct proc_owner o;
+		int side;
+
 		for (side = 0; side < 2; side++)
 			if (procinfo_is_local(pl->proc, side ? k->dst :
 			    k->src, k->ipver, now) && procinfo_lookup(pl->proc,
 			    k, side ? PROCINFO_SIDE_DST : PROCINFO_SIDE_SRC,
 			    now, &o) != PROCINFO_NONE)
 				app_owner_set(pl->app, slot, side, &o);
+	}
 	app_packet(pl->app, pl->tab, p, k, m, slot);
 }
 
