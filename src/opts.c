@@ -79,8 +79,8 @@ static const struct option long_opts[] = {
 };
 
 /* Names accepted by -t, in enum flowtab_class order, then "active". */
-static const char *const timeout_names[FLOWTAB_NCLASS] = {
-	"general", "tcp", "tcp.fin", "tcp.rst", "udp", "icmp"
+static const char *const timeout_names[FLOWTAB_NCLASS + 1] = {
+	"general", "tcp", "tcp.fin", "tcp.rst", "udp", "icmp", "active"
 };
 
 void
@@ -252,9 +252,8 @@ parse_size(const char *flag, const char *arg, size_t *out)
 static int
 unknown_timeout(const char *arg, size_t n)
 {
-	static const char *const names[] = { "general", "tcp", "tcp.fin",
-	    "tcp.rst", "udp", "icmp", "active" };
-	const char *near = opts_hint_nearest(arg, n, names, ARRAY_SIZE(names));
+	const char *near = opts_hint_nearest(arg, n, timeout_names,
+	    ARRAY_SIZE(timeout_names));
 
 	if (n == 6 && strncmp(arg, "expint", 6) == 0)
 		return bad("-t", arg, "no expint: expiry runs every second");
