@@ -89,10 +89,16 @@
 #define ARG_LO(i)	offsetof(struct seccomp_data, args[i])
 #endif
 
-/* A call allowed whatever its arguments, when the flags need it. */
+/*
+ * A call allowed whatever its arguments, when the flags need it.  Every
+ * Linux system call number fits 16 bits (MIPS o32's are 4000 up, n64's
+ * 5000 up), and so do the SANDBOX_* bits: the tables are half the size of
+ * long-wide ones; a value that did not fit would fail the build
+ * (-Woverflow, -Werror).
+ */
 struct call {
-	long		nr;
-	unsigned	need;		/* SANDBOX_* bits, any of; 0: always */
+	uint16_t	nr;
+	uint16_t	need;		/* SANDBOX_* bits, any of; 0: always */
 };
 
 static const struct call calls[] = {
@@ -202,19 +208,25 @@ static const struct call calls[] = {
 #endif
 };
 
-/* One argument test: (low word of argument arg & mask) == value. */
+/*
+ * One argument test: (low word of argument arg & mask) == value.  Values
+ * are small constants (flags, address families, ioctl numbers): 16 bits
+ * hold them; masks need 32 (musl's O_ACCMODE has O_PATH in it).  ARG()
+ * writes them in the order they read, whatever the layout.
+ */
 struct cond {
+	uint32_t	mask;		/* 0: no such condition */
+	uint16_t	value;
 	uint8_t		arg;
-	uint32_t	mask;
-	uint32_t	value;
 };
 
-/* A call allowed when one of its rules holds (both conditions). */
+#define ARG(arg, mask, value)	{ (mask), (value), (arg) }
+
+/* A call allowed when one of its rules holds (all its conditions). */
 struct rule {
-	long		nr;
-	unsigned	need;
+	uint16_t	nr;
+	uint16_t	need;
 	struct cond	c[2];
-	unsigned	nc;
 };
 
 #define ANY		0xffffffffU
@@ -223,47 +235,47 @@ struct rule {
 static const struct rule rules[] = {
 	/* if_nametoindex(3) and the link type for a re-bind; syslog */
 	{ __NR_socket, SANDBOX_REBIND | SANDBOX_SYSLOG,
-	    { { 0, ANY, AF_UNIX }, { 1, SOCK_TYPE, SOCK_DGRAM } }, 2 },
+	    { ARG(0, ANY, AF_UNIX), ARG(1, SOCK_TYPE, SOCK_DGRAM) } },
 	{ __NR_socket, SANDBOX_REBIND,
-	    { { 0, ANY, AF_INET }, { 1, SOCK_TYPE, SOCK_DGRAM } }, 2 },
+	    { ARG(0, ANY, AF_INET), ARG(1, SOCK_TYPE, SOCK_DGRAM) } },
 	{ __NR_socket, SANDBOX_IFLIST,
-	    { { 0, ANY, AF_NETLINK }, { 2, ANY, NETLINK_ROUTE } }, 2 },
-	{ __NR_ioctl, SANDBOX_REBIND, { { 1, ANY, SIOCGIFINDEX } }, 1 },
-	{ __NR_ioctl, SANDBOX_REBIND, { { 1, ANY, SIOCGIFHWADDR } }, 1 },
+	    { ARG(0, ANY, AF_NETLINK), ARG(2, ANY, NETLINK_ROUTE) } },
+	{ __NR_ioctl, SANDBOX_REBIND, { ARG(1, ANY, SIOCGIFINDEX) } },
+	{ __NR_ioctl, SANDBOX_REBIND, { ARG(1, ANY, SIOCGIFHWADDR) } },
 	/* --process: /proc opened to read, never to write */
-	{ __NR_openat, SANDBOX_PROC, { { 2, O_ACCMODE, O_RDONLY } }, 1 },
+	{ __NR_openat, SANDBOX_PROC, { ARG(2, O_ACCMODE, O_RDONLY) } },
 #ifdef __NR_open
-	{ __NR_open, SANDBOX_PROC, { { 1, O_ACCMODE, O_RDONLY } }, 1 },
+	{ __NR_open, SANDBOX_PROC, { ARG(1, O_ACCMODE, O_RDONLY) } },
 #endif
 	/* memory from the C library, never executable */
 #ifdef __NR_mmap
-	{ __NR_mmap, ALWAYS, { { 2, PROT_EXEC, 0 } }, 1 },
+	{ __NR_mmap, ALWAYS, { ARG(2, PROT_EXEC, 0) } },
 #endif
 #ifdef __NR_mmap2
-	{ __NR_mmap2, ALWAYS, { { 2, PROT_EXEC, 0 } }, 1 },
+	{ __NR_mmap2, ALWAYS, { ARG(2, PROT_EXEC, 0) } },
 #endif
 #ifdef __NR_socketcall
 	/* C libraries that multiplex sockets (i386): by operation */
 	{ __NR_socketcall, SANDBOX_REBIND | SANDBOX_SYSLOG | SANDBOX_IFLIST,
-	    { { 0, ANY, SYS_SOCKET } }, 1 },
+	    { ARG(0, ANY, SYS_SOCKET) } },
 	{ __NR_socketcall, SANDBOX_CAPTURE | SANDBOX_IFLIST,
-	    { { 0, ANY, SYS_GETSOCKNAME } }, 1 },
-	{ __NR_socketcall, SANDBOX_CAPTURE, { { 0, ANY, SYS_GETSOCKOPT } }, 1 },
+	    { ARG(0, ANY, SYS_GETSOCKNAME) } },
+	{ __NR_socketcall, SANDBOX_CAPTURE, { ARG(0, ANY, SYS_GETSOCKOPT) } },
 	{ __NR_socketcall, SANDBOX_REBIND | SANDBOX_IFLIST,
-	    { { 0, ANY, SYS_BIND } }, 1 },
-	{ __NR_socketcall, SANDBOX_REBIND, { { 0, ANY, SYS_SETSOCKOPT } }, 1 },
+	    { ARG(0, ANY, SYS_BIND) } },
+	{ __NR_socketcall, SANDBOX_REBIND, { ARG(0, ANY, SYS_SETSOCKOPT) } },
 	{ __NR_socketcall, SANDBOX_NETLINK | SANDBOX_IFLIST | SANDBOX_EXPORT |
-	    SANDBOX_SYSLOG, { { 0, ANY, SYS_SENDTO } }, 1 },
+	    SANDBOX_SYSLOG, { ARG(0, ANY, SYS_SENDTO) } },
 	{ __NR_socketcall, SANDBOX_IFLIST | SANDBOX_EXPORT | SANDBOX_SYSLOG,
-	    { { 0, ANY, SYS_SEND } }, 1 },
+	    { ARG(0, ANY, SYS_SEND) } },
 	{ __NR_socketcall, SANDBOX_NETLINK | SANDBOX_IFLIST,
-	    { { 0, ANY, SYS_RECVMSG } }, 1 },
+	    { ARG(0, ANY, SYS_RECVMSG) } },
 	{ __NR_socketcall, SANDBOX_NETLINK | SANDBOX_IFLIST,
-	    { { 0, ANY, SYS_RECVFROM } }, 1 },
-	{ __NR_socketcall, SANDBOX_EXPORT, { { 0, ANY, SYS_SENDMMSG } }, 1 },
-	{ __NR_socketcall, SANDBOX_EXPORT, { { 0, ANY, SYS_SENDMSG } }, 1 },
+	    { ARG(0, ANY, SYS_RECVFROM) } },
+	{ __NR_socketcall, SANDBOX_EXPORT, { ARG(0, ANY, SYS_SENDMMSG) } },
+	{ __NR_socketcall, SANDBOX_EXPORT, { ARG(0, ANY, SYS_SENDMSG) } },
 	{ __NR_socketcall, SANDBOX_EXPORT | SANDBOX_SYSLOG,
-	    { { 0, ANY, SYS_CONNECT } }, 1 },
+	    { ARG(0, ANY, SYS_CONNECT) } },
 #endif
 };
 
@@ -314,13 +326,13 @@ listed_before(size_t i, unsigned needs)
 static void
 put_rule(struct prog *p, const struct rule *r)
 {
-	unsigned i;
+	unsigned i, nc = r->c[1].mask != 0 ? 2 : 1;
 
-	for (i = 0; i < r->nc; i++) {
+	for (i = 0; i < nc; i++) {
 		ins(p, BPF_LD | BPF_W | BPF_ABS, 0, 0, ARG_LO(r->c[i].arg));
 		ins(p, BPF_ALU | BPF_AND | BPF_K, 0, 0, r->c[i].mask);
 		ins(p, BPF_JMP | BPF_JEQ | BPF_K, 0,
-		    (uint8_t)(3 * (r->nc - 1 - i) + 1), r->c[i].value);
+		    (uint8_t)(3 * (nc - 1 - i) + 1), r->c[i].value);
 	}
 	ins(p, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 }
@@ -333,7 +345,7 @@ put_rule(struct prog *p, const struct rule *r)
 static size_t
 put_rules(struct prog *p, size_t i, unsigned needs)
 {
-	long nr = rules[i].nr;
+	unsigned nr = rules[i].nr;
 	unsigned at = p->n, put = 0;
 
 	ins(p, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, (uint32_t)nr);

@@ -53,11 +53,19 @@ log_warnings(void)
 	return warnings;
 }
 
+/*
+ * Our levels are syslog's from LOG_ERR on, in its order (as everywhere
+ * syslog.h has them: 3 to 7), so a priority is LOG_ERR + level; a table
+ * would be 20 bytes.  A syslog.h of another order fails the build here.
+ */
+typedef char prio_in_order[LOG_WARNING == LOG_ERR + LOG_LVL_WARN &&
+    LOG_NOTICE == LOG_ERR + LOG_LVL_NOTICE &&
+    LOG_INFO == LOG_ERR + LOG_LVL_INFO &&
+    LOG_DEBUG == LOG_ERR + LOG_LVL_DEBUG ? 1 : -1];
+
 static void
 vlog(enum log_level lvl, const char *err, const char *fmt, va_list ap)
 {
-	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE,
-	    LOG_INFO, LOG_DEBUG };
 	char msg[512];
 
 	if (lvl <= LOG_LVL_WARN && warnings < UINT_MAX)
@@ -66,9 +74,9 @@ vlog(enum log_level lvl, const char *err, const char *fmt, va_list ap)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (!use_stderr && err != NULL)
-		syslog(prio[lvl], "%s: %s", msg, err);
+		syslog(LOG_ERR + (int)lvl, "%s: %s", msg, err);
 	else if (!use_stderr)
-		syslog(prio[lvl], "%s", msg);
+		syslog(LOG_ERR + (int)lvl, "%s", msg);
 	/* What stops a start must be seen even where no syslog runs (a
 	 * container, "2>file"): stderr too, until the probe runs. */
 	if (use_stderr || (starting && lvl <= LOG_LVL_WARN)) {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,8 +79,8 @@ static const struct option long_opts[] = {
 };
 
 /* Names accepted by -t, in enum flowtab_class order, then "active". */
-static const char *const timeout_names[FLOWTAB_NCLASS] = {
-	"general", "tcp", "tcp.fin", "tcp.rst", "udp", "icmp"
+static const char *const timeout_names[FLOWTAB_NCLASS + 1] = {
+	"general", "tcp", "tcp.fin", "tcp.rst", "udp", "icmp", "active"
 };
 
 void
@@ -168,24 +169,27 @@ complain(const char *why)
 
 /*
  * Unsigned decimal with an optional unit from units (pairs of suffix
- * character and multiplier); rejects signs, junk and overflow.
+ * character and multiplier); rejects signs, junk and overflow.  Unsigned
+ * long holds every limit (-M's is 2^40 only where size_t has 64 bits,
+ * and so has long): no 64-bit arithmetic on a 32-bit router.
  */
 static int
-parse_num(const char *flag, const char *arg, uint64_t min, uint64_t max,
-    const char *units, const uint64_t *mult, uint64_t *out)
+parse_num(const char *flag, const char *arg, unsigned long min,
+    unsigned long max, const char *units, const unsigned long *mult,
+    unsigned long *out)
 {
 	char expect[96];
 	char *end;
-	uint64_t v, m = 1;
+	unsigned long v, m = 1;
 
-	snprintf(expect, sizeof(expect), "expected a number from %" PRIu64
-	    " to %" PRIu64 "%s", min, max, units == NULL ? "" :
+	snprintf(expect, sizeof(expect), "expected a number from %lu to %lu%s",
+	    min, max, units == NULL ? "" :
 	    units[0] == 's' ? " seconds, or with a unit s, m or h" :
 	    " bytes, or with a unit k, M or G");
 	if (!isdigit((unsigned char)arg[0]))
 		return bad(flag, arg, expect);
 	errno = 0;
-	v = strtoull(arg, &end, 10);
+	v = strtoul(arg, &end, 10);
 	if (errno != 0)
 		return bad(flag, arg, expect);
 	if (*end != '\0') {
@@ -195,7 +199,7 @@ parse_num(const char *flag, const char *arg, uint64_t min, uint64_t max,
 		    (u = strchr(units, *end)) == NULL)
 			return bad(flag, arg, expect);
 		m = mult[u - units];
-		if (v > UINT64_MAX / m)
+		if (v > ULONG_MAX / m)
 			return bad(flag, arg, expect);
 	}
 	v *= m;
@@ -209,7 +213,7 @@ static int
 parse_u32(const char *flag, const char *arg, uint32_t min, uint32_t max,
     uint32_t *out)
 {
-	uint64_t v;
+	unsigned long v;
 
 	if (parse_num(flag, arg, min, max, NULL, NULL, &v) == -1)
 		return -1;
@@ -221,8 +225,8 @@ static int
 parse_secs(const char *flag, const char *arg, uint32_t min, uint32_t max,
     uint32_t *out)
 {
-	static const uint64_t mult[] = { 1, 60, 3600 };
-	uint64_t v;
+	static const unsigned long mult[] = { 1, 60, 3600 };
+	unsigned long v;
 
 	if (parse_num(flag, arg, min, max, "smh", mult, &v) == -1)
 		return -1;
@@ -233,10 +237,10 @@ parse_secs(const char *flag, const char *arg, uint32_t min, uint32_t max,
 static int
 parse_size(const char *flag, const char *arg, size_t *out)
 {
-	static const uint64_t mult[] = { 1024, 1024, 1048576, 1048576,
+	static const unsigned long mult[] = { 1024, 1024, 1048576, 1048576,
 	    1073741824, 1073741824 };
-	uint64_t v, max = SIZE_MAX > UINT32_MAX ? (uint64_t)1 << 40 :
-	    UINT32_MAX;
+	unsigned long v, max = SIZE_MAX > UINT32_MAX ?
+	    (unsigned long)1 << 20 << 20 : UINT32_MAX;
 
 	if (parse_num(flag, arg, 16384, max, "kKmMgG", mult, &v) == -1)
 		return -1;
@@ -248,9 +252,8 @@ parse_size(const char *flag, const char *arg, size_t *out)
 static int
 unknown_timeout(const char *arg, size_t n)
 {
-	static const char *const names[] = { "general", "tcp", "tcp.fin",
-	    "tcp.rst", "udp", "icmp", "active" };
-	const char *near = opts_hint_nearest(arg, n, names, ARRAY_SIZE(names));
+	const char *near = opts_hint_nearest(arg, n, timeout_names,
+	    ARRAY_SIZE(timeout_names));
 
 	if (n == 6 && strncmp(arg, "expint", 6) == 0)
 		return bad("-t", arg, "no expint: expiry runs every second");

@@ -292,6 +292,13 @@ links_changed(struct probe *pr, uint64_t now)
 	pipeline_ifnames(&pr->pl, now);
 }
 
+/* A capture that can deliver: open, and not detached. */
+static int
+capture_live_at(const struct probe *pr, unsigned i)
+{
+	return pr->cap[i] != NULL && !pr->gone[i];
+}
+
 /*
  * Kernel drops, read every tick (the backend accumulates them): logged when
  * they grow, at most once a minute, with the count since the last message.
@@ -306,7 +313,7 @@ check_captures(struct probe *pr)
 	unsigned i, now = clock_secs(&pr->pl.clk);
 
 	for (i = 0; i < pr->ncap; i++) {
-		if (pr->cap[i] == NULL || pr->gone[i])
+		if (!capture_live_at(pr, i))
 			continue;
 		int rc = pr->ops->stats(pr->cap[i], &cs);
 
@@ -445,6 +452,36 @@ captures_open(const struct probe *pr)
 	return n;
 }
 
+static void
+set_pollfd(struct pollfd *pfd, int fd)
+{
+	pfd->fd = fd;
+	pfd->events = POLLIN;
+	pfd->revents = 0;
+}
+
+/* pfd[i] for capture i; -1 (left out by poll) for one that cannot deliver. */
+static void
+capture_pollfds(const struct probe *pr, struct pollfd *pfd)
+{
+	unsigned i;
+
+	for (i = 0; i < pr->ncap; i++)
+		set_pollfd(&pfd[i], capture_live_at(pr, i) ?
+		    pr->ops->fd(pr->cap[i]) : -1);
+}
+
+/* Drain each capture that poll found ready (and is still live). */
+static void
+drain_ready(struct probe *pr, const struct pollfd *pfd)
+{
+	unsigned i;
+
+	for (i = 0; i < pr->ncap; i++)
+		if (capture_live_at(pr, i) && pfd[i].revents != 0)
+			drain(pr, i);
+}
+
 /*
  * At the quit signal, frames the kernel still holds arrived before it and
  * are counted too: an AF_PACKET ring hands a block over only when it is
@@ -455,21 +492,12 @@ drain_at_quit(struct probe *pr)
 {
 	struct pollfd pfd[OPTS_MAX_IFACES];
 	uint64_t end = clock_tick(&pr->pl.clk) + QUIT_LINGER_MS;
-	unsigned i;
 
 	while (clock_tick(&pr->pl.clk) < end) {
-		for (i = 0; i < pr->ncap; i++) {
-			pfd[i].fd = pr->cap[i] != NULL && !pr->gone[i] ?
-			    pr->ops->fd(pr->cap[i]) : -1;
-			pfd[i].events = POLLIN;
-			pfd[i].revents = 0;
-		}
+		capture_pollfds(pr, pfd);
 		if (poll(pfd, pr->ncap, (int)(end - pr->pl.clk.now_ms)) <= 0)
 			return;
-		for (i = 0; i < pr->ncap; i++)
-			if (pr->cap[i] != NULL && !pr->gone[i] &&
-			    pfd[i].revents != 0)
-				drain(pr, i);
+		drain_ready(pr, pfd);
 	}
 }
 
@@ -482,7 +510,7 @@ static int
 run_live(struct probe *pr)
 {
 	struct pollfd pfd[OPTS_MAX_IFACES + 2];
-	unsigned i, n = pr->ncap;
+	unsigned n = pr->ncap;
 
 	pipeline_tick(&pr->pl, clock_tick(&pr->pl.clk));
 	while (!got_quit && captures_open(pr) > 0) {
@@ -490,18 +518,11 @@ run_live(struct probe *pr)
 		int timeout = now >= pr->pl.next_tick ? 0 :
 		    (int)(pr->pl.next_tick - now);
 
-		for (i = 0; i < n; i++) {
-			pfd[i].fd = pr->cap[i] != NULL && !pr->gone[i] ?
-			    pr->ops->fd(pr->cap[i]) : -1;
-			pfd[i].events = POLLIN;
-			pfd[i].revents = 0;
-		}
-		pfd[n].fd = pr->links != NULL ? links_fd(pr->links) : -1;
-		pfd[n].events = POLLIN;
-		pfd[n].revents = 0;
-		pfd[n + 1].fd = pr->pl.off != NULL ? offload_fd(pr->pl.off) : -1;
-		pfd[n + 1].events = POLLIN;
-		pfd[n + 1].revents = 0;
+		capture_pollfds(pr, pfd);
+		set_pollfd(&pfd[n], pr->links != NULL ? links_fd(pr->links) :
+		    -1);
+		set_pollfd(&pfd[n + 1], pr->pl.off != NULL ?
+		    offload_fd(pr->pl.off) : -1);
 		flush_exports(pr);
 		if (poll(pfd, n + 2, timeout) == -1 && errno != EINTR) {
 			log_warn("poll");
@@ -512,10 +533,7 @@ run_live(struct probe *pr)
 			links_changed(pr, now);
 		if (pfd[n + 1].revents != 0)
 			pipeline_offload(&pr->pl, now, 1);
-		for (i = 0; i < n; i++)
-			if (pr->cap[i] != NULL && !pr->gone[i] &&
-			    pfd[i].revents != 0)
-				drain(pr, i);
+		drain_ready(pr, pfd);
 		if (now >= pr->pl.next_tick) {
 			pipeline_tick(&pr->pl, now);
 			check_captures(pr);
@@ -709,6 +727,7 @@ open_offload(struct probe *pr)
 {
 	struct offload_cfg c;
 	struct expire_cfg ec;
+	const char *test;
 	char err[512];
 
 	if (pr->o->offload == OFFLOAD_OFF)
@@ -725,8 +744,8 @@ open_offload(struct probe *pr)
 	 * every connection for offloaded, so tests/integration/offload.sh
 	 * can check the counters on a kernel without nf_flow_table.
 	 */
-	if (getenv("PICOFLOW_OFFLOAD_TEST") != NULL &&
-	    strcmp(getenv("PICOFLOW_OFFLOAD_TEST"), "any") == 0) {
+	if ((test = getenv("PICOFLOW_OFFLOAD_TEST")) != NULL &&
+	    strcmp(test, "any") == 0) {
 		log_warnx("PICOFLOW_OFFLOAD_TEST=any: every connection is "
 		    "taken for offloaded (a test hook)");
 		c.mode = OFFLOAD_ANY;
@@ -974,13 +993,15 @@ probe_run(const struct pf_opts *o)
 	if (rc == 0 && (o->check_only || o->debug))
 		mem_report(stderr);
 	if (rc != 0 || o->check_only) {
+		unsigned warned = log_warnings();
+
 		/* A warning names something the probe would run without
 		 * (interface names, say): not OK, though it would start. */
-		if (rc == 0 && log_warnings() == 0)
+		if (rc == 0 && warned == 0)
 			printf("configuration OK\n");
 		else if (rc == 0)
 			printf("configuration usable, with %u warning%s above\n",
-			    log_warnings(), log_warnings() == 1 ? "" : "s");
+			    warned, warned == 1 ? "" : "s");
 		teardown(&pr);
 		/* -T: 0 or 2, as the init script's validation expects */
 		return o->check_only && rc != 0 ? 2 : rc;

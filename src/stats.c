@@ -47,6 +47,18 @@ log_offload(const struct offload_stats *o)
 	    o->late, o->no_counters, o->malformed, o->errors);
 }
 
+/*
+ * " name value" at line + *len.  *len counts what snprintf meant to write,
+ * which passes size once a line is cut short: nothing is appended then.
+ */
+static void
+append(char *line, size_t size, size_t *len, const char *name, uint64_t v)
+{
+	if (*len < size)
+		*len += (size_t)snprintf(line + *len, size - *len,
+		    " %s %" PRIu64, name, v);
+}
+
 /* Skip reasons and notes that are not 0, on one line. */
 static void
 log_skipped(const struct pipeline_counters *pl)
@@ -59,13 +71,12 @@ log_skipped(const struct pipeline_counters *pl)
 
 	for (i = 1; i < DECODE_RESULT_MAX && len < sizeof(line) - 64; i++)
 		if (pl->skipped[i] != 0)
-			len += (size_t)snprintf(line + len, sizeof(line) - len,
-			    " %s %" PRIu64, decode_result_name(i),
+			append(line, sizeof(line), &len, decode_result_name(i),
 			    pl->skipped[i]);
 	for (i = 0; i < PIPELINE_NOTES && len < sizeof(line) - 64; i++)
 		if (pl->notes[i] != 0)
-			len += (size_t)snprintf(line + len, sizeof(line) - len,
-			    " %s %" PRIu64, notes[i], pl->notes[i]);
+			append(line, sizeof(line), &len, notes[i],
+			    pl->notes[i]);
 	if (len != 0)
 		log_notice("skipped/noted:%s", line);
 }
@@ -97,8 +108,7 @@ stats_log(const struct stats *s)
 	app_probe_log(s);	/* --app-info, --process */
 	log_skipped(&s->pl);
 	for (i = 0; i < FLOW_END_MAX; i++)
-		len += (size_t)snprintf(line + len, sizeof(line) - len,
-		    " %s %" PRIu64, ends[i], s->ex.ended[i]);
+		append(line, sizeof(line), &len, ends[i], s->ex.ended[i]);
 	log_notice("records by end:%s; active flows %zu of %zu; uptime "
 	    "rebases %" PRIu64 "; wall clock steps %" PRIu64, line,
 	    s->active, s->capacity, s->pl.rebases, s->pl.clock_steps);
