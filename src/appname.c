@@ -390,7 +390,7 @@ http_method(const uint8_t *p, size_t len)
 	for (m = http_methods; *m != '\0'; m += n) {
 		for (n = 1; m[n - 1] != ' '; n++)
 			;
-		if (len >= n && memcmp(p, m, n) == 0)
+		if (len >= n && p[0] == (uint8_t)m[0] && memcmp(p, m, n) == 0)
 			return n;
 	}
 	return 0;
