@@ -105,7 +105,7 @@ struct app_flow {
 	uint8_t		state;		/* ST_* */
 	uint8_t		tcp;		/* TCP_* */
 	uint8_t		rasm;		/* reassembly buffer + 1, 0: none */
-	uint8_t		tries;		/* UDP DNS packets parsed */
+	uint8_t		tries;		/* UDP packets parsed (DNS, QUIC) */
 	uint8_t		pad;
 	uint16_t	owner[2];	/* source's, destination's: + 1 */
 	uint16_t	owner_gen[2];	/* ... as long as the entry has it */
@@ -261,23 +261,36 @@ dns_port(const struct flow_key *k)
 	    k->dport == 5353 || k->sport == 5355 || k->dport == 5355;
 }
 
+/*
+ * A UDP packet's payload, as much of it as its UDP length says and the
+ * capture holds (*len, 0 if none); NULL if the length was not captured.
+ */
+static const uint8_t *
+udp_payload(const struct pkt *p, const struct pkt_meta *m, size_t *len)
+{
+	struct cursor c;
+	uint16_t ulen;
+
+	cur_init(&c, p->data + m->l4_off, p->caplen - m->l4_off);
+	if (!cur_peek_be16(&c, 4, &ulen))
+		return NULL;
+	*len = MIN(cur_left(&c), (size_t)ulen);
+	*len = *len > 8 ? *len - 8 : 0;
+	return p->data + m->l4_off + 8;
+}
+
 APP_COLD static void
 udp_name(struct app *a, struct app_flow *f, const struct pkt *p,
     const struct pkt_meta *m)
 {
-	size_t l4 = m->l4_off, len;
+	const uint8_t *d;
 	struct appname nm;
-	struct cursor c;
-	uint16_t ulen;
+	size_t len;
 
-	cur_init(&c, p->data + l4, p->caplen - l4);
-	if (f->tries >= APP_NAME_TRIES || !cur_peek_be16(&c, 4, &ulen))
+	if (f->tries >= APP_NAME_TRIES || (d = udp_payload(p, m, &len)) == NULL)
 		return;
 	f->tries++;
-	len = MIN(cur_left(&c), (size_t)ulen);
-	if (len < 8)
-		return;
-	if (appname_dns(p->data + l4 + 8, len - 8, &nm) == APPNAME_FOUND)
+	if (appname_dns(d, len, &nm) == APPNAME_FOUND)
 		name_store(a, f, &nm);
 }
 
@@ -300,9 +313,12 @@ rasm_release(struct app *a, struct app_flow *f)
 	f->rasm = 0;
 }
 
-static void
-rasm_start(struct app *a, struct app_flow *f, uint32_t slot, unsigned kind,
-    uint32_t seq, const uint8_t *d, size_t len)
+/*
+ * A free reassembly buffer for the flow in slot; NULL, counted, and no
+ * more names for the flow when all are in use.
+ */
+static struct app_rasm *
+rasm_take(struct app *a, struct app_flow *f, uint32_t slot, unsigned kind)
 {
 	struct app_rasm *b;
 	size_t i;
@@ -312,15 +328,26 @@ rasm_start(struct app *a, struct app_flow *f, uint32_t slot, unsigned kind,
 	if (i == APP_RASM_BUFS) {
 		a->st.rasm_full++;
 		f->state |= ST_NAMED;
-		return;
+		return NULL;
 	}
 	b = &a->rasm[i];
 	b->slot = slot + 1;
 	b->kind = (uint8_t)kind;
+	f->rasm = (uint8_t)(i + 1);
+	return b;
+}
+
+static void
+rasm_start(struct app *a, struct app_flow *f, uint32_t slot, unsigned kind,
+    uint32_t seq, const uint8_t *d, size_t len)
+{
+	struct app_rasm *b;
+
+	if ((b = rasm_take(a, f, slot, kind)) == NULL)
+		return;
 	b->len = (uint16_t)MIN(len, APP_RASM_BYTES);
 	memcpy(b->data, d, b->len);
 	b->next_seq = seq + (uint32_t)len;
-	f->rasm = (uint8_t)(i + 1);
 }
 
 /* A later segment of a split one: in order, whole, or the name is lost. */
@@ -424,21 +451,14 @@ static struct app_rasm *
 quic_rasm(struct app *a, struct app_flow *f, uint32_t slot)
 {
 	struct app_rasm *b;
-	size_t i;
 
 	if (f->rasm != 0)
 		return &a->rasm[f->rasm - 1];
-	for (i = 0; i < APP_RASM_BUFS && a->rasm[i].slot != 0; i++)
-		;
-	if (i == APP_RASM_BUFS)
+	if ((b = rasm_take(a, f, slot, APP_TLS)) == NULL)
 		return NULL;
-	b = &a->rasm[i];
-	b->slot = slot + 1;
-	b->kind = APP_TLS;
 	b->next_seq = 0;
 	memcpy(b->data, quic_record, QUIC_REC);
 	b->len = QUIC_REC;
-	f->rasm = (uint8_t)(i + 1);
 	return b;
 }
 
@@ -490,24 +510,18 @@ quic_name(struct app *a, struct app_flow *f, const struct pkt *p,
 {
 	struct quic_crypto fr[QUIC_FRAMES];
 	uint8_t buf[QUIC_BUF];
-	size_t l4 = m->l4_off, len, n;
+	const uint8_t *d;
 	struct app_rasm *b;
-	struct cursor c;
-	uint16_t ulen;
+	size_t len, n;
 	int r;
 
-	cur_init(&c, p->data + l4, p->caplen - l4);
-	if (!cur_peek_be16(&c, 4, &ulen) ||
-	    (len = MIN(cur_left(&c), (size_t)ulen)) <= 8)
+	if ((d = udp_payload(p, m, &len)) == NULL || len == 0)
 		return;
 	f->tries++;
-	switch (quic_initial(p->data + l4 + 8, len - 8, buf, fr, &n)) {
+	switch (quic_initial(d, len, buf, fr, &n)) {
 	case QUIC_OK:
-		if ((b = quic_rasm(a, f, slot)) == NULL) {
-			a->st.rasm_full++;
-			f->state |= ST_NAMED;
-			return;
-		}
+		if ((b = quic_rasm(a, f, slot)) == NULL)
+			return;		/* rasm_take() counted it */
 		r = quic_feed(a, f, b, fr, n);
 		break;
 	case QUIC_BIG:
@@ -565,13 +579,6 @@ peer_find(struct app *a, struct flowtab *t, struct app_flow *f,
 	return r;
 }
 
-static struct app_flow *
-peer(struct app *a, struct flowtab *t, struct app_flow *f,
-    const struct flow_key *k, uint32_t slot)
-{
-	return f->peer != 0 ? &a->f[f->peer] : peer_find(a, t, f, k, slot);
-}
-
 static uint16_t
 ms_of(uint32_t us)
 {
@@ -583,12 +590,11 @@ ms_of(uint32_t us)
 /*
  * SYN, SYN-ACK, then the client's first ACK: Wireshark's initial RTT
  * (from the latest SYN to that ACK), split at the SYN-ACK.  The client's
- * entry keeps the times; the SYN-ACK links it to the server's, which the
- * ACK then gives the result too.
+ * entry keeps the times; sequence() linked the SYN-ACK's flow to it, and
+ * the ACK gives the server's entry the result too.
  */
 APP_COLD static void
-handshake(struct app *a, struct flowtab *t, struct app_flow *f,
-    const struct flow_key *k, uint8_t flags, uint32_t now, uint32_t slot)
+handshake(struct app *a, struct app_flow *f, uint8_t flags, uint32_t now)
 {
 	struct app_flow *c, *s;
 	uint32_t syn;
@@ -600,7 +606,7 @@ handshake(struct app *a, struct flowtab *t, struct app_flow *f,
 		f->rtt_client_us = now;
 		return;
 	case TH_SYN | TH_ACK:
-		c = peer(a, t, f, k, slot);
+		c = &a->f[f->peer];
 		if (!(c->state & ST_HS_CLIENT)) {
 			a->st.hs_lost++;
 			return;
@@ -633,6 +639,14 @@ handshake(struct app *a, struct flowtab *t, struct app_flow *f,
 	}
 }
 
+/* The other side has ACKed all of the segment already (spurious). */
+static inline int
+acked_already(const struct app_flow *r, uint32_t seq, uint32_t payload)
+{
+	return payload > 0 && r->last_ack != 0 &&
+	    (int32_t)(seq + payload - r->last_ack) <= 0;
+}
+
 /*
  * A segment with data, SYN or FIN that is not a keep-alive (see the
  * top); r is the reverse flow's entry, next and next_us what f's were
@@ -645,9 +659,8 @@ resent(struct app_flow *f, const struct app_flow *r, uint32_t seq,
 {
 	uint32_t thres;
 
-	if (payload > 0 && r->last_ack != 0 &&
-	    (int32_t)(seq + payload - r->last_ack) <= 0) {
-		f->retrans++;	/* spurious: the other side has it */
+	if (acked_already(r, seq, payload)) {
+		f->retrans++;	/* spurious */
 		return;
 	}
 	if (next == 0 || (int32_t)(seq - next) >= 0 ||
@@ -708,6 +721,21 @@ acked_unseen(struct app_flow *r, uint32_t ack, uint8_t flags)
 }
 
 /*
+ * A segment [seq, end) that is not a zero-window probe: the highest end
+ * so far, and where the data seen without a gap ends.
+ */
+static inline void
+advance(struct app_flow *f, uint32_t seq, uint32_t end, uint32_t now)
+{
+	if ((int32_t)(end - f->next_seq) > 0 || f->next_seq == 0) {
+		f->next_seq = end;
+		f->next_us = now;
+	}
+	if (seq == f->max_acked || f->max_acked == 0)
+		f->max_acked = f->next_seq;
+}
+
+/*
  * sequence() for the segments nearly all packets are: a pure ACK or a
  * segment of 2 bytes or more, with none of SYN, FIN or RST, in a flow
  * whose handshake is over.  No zero-window probe, and no keep-alive but
@@ -732,21 +760,15 @@ sequence_fast(struct app *a, struct app_flow *f, const uint8_t *th,
 		    !(r->tcp & TCP_KEEPALIVE) && mark < 3)
 			mark++;	/* a duplicate ACK (not a keep-alive's) */
 	} else
-		again = (r->last_ack != 0 && (int32_t)(end - r->last_ack) <=
-		    0) || ((int32_t)(seq - next) < 0 && next - 1 != seq &&
-		    next != 0);
+		again = acked_already(r, seq, payload) ||
+		    ((int32_t)(seq - next) < 0 && next - 1 != seq && next != 0);
 	acked_unseen(r, ack, flags);
-	if ((int32_t)(end - next) > 0 || next == 0) {
-		f->next_seq = end;
-		f->next_us = now;
-	}
-	if (seq == f->max_acked || f->max_acked == 0)
-		f->max_acked = f->next_seq;
+	advance(f, seq, end, now);
 	f->window = win;
 	f->last_ack = ack;
 	f->ack_us = now;
 	f->tcp = (uint8_t)mark;
-	/* mark, so that nothing is kept across a call */
+	/* last, so that nothing is kept across a call */
 	if (again)
 		resent(f, r, seq, payload, end, now, next, next_us);
 }
@@ -773,12 +795,16 @@ sequence(struct app *a, struct flowtab *t, struct app_flow *f,
 		/* a flow's first segment: its reverse flow, unless it is a
 		 * SYN (whose SYN-ACK's flow will look for it) or an RST (an
 		 * answer to a SYN, or the end of what was not seen: nothing
-		 * of the other direction's changes what it is) */
+		 * of the other direction's changes what it is); and a SYN-ACK
+		 * looks again if that found none */
 		f->state |= ST_SEQ;
 		f->base_seq = flags & TH_SYN ? seq : seq - 1;
 		r = (flags & (TH_SYN | TH_ACK)) == TH_SYN || (flags & TH_RST) ?
 		    &a->f[0] : peer_find(a, t, f, k, slot);
-	} else {
+	} else if (f->peer == 0 && (flags & (TH_SYN | TH_ACK)) ==
+	    (TH_SYN | TH_ACK))
+		r = peer_find(a, t, f, k, slot);	/* handshake() wants it */
+	else {
 		r = &a->f[f->peer];
 		if ((flags & (TH_SYN | TH_ACK)) == TH_SYN)
 			syn_again(f, r, seq);
@@ -795,18 +821,11 @@ sequence(struct app *a, struct flowtab *t, struct app_flow *f,
 	    seq == next - 1)
 		mark |= TCP_KEEPALIVE;
 	again = (payload != 0 || (flags & (TH_SYN | TH_FIN))) &&
-	    !(mark & TCP_KEEPALIVE) && ((payload != 0 &&
-	    r->last_ack != 0 && (int32_t)(seq + payload - r->last_ack) <= 0) ||
+	    !(mark & TCP_KEEPALIVE) && (acked_already(r, seq, payload) ||
 	    (next != 0 && (int32_t)(seq - next) < 0));
 	acked_unseen(r, ack, flags);
-	if (!probe) {
-		if ((int32_t)(end - next) > 0 || next == 0) {
-			f->next_seq = end;
-			f->next_us = now;
-		}
-		if (seq == f->max_acked || f->max_acked == 0)
-			f->max_acked = f->next_seq;
-	}
+	if (!probe)	/* a zero-window probe does not move the sequence */
+		advance(f, seq, end, now);
 	f->window = be16_at(th + 14);
 	f->last_ack = ack;
 	f->ack_us = now;
@@ -833,16 +852,12 @@ tcp(struct app *a, struct flowtab *t, struct app_flow *f,
 	if (a->what & APP_TCP) {
 		uint32_t now = (uint32_t)p->ts_us;
 
-		if (!(flags & (TH_SYN | TH_FIN | TH_RST)) && payload != 1 &&
-		    (f->state & (ST_SEQ | ST_HS_CLIENT)) == ST_SEQ)
-			sequence_fast(a, f, th, payload, flags, now);
-		else {
-			sequence(a, t, f, k, slot, th, payload, flags, now);
-			/* the handshake's times after the analysis, as in
-			 * Wireshark: SYNs, and a client's ACKs until done */
-			if ((flags & TH_SYN) || (f->state & ST_HS_CLIENT))
-				handshake(a, t, f, k, flags, now, slot);
-		}
+		/* plain segments go on to sequence_fast() from there */
+		sequence(a, t, f, k, slot, th, payload, flags, now);
+		/* the handshake's times after the analysis, as in Wireshark:
+		 * SYNs, and a client's ACKs until it is done */
+		if ((flags & TH_SYN) || (f->state & ST_HS_CLIENT))
+			handshake(a, f, flags, now);
 	}
 	if (payload == 0 || (f->state & ST_NAMED) || !(a->what & APP_NAMES))
 		return;
@@ -1098,21 +1113,16 @@ app_print(FILE *f, const struct flow_app *a)
 void
 app_log_stats(const struct app_stats *a)
 {
-	if (QUIC_BUILT) {
-		log_notice("app-info: names %" PRIu64 " names_dropped %"
-		    PRIu64 " rasm_names %" PRIu64 " rasm_full %" PRIu64
-		    " rasm_lost %" PRIu64 " handshakes %" PRIu64 " hs_lost %"
-		    PRIu64 " quic_names %" PRIu64 " quic_lost %" PRIu64,
-		    a->names, a->names_dropped, a->rasm_names, a->rasm_full,
-		    a->rasm_lost, a->handshakes, a->hs_lost, a->quic_names,
-		    a->quic_lost);
-		return;
-	}
+	char quic[64] = "";
+
+	if (QUIC_BUILT)
+		snprintf(quic, sizeof(quic), " quic_names %" PRIu64
+		    " quic_lost %" PRIu64, a->quic_names, a->quic_lost);
 	log_notice("app-info: names %" PRIu64 " names_dropped %" PRIu64
 	    " rasm_names %" PRIu64 " rasm_full %" PRIu64 " rasm_lost %"
-	    PRIu64 " handshakes %" PRIu64 " hs_lost %" PRIu64, a->names,
+	    PRIu64 " handshakes %" PRIu64 " hs_lost %" PRIu64 "%s", a->names,
 	    a->names_dropped, a->rasm_names, a->rasm_full, a->rasm_lost,
-	    a->handshakes, a->hs_lost);
+	    a->handshakes, a->hs_lost, quic);
 }
 
 /* --help's lines after the two that say whether QUIC is named. */

@@ -149,11 +149,11 @@ app_probe_close(struct pipeline *pl)
 }
 
 /*
- * --process: a new flow's ends that are this host's are looked up now
- * (then the packet goes on to app_packet()),
+ * --process: a new flow's ends that are this host's are looked up now,
  * while the sockets exist (a connection that closes at once is gone by
- * export time).  TCP and UDP only; a forwarded flow costs two compares
- * against the host's addresses.
+ * export time); then the packet goes on to app_packet().  TCP and UDP
+ * only; a forwarded flow costs two compares against the host's
+ * addresses.
  */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((noinline, cold))	/* its frame off the path of every packet */

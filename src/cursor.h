@@ -164,17 +164,6 @@ cur_be64(struct cursor *c, uint64_t *v)
 	return cur_peek_be64(c, 0, v) && cur_skip(c, 8);
 }
 
-/*
- * A fixed-size header checked once and then read in place: the next n
- * bytes, or NULL if fewer are left.  Reads from it (be16_at(), be32_at())
- * stay at offsets below n.
- */
-CUR_INLINE const uint8_t *
-cur_peek_fixed(const struct cursor *c, size_t n)
-{
-	return n <= c->left ? c->p : NULL;
-}
-
 /* Copy n bytes out, e.g. an address that is kept as bytes. */
 CUR_INLINE bool
 cur_bytes(struct cursor *c, void *dst, size_t n)
