@@ -18,39 +18,12 @@
 #include <nettle/hkdf.h>
 #include <nettle/hmac.h>
 
+#include "../unit/msg_build.h"
+
 static const uint8_t salt_v1[20] = {
 	0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17, 0x9a,
 	0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a
 };
-
-struct buf {
-	uint8_t		b[4096];
-	size_t		n;
-};
-
-static void
-put(struct buf *m, const void *p, size_t n)
-{
-	if (m->n + n > sizeof(m->b))
-		abort();
-	memcpy(m->b + m->n, p, n);
-	m->n += n;
-}
-
-static void
-put8(struct buf *m, unsigned v)
-{
-	uint8_t b = (uint8_t)v;
-
-	put(m, &b, 1);
-}
-
-static void
-put16(struct buf *m, unsigned v)
-{
-	put8(m, v >> 8);
-	put8(m, v);
-}
 
 static void
 mac_update(void *ctx, size_t len, const uint8_t *data)
@@ -68,7 +41,7 @@ static void
 label(const uint8_t *secret, const char *l, uint8_t *out, size_t len)
 {
 	struct hmac_sha256_ctx h;
-	struct buf info = { { 0 }, 0 };
+	struct msg info = { { 0 }, 0 };
 
 	put16(&info, (unsigned)len);
 	put8(&info, (unsigned)(6 + strlen(l)));
@@ -80,14 +53,14 @@ label(const uint8_t *secret, const char *l, uint8_t *out, size_t len)
 }
 
 static size_t
-seal(const uint8_t *dcid, size_t dlen, unsigned pn, const struct buf *pl,
+seal(const uint8_t *dcid, size_t dlen, unsigned pn, const struct msg *pl,
     uint8_t *out)
 {
 	uint8_t prk[32], sec[32], key[16], iv[12], hp[16], mask[16];
 	struct hmac_sha256_ctx h;
 	struct gcm_aes128_ctx g;
 	struct aes128_ctx a;
-	struct buf hd = { { 0 }, 0 };
+	struct msg hd = { { 0 }, 0 };
 	size_t pn_off, i;
 
 	hmac_sha256_set_key(&h, sizeof(salt_v1), salt_v1);
@@ -125,7 +98,7 @@ seal(const uint8_t *dcid, size_t dlen, unsigned pn, const struct buf *pl,
 
 /* A ClientHello with a 1600-byte key share (X25519MLKEM768 is 1216). */
 static void
-hello(struct buf *m, const char *name)
+hello(struct msg *m, const char *name)
 {
 	size_t n = strlen(name), share = 1600, i;
 	size_t ext = 4 + share + 4 + 5 + n + 4 + 3;
@@ -160,7 +133,7 @@ hello(struct buf *m, const char *name)
 }
 
 static void
-crypto(struct buf *m, const struct buf *h, size_t off, size_t len)
+crypto(struct msg *m, const struct msg *h, size_t off, size_t len)
 {
 	put8(m, 0x06);
 	put16(m, 0x4000 | (unsigned)off);
@@ -185,7 +158,7 @@ out(const char *dir, const char *prefix, int i, const uint8_t *p, size_t n)
 int
 main(int argc, char **argv)
 {
-	struct buf h = { { 0 }, 0 }, p1 = { { 0 }, 0 }, p2 = { { 0 }, 0 };
+	struct msg h = { { 0 }, 0 }, p1 = { { 0 }, 0 }, p2 = { { 0 }, 0 };
 	uint8_t dcid[20], pkt[1500];
 	size_t dlen = 0, n;
 	unsigned v;

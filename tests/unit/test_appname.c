@@ -7,43 +7,8 @@
 #include <stdlib.h>
 
 #include "appname.h"
+#include "msg_build.h"
 #include "tap.h"
-
-struct msg {
-	uint8_t		b[4096];
-	size_t		n;
-};
-
-static void
-put(struct msg *m, const void *p, size_t n)
-{
-	if (m->n + n > sizeof(m->b))
-		abort();
-	memcpy(m->b + m->n, p, n);
-	m->n += n;
-}
-
-static void
-put8(struct msg *m, unsigned v)
-{
-	uint8_t b = (uint8_t)v;
-
-	put(m, &b, 1);
-}
-
-static void
-put16(struct msg *m, unsigned v)
-{
-	put8(m, v >> 8);
-	put8(m, v);
-}
-
-static void
-put24(struct msg *m, size_t v)
-{
-	put8(m, (unsigned)(v >> 16));
-	put16(m, (unsigned)(v & 0xffff));
-}
 
 static void
 putfill(struct msg *m, unsigned v, size_t n)

@@ -13,6 +13,7 @@
 #include <nettle/gcm.h>
 
 #include "appname.h"
+#include "msg_build.h"
 #include "quic.h"
 #include "tap.h"
 
@@ -165,38 +166,9 @@ sealed_open(const uint8_t *payload, size_t plen, uint8_t *buf,
 	return open_copy(pkt, len, buf, fr, n);
 }
 
-struct buf {
-	uint8_t		b[4096];
-	size_t		n;
-};
-
-static void
-put(struct buf *m, const void *p, size_t n)
-{
-	if (m->n + n > sizeof(m->b))
-		abort();
-	memcpy(m->b + m->n, p, n);
-	m->n += n;
-}
-
-static void
-put8(struct buf *m, unsigned v)
-{
-	uint8_t b = (uint8_t)v;
-
-	put(m, &b, 1);
-}
-
-static void
-put16(struct buf *m, unsigned v)
-{
-	put8(m, v >> 8);
-	put8(m, v);
-}
-
 /* A CRYPTO frame with 2-byte varints (offset and length < 16384). */
 static void
-crypto(struct buf *m, const uint8_t *stream, size_t off, size_t len)
+crypto(struct msg *m, const uint8_t *stream, size_t off, size_t len)
 {
 	put8(m, 0x06);
 	put16(m, 0x4000 | (unsigned)off);
@@ -205,7 +177,7 @@ crypto(struct buf *m, const uint8_t *stream, size_t off, size_t len)
 }
 
 static void
-pad(struct buf *m, size_t n)
+pad(struct msg *m, size_t n)
 {
 	while (m->n < n)
 		put8(m, 0);
@@ -216,7 +188,7 @@ pad(struct buf *m, size_t n)
  * browsers send them: the name sits past the first Initial's bytes.
  */
 static void
-hello(struct buf *m, const char *name, size_t share)
+hello(struct msg *m, const char *name, size_t share)
 {
 	size_t n = strlen(name), i, ext = 4 + share + 4 + 5 + n;
 	size_t body = 2 + 32 + 1 + 32 + 2 + 6 + 2 + 2 + ext;
@@ -416,7 +388,7 @@ test_broken(void)
 static void
 test_split(uint32_t version, int reverse)
 {
-	struct buf h = { { 0 }, 0 }, p1 = { { 0 }, 0 }, p2 = { { 0 }, 0 };
+	struct msg h = { { 0 }, 0 }, p1 = { { 0 }, 0 }, p2 = { { 0 }, 0 };
 	uint8_t pkt[2][1300], buf[QUIC_BUF];
 	struct quic_crypto fr[QUIC_FRAMES];
 	const char *v = version == QUIC_V2 ? "v2" : "v1";
@@ -476,7 +448,7 @@ test_frames(void)
 	static const uint8_t data[8] = "ABCDEFGH";
 	uint8_t buf[QUIC_BUF];
 	struct quic_crypto fr[QUIC_FRAMES];
-	struct buf m;
+	struct msg m;
 	size_t n, i;
 
 	/* ACK (2 ranges), ACK_ECN, CONNECTION_CLOSE, then CRYPTO */
