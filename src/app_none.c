@@ -1,7 +1,8 @@
 /*
  * A build without --app-info and --process (make APP_INFO=no): the flags
  * are refused at start (app_probe_check()), so nothing else here is ever
- * asked for more than "none".
+ * asked for more than "none".  What only app_probe.c calls (app_packet(),
+ * app_stats(), ...) needs no stub: that file is not linked either.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -15,13 +16,6 @@
 /* What this build says when asked for them. */
 #define REFUSED	"--app-info, --process: this picoflow was built without " \
 	"them (make APP_INFO=no)"
-
-size_t
-app_bytes(size_t index_end)
-{
-	(void)index_end;
-	return 0;
-}
 
 struct app *
 app_new(size_t index_end, unsigned what)
@@ -39,18 +33,6 @@ app_free(struct app *a)
 }
 
 void
-app_packet(struct app *a, struct flowtab *t, const struct pkt *p,
-    const struct flow_key *k, const struct pkt_meta *m, uint32_t slot)
-{
-	(void)a;
-	(void)t;
-	(void)p;
-	(void)k;
-	(void)m;
-	(void)slot;
-}
-
-void
 app_export(const struct app *a, struct flow_rec *r, char *namebuf)
 {
 	(void)a;
@@ -63,37 +45,6 @@ app_release(struct app *a, const struct flow_rec *r)
 {
 	(void)a;
 	(void)r;
-}
-
-void
-app_stats(const struct app *a, struct app_stats *st)
-{
-	(void)a;
-	(void)st;
-}
-
-int
-app_owner_wanted(struct app *a, uint32_t slot)
-{
-	(void)a;
-	(void)slot;
-	return 0;
-}
-
-void
-app_owner_set(struct app *a, uint32_t slot, int dst,
-    const struct proc_owner *o)
-{
-	(void)a;
-	(void)slot;
-	(void)dst;
-	(void)o;
-}
-
-void
-app_log_stats(const struct app_stats *st)
-{
-	(void)st;
 }
 
 void
