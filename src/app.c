@@ -136,6 +136,7 @@ struct app_rasm {
 
 struct app {
 	struct app_flow	*f;
+	struct flowtab	*tab;		/* whose slots f's are */
 	size_t		 nf;
 	struct app_chunk *chunk;
 	size_t		 nchunk;
@@ -166,13 +167,14 @@ app_bytes(size_t index_end)
 }
 
 struct app *
-app_new(size_t index_end, unsigned what)
+app_new(struct flowtab *t, size_t index_end, unsigned what)
 {
 	struct app *a;
 	size_t i;
 
 	if ((a = mem_alloc(sizeof(*a), "app-info")) == NULL)
 		return NULL;
+	a->tab = t;
 	a->nf = index_end;
 	a->nchunk = chunks_for(index_end);
 	a->what = what;
@@ -549,9 +551,10 @@ quic_name(struct app *a, struct app_flow *f, const struct pkt *p,
  * way (outgoing, incoming); in a file both go one way.
  */
 APP_COLD static struct app_flow *
-peer_find(struct app *a, struct flowtab *t, struct app_flow *f,
-    const struct flow_key *k, uint32_t slot)
+peer_find(struct app *a, struct app_flow *f, const struct flow_key *k,
+    uint32_t slot)
 {
+	struct flowtab *t = a->tab;
 	struct flowtab_ent *e;
 	struct app_flow *r;
 	struct flow_key rk = *k;
@@ -815,8 +818,7 @@ sequence_fast(struct app *a, struct app_flow *f, const uint8_t *th,
  * but no duplicate ACKs.
  */
 APP_COLD static void
-sequence(struct app *a, struct flowtab *t, struct app_flow *f,
-    const struct flow_key *k, uint32_t slot, const uint8_t *th,
+sequence(struct app *a, struct app_flow *f, const struct flow_key *k, uint32_t slot, const uint8_t *th,
     uint32_t payload, uint8_t flags, uint32_t now)
 {
 	uint32_t seq = be32_at(th + 4);
@@ -831,10 +833,10 @@ sequence(struct app *a, struct flowtab *t, struct app_flow *f,
 		f->state |= ST_SEQ;
 		f->base_seq = flags & TH_SYN ? seq : seq - 1;
 		r = (flags & (TH_SYN | TH_ACK)) == TH_SYN || (flags & TH_RST) ?
-		    &a->f[0] : peer_find(a, t, f, k, slot);
+		    &a->f[0] : peer_find(a, f, k, slot);
 	} else if (f->peer == 0 && (flags & (TH_SYN | TH_ACK)) ==
 	    (TH_SYN | TH_ACK))
-		r = peer_find(a, t, f, k, slot);	/* handshake() wants it */
+		r = peer_find(a, f, k, slot);	/* handshake() wants it */
 	else {
 		r = &a->f[f->peer];
 		if ((flags & (TH_SYN | TH_ACK)) == TH_SYN)
@@ -847,7 +849,7 @@ sequence(struct app *a, struct flowtab *t, struct app_flow *f,
 }
 
 static void
-tcp(struct app *a, struct flowtab *t, struct app_flow *f,
+tcp(struct app *a, struct app_flow *f,
     const struct pkt *p, const struct flow_key *k, const struct pkt_meta *m,
     uint32_t slot)
 {
@@ -864,7 +866,7 @@ tcp(struct app *a, struct flowtab *t, struct app_flow *f,
 		uint32_t now = (uint32_t)p->ts_us;
 
 		/* plain segments go on to sequence_fast() from there */
-		sequence(a, t, f, k, slot, th, payload, flags, now);
+		sequence(a, f, k, slot, th, payload, flags, now);
 		/* the handshake's times after the analysis, as in Wireshark:
 		 * SYNs, and a client's ACKs until it is done */
 		if ((flags & TH_SYN) || (f->state & ST_HS_CLIENT))
@@ -878,8 +880,8 @@ tcp(struct app *a, struct flowtab *t, struct app_flow *f,
 
 /* Every packet app_packet() does not hand sequence_fast() itself. */
 APP_NOINLINE static void
-packet(struct app *a, struct flowtab *t, const struct pkt *p,
-    const struct flow_key *k, const struct pkt_meta *m, uint32_t slot)
+packet(struct app *a, const struct pkt *p, const struct flow_key *k,
+    const struct pkt_meta *m, uint32_t slot)
 {
 	struct app_flow *f = &a->f[slot];
 
@@ -887,7 +889,7 @@ packet(struct app *a, struct flowtab *t, const struct pkt *p,
 	    (m->notes & DECODE_NOTE_FRAGMENT))
 		return;		/* --process alone: nothing a packet */
 	if (k->proto == PROTO_TCP)
-		tcp(a, t, f, p, k, m, slot);
+		tcp(a, f, p, k, m, slot);
 	else if (k->proto == PROTO_UDP && !(f->state & ST_NAMED) &&
 	    (a->what & APP_NAMES)) {
 		if (dns_port(k))
@@ -927,8 +929,8 @@ syn_first(struct app_flow *f, const uint8_t *th, uint32_t now)
  * few steps, and all others take a call.
  */
 void
-app_packet(struct app *a, struct flowtab *t, const struct pkt *p,
-    const struct flow_key *k, const struct pkt_meta *m, uint32_t slot)
+app_packet(struct app *a, const struct pkt *p, const struct flow_key *k,
+    const struct pkt_meta *m, uint32_t slot)
 {
 	struct app_flow *f = &a->f[slot];
 	uint32_t l4 = m->l4_off, hdrs, payload;
@@ -958,7 +960,7 @@ app_packet(struct app *a, struct flowtab *t, const struct pkt *p,
 		return;
 	}
 other:
-	packet(a, t, p, k, m, slot);
+	packet(a, p, k, m, slot);
 }
 
 /* ---- --process ---- */

@@ -71,17 +71,19 @@ struct app_stats {
  */
 size_t		 app_bytes(size_t index_end);
 /*
- * Through mem_alloc(); NULL if out of budget.  what: APP_* bits (TCP
- * quality is left out when sampling: it needs every packet).
+ * Through mem_alloc(); NULL if out of budget.  t: the flow table whose
+ * slots these are (app_packet() looks up reverse flows there).  what:
+ * APP_* bits (TCP quality is left out when sampling: it needs every
+ * packet).
  */
-struct app	*app_new(size_t index_end, unsigned what);
+struct app	*app_new(struct flowtab *t, size_t index_end, unsigned what);
 void		 app_free(struct app *);
 
 /*
  * One packet of the flow in slot (flowtab_index_at()), after it was
  * accounted there.  Reads only within p->caplen.
  */
-void		 app_packet(struct app *, struct flowtab *, const struct pkt *,
+void		 app_packet(struct app *, const struct pkt *,
 		    const struct flow_key *, const struct pkt_meta *,
 		    uint32_t slot);
 /*

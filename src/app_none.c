@@ -18,8 +18,9 @@
 	"them (make APP_INFO=no)"
 
 struct app *
-app_new(size_t index_end, unsigned what)
+app_new(struct flowtab *t, size_t index_end, unsigned what)
 {
+	(void)t;
 	(void)index_end;
 	(void)what;
 	errno = ENOTSUP;

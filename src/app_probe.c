@@ -95,7 +95,7 @@ app_probe_setup(struct pipeline *pl, const struct pf_opts *o, size_t n)
 	if (what == 0)
 		return 0;
 	pl->tab_base = flowtab_base(pl->tab);
-	if ((pl->app = app_new(FLOWTAB_INDEX_END(n), what)) == NULL) {
+	if ((pl->app = app_new(pl->tab, FLOWTAB_INDEX_END(n), what)) == NULL) {
 		log_warnx("--app-info, --process: cannot allocate their %zu "
 		    "bytes: %s", app_bytes(FLOWTAB_INDEX_END(n)),
 		    strerror(errno));
@@ -174,7 +174,7 @@ owners(struct pipeline *pl, const struct pkt *p, const struct flow_key *k,
 			    now, &o) != PROCINFO_NONE)
 				app_owner_set(pl->app, slot, side, &o);
 	}
-	app_packet(pl->app, pl->tab, p, k, m, slot);
+	app_packet(pl->app, p, k, m, slot);
 }
 
 void
@@ -191,5 +191,5 @@ app_probe_packet(struct pipeline *pl, const struct pkt *p,
 	if (pl->proc != NULL && pl->ex.last->packets == 1)
 		owners(pl, p, k, m, slot, now);
 	else	/* a call in the tail: no registers kept for it */
-		app_packet(pl->app, pl->tab, p, k, m, slot);
+		app_packet(pl->app, p, k, m, slot);
 }

@@ -271,7 +271,7 @@ setup(struct harness *h, uint8_t c0, uint8_t c1)
 	CHECK(h->buf != NULL && pl->tab != NULL);
 	pl->tab_base = flowtab_base(pl->tab);
 	if (c.app_fields) {
-		pl->app = app_new(FLOWTAB_INDEX_END((c0 & 15) + 1),
+		pl->app = app_new(pl->tab, FLOWTAB_INDEX_END((c0 & 15) + 1),
 		    APP_NAMES | (c.sampling_interval == 1 ? APP_TCP : 0));
 		CHECK(pl->app != NULL || errno == ENOTSUP);
 		c.app_fields = pl->app != NULL;

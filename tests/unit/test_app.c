@@ -77,7 +77,7 @@ send_seg(const struct seg *s)
 	if ((e = flowtab_find(tab, &key)) == NULL)
 		e = flowtab_insert(tab, &key, FLOWTAB_TCP, p.ts_us / 1000);
 	slot = flowtab_index_at(flowtab_base(tab), e);
-	app_packet(app, tab, &p, &key, &meta, slot);
+	app_packet(app, &p, &key, &meta, slot);
 	return slot;
 }
 
@@ -135,7 +135,7 @@ main(void)
 	uint64_t t;
 
 	tab = flowtab_new(64, 1);
-	app = app_new(FLOWTAB_INDEX_END(64), APP_NAMES | APP_TCP);
+	app = app_new(tab, FLOWTAB_INDEX_END(64), APP_NAMES | APP_TCP);
 	if (tab == NULL || app == NULL) {
 		ok(0, "tables");
 		return done();
