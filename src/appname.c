@@ -380,6 +380,12 @@ appname_tls(const uint8_t *buf, size_t len, struct appname *out,
 static const char http_methods[] = "GET POST HEAD PUT DELETE OPTIONS "
     "CONNECT PATCH TRACE NOTIFY SUBSCRIBE UNSUBSCRIBE ";
 
+/* The letters the methods start with, as bits from 'A'. */
+#define HTTP_FIRST(c)	(1u << ((c) - 'A'))
+#define HTTP_FIRSTS	(HTTP_FIRST('C') | HTTP_FIRST('D') | HTTP_FIRST('G') | \
+	HTTP_FIRST('H') | HTTP_FIRST('N') | HTTP_FIRST('O') | HTTP_FIRST('P') | \
+	HTTP_FIRST('S') | HTTP_FIRST('T') | HTTP_FIRST('U'))
+
 /* Bytes of "METHOD " at p, or 0. */
 static size_t
 http_method(const uint8_t *p, size_t len)
@@ -387,6 +393,10 @@ http_method(const uint8_t *p, size_t len)
 	const char *m;
 	size_t n;
 
+	/* most first payloads are not HTTP: one test, not the whole list */
+	if (len == 0 || (unsigned)(p[0] - 'A') > 'Z' - 'A' ||
+	    !(HTTP_FIRSTS & HTTP_FIRST(p[0])))
+		return 0;
 	for (m = http_methods; *m != '\0'; m += n) {
 		for (n = 1; m[n - 1] != ' '; n++)
 			;
