@@ -943,19 +943,23 @@ app_packet(struct app *a, const struct pkt *p, const struct flow_key *k,
 		return;
 	}
 	/* ST_SEQ: --app-info's TCP analysis is on (APP_TCP) */
-	if (l4 == 0 || (m->notes & DECODE_NOTE_FRAGMENT) ||
-	    p->caplen - l4 < 20 || th[12] < 0x50)
-		goto other;
-	hdrs = l4 - m->l3_off + ((uint32_t)(th[12] >> 4) << 2);
-	payload = m->bytes > hdrs ? m->bytes - hdrs : 0;
-	if (!(m->tcp_flags & (TH_SYN | TH_FIN | TH_RST)) && payload != 1 &&
-	    (st == (ST_SEQ | ST_NAMED) || (st == ST_SEQ && payload == 0))) {
+	if ((st & ~ST_NAMED) == ST_SEQ &&
+	    !(m->tcp_flags & (TH_SYN | TH_FIN | TH_RST))) {
+		if (l4 == 0 || (m->notes & DECODE_NOTE_FRAGMENT) ||
+		    p->caplen - l4 < 20 || th[12] < 0x50)
+			goto other;
+		hdrs = l4 - m->l3_off + ((uint32_t)(th[12] >> 4) << 2);
+		payload = m->bytes > hdrs ? m->bytes - hdrs : 0;
+		if (payload == 1 || (payload != 0 && st == ST_SEQ))
+			goto other;
 		sequence_fast(a, f, th, payload, m->tcp_flags,
 		    (uint32_t)p->ts_us);
 		return;
 	}
-	if (st == 0 && payload == 0 && (m->tcp_flags & (TH_SYN | TH_ACK |
-	    TH_FIN | TH_RST)) == TH_SYN && (a->what & APP_TCP)) {
+	if (st == 0 && (m->tcp_flags & (TH_SYN | TH_ACK | TH_FIN | TH_RST)) ==
+	    TH_SYN && (a->what & APP_TCP) && l4 != 0 &&
+	    !(m->notes & DECODE_NOTE_FRAGMENT) && p->caplen - l4 >= 20 &&
+	    th[12] >= 0x50 && m->bytes <= l4 - m->l3_off + ((uint32_t)(th[12] >> 4) << 2)) {
 		syn_first(f, th, (uint32_t)p->ts_us);
 		return;
 	}
