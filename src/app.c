@@ -67,9 +67,11 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define APP_COLD	__attribute__((noinline, cold))
 #define APP_NOINLINE	__attribute__((noinline))
+#define APP_INLINE	static inline __attribute__((always_inline))
 #else
 #define APP_COLD
 #define APP_NOINLINE
+#define APP_INLINE	static inline
 #endif
 
 /*
@@ -741,9 +743,8 @@ advance(struct app_flow *f, uint32_t seq, uint32_t end, uint32_t now)
 /*
  * What sequence() makes of a segment of f's direction once its first
  * segment and a SYN sent again are seen to; r is the reverse flow's
- * entry.  For the segments sequence_fast() takes, only those sent again
- * come here: there can be no keep-alive with data, zero-window probe or
- * duplicate ACK among them.
+ * entry.  Of the segments sequence_fast() takes, only those sent again
+ * come here.
  */
 APP_COLD static void
 sequence_tail(struct app_flow *f, struct app_flow *r, const uint8_t *th,
@@ -752,20 +753,25 @@ sequence_tail(struct app_flow *f, struct app_flow *r, const uint8_t *th,
 	uint32_t seq = be32_at(th + 4), ack = be32_at(th + 8);
 	uint32_t end = seq + payload + !!(flags & (TH_SYN | TH_FIN));
 	uint32_t next = f->next_seq, next_us = f->next_us;
+	uint16_t win = be16_at(th + 14);
 	unsigned mark = ack == f->last_ack ? f->tcp & TCP_DUPACKS : 0u;
-	int probe, again;
+	int plain = !(flags & (TH_SYN | TH_FIN | TH_RST));
+	int probe = payload == 1 && seq == next && r->window == 0;
+	int again;
 
-	probe = payload == 1 && seq == next && r->window == 0;
-	if (!probe && payload == 1 && !(flags & (TH_SYN | TH_FIN | TH_RST)) &&
-	    seq == next - 1)
+	if (plain && payload <= 1 && !probe && seq == next - 1)
 		mark |= TCP_KEEPALIVE;
+	else if (plain && payload == 0 && seq == next && ack == f->last_ack &&
+	    win == f->window && win != 0 && !(r->tcp & TCP_KEEPALIVE) &&
+	    mark < 3)
+		mark++;	/* a duplicate ACK (not a keep-alive's) */
 	again = (payload != 0 || (flags & (TH_SYN | TH_FIN))) &&
 	    !(mark & TCP_KEEPALIVE) && (acked_already(r, seq, payload) ||
 	    (next != 0 && (int32_t)(seq - next) < 0));
 	acked_unseen(r, ack, flags);
 	if (!probe)	/* a zero-window probe does not move the sequence */
 		advance(f, seq, end, now);
-	f->window = be16_at(th + 14);
+	f->window = win;
 	f->last_ack = ack;
 	f->ack_us = now;
 	f->tcp = (uint8_t)mark;
@@ -774,19 +780,20 @@ sequence_tail(struct app_flow *f, struct app_flow *r, const uint8_t *th,
 }
 
 /*
- * sequence() for the segments nearly all packets are: a pure ACK or a
- * segment of 2 bytes or more, with none of SYN, FIN or RST, in a flow
+ * sequence_tail() for the segments nearly all packets are: a pure ACK or
+ * a segment of 2 bytes or more, with none of SYN, FIN or RST, in a flow
  * whose handshake is over.  No zero-window probe, and no keep-alive but
  * an empty one, can be among them; one sent again goes on to
  * sequence_tail() before anything changes, so that this path keeps
- * nothing across a call.
+ * nothing across a call.  Written into app_packet(), its one caller.
  */
-APP_NOINLINE static void
+APP_INLINE void
 sequence_fast(struct app *a, struct app_flow *f, const uint8_t *th,
     uint32_t payload, uint8_t flags, uint32_t now)
 {
 	uint32_t seq = be32_at(th + 4), ack = be32_at(th + 8);
 	uint32_t next = f->next_seq;
+	uint16_t win = be16_at(th + 14);
 	unsigned mark = ack == f->last_ack ? f->tcp & TCP_DUPACKS : 0u;
 	struct app_flow *r = &a->f[f->peer];
 
@@ -798,10 +805,10 @@ sequence_fast(struct app *a, struct app_flow *f, const uint8_t *th,
 		}
 	} else if (seq == next - 1)
 		mark |= TCP_KEEPALIVE;
-	else if (seq == next && ack == f->last_ack &&
-	    be16_at(th + 14) == f->window && f->window != 0 && !(r->tcp & TCP_KEEPALIVE) && mark < 3)
+	else if (seq == next && ack == f->last_ack && win == f->window &&
+	    win != 0 && !(r->tcp & TCP_KEEPALIVE) && mark < 3)
 		mark++;	/* a duplicate ACK (not a keep-alive's) */
-	f->window = be16_at(th + 14);
+	f->window = win;
 	f->last_ack = ack;
 	f->ack_us = now;
 	f->tcp = (uint8_t)mark;
@@ -812,14 +819,13 @@ sequence_fast(struct app *a, struct app_flow *f, const uint8_t *th,
 /*
  * Wireshark's analysis of one segment of f's direction, in its order: a
  * flow's first segment, SYNs, FINs, RSTs, one-byte segments and the
- * handshake's.  Once the first segment and a SYN sent again are seen to,
- * a plain segment goes on as sequence_fast() has it, the others as
- * sequence_tail() does; those can be keep-alives or zero-window probes
- * but no duplicate ACKs.
+ * handshake's.  This finds the reverse flow and sees to a SYN sent again;
+ * sequence_tail() does the rest.
  */
 APP_COLD static void
-sequence(struct app *a, struct app_flow *f, const struct flow_key *k, uint32_t slot, const uint8_t *th,
-    uint32_t payload, uint8_t flags, uint32_t now)
+sequence(struct app *a, struct app_flow *f, const struct flow_key *k,
+    uint32_t slot, const uint8_t *th, uint32_t payload, uint8_t flags,
+    uint32_t now)
 {
 	uint32_t seq = be32_at(th + 4);
 	struct app_flow *r;
@@ -842,10 +848,7 @@ sequence(struct app *a, struct app_flow *f, const struct flow_key *k, uint32_t s
 		if ((flags & (TH_SYN | TH_ACK)) == TH_SYN)
 			syn_again(f, r, seq);
 	}
-	if (!(flags & (TH_SYN | TH_FIN | TH_RST)) && payload != 1)
-		sequence_fast(a, f, th, payload, flags, now);
-	else
-		sequence_tail(f, r, th, payload, flags, now);
+	sequence_tail(f, r, th, payload, flags, now);
 }
 
 static void
