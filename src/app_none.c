@@ -163,11 +163,10 @@ app_probe_close(struct pipeline *pl)
 
 void
 app_probe_packet(struct pipeline *pl, const struct pkt *p,
-    const struct flow_key *k, const struct pkt_meta *m, uint64_t now)
+    const struct flow_key *k, const struct pkt_meta *m)
 {
 	(void)pl;
 	(void)p;
 	(void)k;
 	(void)m;
-	(void)now;
 }

@@ -179,7 +179,7 @@ owners(struct pipeline *pl, const struct pkt *p, const struct flow_key *k,
 
 void
 app_probe_packet(struct pipeline *pl, const struct pkt *p,
-    const struct flow_key *k, const struct pkt_meta *m, uint64_t now)
+    const struct flow_key *k, const struct pkt_meta *m)
 {
 	uint32_t slot;
 
@@ -189,7 +189,7 @@ app_probe_packet(struct pipeline *pl, const struct pkt *p,
 	/* a record's first packet: a new flow, or an old one's next
 	 * record (app.c keeps its owners then) */
 	if (pl->proc != NULL && pl->ex.last->packets == 1)
-		owners(pl, p, k, m, slot, now);
+		owners(pl, p, k, m, slot, pl->clk.frame_ms);
 	else	/* a call in the tail: no registers kept for it */
 		app_packet(pl->app, pl->tab, p, k, m, slot);
 }

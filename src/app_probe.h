@@ -43,6 +43,6 @@ void	app_probe_close(struct pipeline *);
  * record's first packet, then app_packet().  Only with pl->app.
  */
 void	app_probe_packet(struct pipeline *, const struct pkt *,
-	    const struct flow_key *, const struct pkt_meta *, uint64_t now);
+	    const struct flow_key *, const struct pkt_meta *);
 
 #endif
