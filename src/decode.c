@@ -622,7 +622,8 @@ decode_ip(const struct pkt *p, struct cursor *c, int ver,
 	if (l4) {
 		meta->l4_off = (uint16_t)(p->caplen - cur_left(c));
 		transport(c, key, meta);
-	}
+	} else
+		meta->l4_off = 0;
 	return r;
 }
 
@@ -636,7 +637,9 @@ decode_packet(const struct pkt *p, struct flow_key *key,
 
 	/* Keys are hashed and compared as raw memory: padding too is 0. */
 	memset(key, 0, sizeof(*key));
-	memset(meta, 0, sizeof(*meta));
+	/* all but the header offsets, which decode_ip() always sets: one
+	 * store less a packet */
+	memset(meta, 0, offsetof(struct pkt_meta, l3_off));
 	key->ifindex = p->ifindex;
 	key->direction = p->direction != 0;
 	cur_init(&c, p->data, p->caplen);
