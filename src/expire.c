@@ -122,14 +122,13 @@ expire_packet(struct expire *ex, struct flowtab *tab,
 		 * An IPv6 flow needs two free units: up to two flows may
 		 * have to go.  An empty table takes any flow, so this ends.
 		 */
-		ex->last = NULL;
 		while (!flowtab_fits(tab, key))
 			if (make_room(ex, tab, now, &out[n]) == 0)
-				return n;
+				goto none;
 			else
 				n++;
 		if ((e = flowtab_insert_missed(tab, cls, now)) == NULL)
-			return n;	/* cannot happen: it fits */
+			goto none;	/* cannot happen: it fits */
 		ex->st.created++;
 		flowtab_ent_set_tos(e, meta->tos);
 		epoch = flowtab_epoch(tab);
@@ -158,6 +157,10 @@ expire_packet(struct expire *ex, struct flowtab *tab,
 	flags = flowtab_ent_add(e, meta->bytes, meta->tcp_flags, off);
 	flowtab_touch(tab, e, class_for(key->proto, flags));
 	ex->last = e;
+	return n;
+none:	/* the packet went to no flow (the last may be gone): only here,
+	 * not a store on every new flow's way */
+	ex->last = NULL;
 	return n;
 }
 
