@@ -832,9 +832,14 @@ flowtab_base(const struct flowtab *t)
 	return t->u;
 }
 
-/* flowtab_get() but the slot, inline in flowtab_take(): a record is taken
- * from the table far more often than copied */
-static inline void
+/*
+ * flowtab_get() but the slot: inline in flowtab_take() (a record is taken
+ * far more often than copied), but one copy in a build for size.
+ */
+#if defined(__OPTIMIZE_SIZE__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((noinline))
+#endif
+static void
 get(const struct flowtab *t, const struct flowtab_ent *e, struct flow_rec *r)
 {
 	ent_key(t, e, &r->key);
