@@ -13,9 +13,9 @@
 #include "kfilter.h"
 #include "nf9_app.h"
 
-/* What this build says when asked for them. */
-#define REFUSED	"--app-info, --process: this picoflow was built without " \
-	"them (make APP_INFO=no)"
+/* What this build says when asked for them: one string for both uses. */
+static const char refused[] = "--app-info, --process: not in this build "
+    "(APP_INFO=no)";
 
 struct app *
 app_new(size_t index_end, unsigned what)
@@ -68,7 +68,7 @@ kfilter_app_join(struct kfilter *kf, const struct kfilter_cfg *cfg,
 	(void)cfg;
 	(void)npro;
 	kfilter_free(kf);
-	snprintf(err, errlen, "%s", REFUSED);
+	snprintf(err, errlen, "%s", refused);
 	return -1;
 }
 
@@ -97,76 +97,14 @@ nf9_app_put(uint8_t *p, const struct nf9 *nf, const struct flow_app *a)
 
 /*
  * app_probe.c's: --app-info and --process are refused with the other
- * bad combinations of flags, so the rest only does what a probe without
- * them does.
+ * bad combinations of flags; app_probe.h has the rest inline, doing
+ * what a probe without them does.
  */
 int
 app_probe_check(const struct pf_opts *o)
 {
 	if (!o->app_info && !o->process)
 		return 0;
-	fprintf(stderr, "picoflow: %s\n", REFUSED);
+	fprintf(stderr, "picoflow: %s\n", refused);
 	return 1;
-}
-
-flowtab_beside_fn *
-app_probe_side(const struct pf_opts *o)
-{
-	(void)o;
-	return NULL;
-}
-
-int
-app_probe_open(struct pipeline *pl, const struct pf_opts *o)
-{
-	(void)pl;
-	(void)o;
-	return 0;
-}
-
-int
-app_probe_setup(struct pipeline *pl, const struct pf_opts *o, size_t n)
-{
-	(void)pl;
-	(void)o;
-	(void)n;
-	return 0;
-}
-
-void
-app_probe_capture(const struct pf_opts *o, struct capture_cfg *cfg)
-{
-	(void)o;
-	(void)cfg;
-}
-
-void
-app_probe_stats(const struct pipeline *pl, const struct pf_opts *o,
-    struct stats *s)
-{
-	(void)pl;
-	(void)o;
-	(void)s;
-}
-
-void
-app_probe_log(const struct stats *s)
-{
-	(void)s;
-}
-
-void
-app_probe_close(struct pipeline *pl)
-{
-	(void)pl;
-}
-
-void
-app_probe_packet(struct pipeline *pl, const struct pkt *p,
-    const struct flow_key *k, const struct pkt_meta *m)
-{
-	(void)pl;
-	(void)p;
-	(void)k;
-	(void)m;
 }

@@ -198,30 +198,13 @@ flowtab_bytes_per_flow(void)
 size_t
 flowtab_max_flows(size_t budget)
 {
-	return flowtab_max_flows_beside(budget, NULL);
-}
-
-size_t
-flowtab_bytes_beside(size_t n, size_t (*beside)(size_t))
-{
-	size_t t = flowtab_bytes(n), b;
-
-	if (beside == NULL || n == 0 || t == SIZE_MAX)
-		return t;
-	b = beside(n);
-	return b > SIZE_MAX - t ? SIZE_MAX : t + b;
-}
-
-size_t
-flowtab_max_flows_beside(size_t budget, size_t (*beside)(size_t))
-{
 	size_t lo = 0, hi = FLOWTAB_MAX_FLOWS;
 
-	/* both are nondecreasing: find the last n that fits */
+	/* flowtab_bytes() is nondecreasing: find the last n that fits. */
 	while (lo < hi) {
 		size_t mid = hi - (hi - lo) / 2;
 
-		if (flowtab_bytes_beside(mid, beside) <= budget)
+		if (flowtab_bytes(mid) <= budget)
 			lo = mid;
 		else
 			hi = mid - 1;
@@ -858,9 +841,13 @@ get(const struct flowtab *t, const struct flowtab_ent *e, struct flow_rec *r)
 void
 flowtab_take(struct flowtab *t, struct flowtab_ent *e, struct flow_rec *r)
 {
+	uint32_t idx1;
+
 	get(t, e, r);
 	/* the slot is what the index held: found once for both */
-	r->slot = remove_hashed(t, e, key_hash(t, &r->key));
+	idx1 = remove_hashed(t, e, key_hash(t, &r->key));
+	if (FLOWTAB_SLOTS)
+		r->slot = idx1;
 }
 
 void
@@ -868,7 +855,8 @@ flowtab_get(const struct flowtab *t, const struct flowtab_ent *e,
     struct flow_rec *r)
 {
 	get(t, e, r);
-	r->slot = ent_index(t, e) + 1;
+	if (FLOWTAB_SLOTS)
+		r->slot = ent_index(t, e) + 1;
 }
 
 uint64_t

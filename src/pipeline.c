@@ -123,7 +123,7 @@ emit(struct pipeline *pl, struct flow_rec *recs, size_t n, uint64_t now)
 
 	for (i = 0; i < n; i++) {
 		pl->st.records++;
-		if (pl->app != NULL)
+		if (APP_PROBE_BUILT && pl->app != NULL)
 			app_export(pl->app, &recs[i], pl->app_name);
 		if (pl->enr != NULL)
 			enrich_flow(pl->enr, &recs[i], now);
@@ -132,7 +132,7 @@ emit(struct pipeline *pl, struct flow_rec *recs, size_t n, uint64_t now)
 		if (pl->out.send != NULL && encode(pl, &recs[i], now) == -1 &&
 		    encode_parts(pl, &recs[i], now) == -1)
 			unexportable(pl);
-		if (pl->app != NULL)
+		if (APP_PROBE_BUILT && pl->app != NULL)
 			app_release(pl->app, &recs[i]);
 	}
 	/* -P into a pipe: each batch's lines now, not a buffer's worth */
@@ -346,8 +346,10 @@ account(struct pipeline *pl, const struct pkt *p, uint64_t now)
 		return;
 	}
 	n = expire_packet(&pl->ex, pl->tab, &w.key, &w.meta, now, w.out);
-	/* one test for both, as n alone was before --app-info */
-	if ((n | (uintptr_t)pl->app) != 0)
+	if (!APP_PROBE_BUILT) {		/* as before --app-info */
+		if (n != 0)	/* sent at the probe's time, not the frame's */
+			emit(pl, w.out, n, pl->clk.now_ms);
+	} else if ((n | (uintptr_t)pl->app) != 0)	/* one test for both */
 		after_expiry(pl, p, &w, n);
 }
 
