@@ -13,9 +13,6 @@
 #include "kfilter.h"
 #include "nf9_app.h"
 
-/* What this build says when asked for them: one string for both uses. */
-static const char refused[] = "--app-info, --process: not in this build "
-    "(APP_INFO=no)";
 
 struct app *
 app_new(size_t index_end, unsigned what)
@@ -60,7 +57,10 @@ app_usage(FILE *f)
 	(void)f;	/* the flags are not offered */
 }
 
-/* kfilter_app.c's: no classifier (app_snaplen is never set here). */
+/*
+ * kfilter_app.c's: no classifier.  Never called: app_snaplen, which asks
+ * for it, is never set in this build (app_probe_capture() is empty).
+ */
 int
 kfilter_app_join(struct kfilter *kf, const struct kfilter_cfg *cfg,
     size_t npro, char *err, size_t errlen)
@@ -68,15 +68,22 @@ kfilter_app_join(struct kfilter *kf, const struct kfilter_cfg *cfg,
 	(void)cfg;
 	(void)npro;
 	kfilter_free(kf);
-	snprintf(err, errlen, "%s", refused);
+	if (errlen > 0)
+		err[0] = '\0';
 	return -1;
 }
 
-/* nf9_app.c's: no application layouts, so no records that need them. */
+/*
+ * nf9_app.c's: no application layouts, so no records that need them
+ * (nf9_add() sends a record with application facts in the plain
+ * template).  No caller asks for them: probe.c's cfg.app_fields and
+ * proc_fields are 0 in this build.
+ */
 int
 nf9_app_layouts(struct nf9 *nf)
 {
-	return nf->cfg.app_fields || nf->cfg.proc_fields ? -1 : 0;
+	(void)nf;
+	return 0;
 }
 
 size_t
@@ -105,6 +112,6 @@ app_probe_check(const struct pf_opts *o)
 {
 	if (!o->app_info && !o->process)
 		return 0;
-	fprintf(stderr, "picoflow: %s\n", refused);
+	fputs("picoflow: built without --app-info, --process\n", stderr);
 	return 1;
 }

@@ -156,11 +156,13 @@ expire_packet(struct expire *ex, struct flowtab *tab,
 	}
 	flags = flowtab_ent_add(e, meta->bytes, meta->tcp_flags, off);
 	flowtab_touch(tab, e, class_for(key->proto, flags));
-	ex->last = e;
+	if (EXPIRE_LAST)
+		ex->last = e;
 	return n;
 none:	/* the packet went to no flow (the last may be gone): only here,
 	 * not a store on every new flow's way */
-	ex->last = NULL;
+	if (EXPIRE_LAST)
+		ex->last = NULL;
 	return n;
 }
 

@@ -83,6 +83,14 @@ static const char *const timeout_names[FLOWTAB_NCLASS + 1] = {
 	"general", "tcp", "tcp.fin", "tcp.rst", "udp", "icmp", "active"
 };
 
+/* What --lookup-rate caps: --process too where it is built. */
+#if APP_PROBE_BUILT
+#define USAGE_LOOKUP "--egress, --nat,\n" \
+"                          --process at most (default 1000, 0 = no cap)\n"
+#else
+#define USAGE_LOOKUP "--egress/--nat at\n" \
+"                          most (default 1000, 0 = no cap)\n"
+#endif
 /* The help text before app.c's lines (app_usage()), and after them. */
 #define USAGE_HEAD \
 "usage: picoflow (-i IFACE | -r FILE) (-n HOST:PORT ... | -P) [options]\n" \
@@ -121,8 +129,7 @@ static const char *const timeout_names[FLOWTAB_NCLASS + 1] = {
 "      --nat               add post-NAT IPv4 addresses and ports (fields\n" \
 "                          225-228) from conntrack (Linux, -i,\n" \
 "                          CAP_NET_ADMIN)\n" \
-"      --lookup-rate N     kernel lookups a second for --egress, --nat,\n" \
-"                          --process at most (default 1000, 0 = no cap)\n" \
+"      --lookup-rate N     kernel lookups a second for " USAGE_LOOKUP \
 "      --offload-flows[=hw|all]  records from conntrack's counters for\n" \
 "                          flows offloaded past the capture: hardware (hw,\n" \
 "                          the default) or any flowtable (all) (Linux, -i,\n" \
