@@ -122,13 +122,15 @@ expire_packet(struct expire *ex, struct flowtab *tab,
 		 * An IPv6 flow needs two free units: up to two flows may
 		 * have to go.  An empty table takes any flow, so this ends.
 		 */
+		if (EXPIRE_LAST)	/* the packet may go to no flow */
+			ex->last = NULL;
 		while (!flowtab_fits(tab, key))
 			if (make_room(ex, tab, now, &out[n]) == 0)
-				goto none;
+				return n;
 			else
 				n++;
 		if ((e = flowtab_insert_missed(tab, cls, now)) == NULL)
-			goto none;	/* cannot happen: it fits */
+			return n;	/* cannot happen: it fits */
 		ex->st.created++;
 		flowtab_ent_set_tos(e, meta->tos);
 		epoch = flowtab_epoch(tab);
@@ -158,11 +160,6 @@ expire_packet(struct expire *ex, struct flowtab *tab,
 	flowtab_touch(tab, e, class_for(key->proto, flags));
 	if (EXPIRE_LAST)
 		ex->last = e;
-	return n;
-none:	/* the packet went to no flow (the last may be gone): only here,
-	 * not a store on every new flow's way */
-	if (EXPIRE_LAST)
-		ex->last = NULL;
 	return n;
 }
 

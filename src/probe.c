@@ -905,6 +905,7 @@ static int
 drop_privileges(const struct pf_opts *o)
 {
 	char err[256];
+	unsigned keep;
 	uid_t uid;
 	gid_t gid;
 
@@ -912,9 +913,10 @@ drop_privileges(const struct pf_opts *o)
 		log_warnx("%s", err);
 		return 2;
 	}
-	if (!o->check_only && privs_drop(uid, gid, (o->nat ||
-	    o->offload != OFFLOAD_OFF ? CAPS_NET_ADMIN : 0) |
-	    (APP_PROBE_BUILT && o->process ? CAPS_PROC : 0), err,
+	keep = o->nat || o->offload != OFFLOAD_OFF ? CAPS_NET_ADMIN : 0;
+	if (APP_PROBE_BUILT && o->process)
+		keep |= CAPS_PROC;
+	if (!o->check_only && privs_drop(uid, gid, keep, err,
 	    sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return 1;
