@@ -202,7 +202,9 @@ app_probe_packet(struct pipeline *pl, const struct pkt *p,
 		return;
 	slot = flowtab_index_at(pl->tab_base, pl->ex.last);
 	/* a record's first packet: a new flow, or an old one's next
-	 * record (app.c keeps its owners then) */
+	 * record (app.c keeps its owners then).  --process is live
+	 * capture only (app_probe_check()), where clock_frame() left this
+	 * packet's time in frame_ms. */
 	if (pl->proc != NULL && pl->ex.last->packets == 1)
 		owners(pl, p, k, m, slot, pl->clk.frame_ms);
 	else	/* a call in the tail: no registers kept for it */

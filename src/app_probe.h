@@ -55,7 +55,8 @@ void	app_probe_log(const struct stats *s);
 void	app_probe_close(struct pipeline *);
 /*
  * A packet accounted to pl->ex.last (if any): --process asks about a
- * record's first packet, then app_packet().  Only with pl->app.
+ * record's first packet (at pl->clk.frame_ms), then app_packet().  Only
+ * with pl->app.
  */
 void	app_probe_packet(struct pipeline *, const struct pkt *,
 	    const struct flow_key *, const struct pkt_meta *);
