@@ -86,12 +86,15 @@ CORE		:= opts probe pipeline stats decode sample flowtab expire nf9 \
 # what a bad command line is told (nearest names, softflowd's flags)
 CORE		+= opts_hint
 # APP_INFO=no: a build without --app-info (names, TCP quality), as small
-# as before it; app_none.c refuses the flag.
+# as before it; app_none.c refuses the flag, and PF_APP_NONE compiles the
+# shared files' calls for it away (app_probe.h).  Switching it over an
+# existing build needs a make clean, as QUIC does.
 APP_INFO	?= yes
 ifeq ($(APP_INFO),yes)
 CORE		+= app app_probe appname kfilter_app nf9_app
 else ifeq ($(APP_INFO),no)
 CORE		+= app_none
+PF_CPPFLAGS	+= -DPF_APP_NONE
 else
 $(error APP_INFO=$(APP_INFO): expected yes or no)
 endif

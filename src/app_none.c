@@ -13,9 +13,6 @@
 #include "kfilter.h"
 #include "nf9_app.h"
 
-/* What this build says when asked for them. */
-#define REFUSED	"--app-info, --process: this picoflow was built without " \
-	"them (make APP_INFO=no)"
 
 struct app *
 app_new(struct flowtab *t, size_t index_end, unsigned what)
@@ -61,7 +58,10 @@ app_usage(FILE *f)
 	(void)f;	/* the flags are not offered */
 }
 
-/* kfilter_app.c's: no classifier (app_snaplen is never set here). */
+/*
+ * kfilter_app.c's: no classifier.  Never called: app_snaplen, which asks
+ * for it, is never set in this build (app_probe_capture() is empty).
+ */
 int
 kfilter_app_join(struct kfilter *kf, const struct kfilter_cfg *cfg,
     size_t npro, char *err, size_t errlen)
@@ -69,15 +69,22 @@ kfilter_app_join(struct kfilter *kf, const struct kfilter_cfg *cfg,
 	(void)cfg;
 	(void)npro;
 	kfilter_free(kf);
-	snprintf(err, errlen, "%s", REFUSED);
+	if (errlen > 0)
+		err[0] = '\0';
 	return -1;
 }
 
-/* nf9_app.c's: no application layouts, so no records that need them. */
+/*
+ * nf9_app.c's: no application layouts, so no records that need them
+ * (nf9_add() sends a record with application facts in the plain
+ * template).  No caller asks for them: probe.c's cfg.app_fields and
+ * proc_fields are 0 in this build.
+ */
 int
 nf9_app_layouts(struct nf9 *nf)
 {
-	return nf->cfg.app_fields || nf->cfg.proc_fields ? -1 : 0;
+	(void)nf;
+	return 0;
 }
 
 size_t
@@ -98,77 +105,14 @@ nf9_app_put(uint8_t *p, const struct nf9 *nf, const struct flow_app *a)
 
 /*
  * app_probe.c's: --app-info and --process are refused with the other
- * bad combinations of flags, so the rest only does what a probe without
- * them does.
+ * bad combinations of flags; app_probe.h has the rest inline, doing
+ * what a probe without them does.
  */
 int
 app_probe_check(const struct pf_opts *o)
 {
 	if (!o->app_info && !o->process)
 		return 0;
-	fprintf(stderr, "picoflow: %s\n", REFUSED);
+	fputs("picoflow: built without --app-info, --process\n", stderr);
 	return 1;
-}
-
-flowtab_beside_fn *
-app_probe_side(const struct pf_opts *o)
-{
-	(void)o;
-	return NULL;
-}
-
-int
-app_probe_open(struct pipeline *pl, const struct pf_opts *o)
-{
-	(void)pl;
-	(void)o;
-	return 0;
-}
-
-int
-app_probe_setup(struct pipeline *pl, const struct pf_opts *o, size_t n)
-{
-	(void)pl;
-	(void)o;
-	(void)n;
-	return 0;
-}
-
-void
-app_probe_capture(const struct pf_opts *o, struct capture_cfg *cfg)
-{
-	(void)o;
-	(void)cfg;
-}
-
-void
-app_probe_stats(const struct pipeline *pl, const struct pf_opts *o,
-    struct stats *s)
-{
-	(void)pl;
-	(void)o;
-	(void)s;
-}
-
-void
-app_probe_log(const struct stats *s)
-{
-	(void)s;
-}
-
-void
-app_probe_close(struct pipeline *pl)
-{
-	(void)pl;
-}
-
-void
-app_probe_packet(struct pipeline *pl, const struct pkt *p,
-    const struct flow_key *k, const struct pkt_meta *m, uint64_t now)
-{
-	(void)pl;
-	(void)p;
-	(void)k;
-	(void)m;
-	(void)now;
 }

@@ -50,17 +50,32 @@ app_probe_check(const struct pf_opts *o)
 	return n;
 }
 
-/* The side table beside n flow table units. */
-static size_t
-side_bytes(size_t n)
+size_t
+app_probe_table_bytes(const struct pf_opts *o, size_t n)
 {
-	return app_bytes(FLOWTAB_INDEX_END(n));
+	size_t t = flowtab_bytes(n), b;
+
+	if (!(o->app_info || o->process) || n == 0 || t == SIZE_MAX)
+		return t;
+	b = app_bytes(FLOWTAB_INDEX_END(n));
+	return b > SIZE_MAX - t ? SIZE_MAX : t + b;
 }
 
-flowtab_beside_fn *
-app_probe_side(const struct pf_opts *o)
+size_t
+app_probe_max_flows(const struct pf_opts *o, size_t budget)
 {
-	return o->app_info || o->process ? side_bytes : NULL;
+	size_t lo = 0, hi = FLOWTAB_MAX_FLOWS;
+
+	/* both tables grow with n: find the last n that fits */
+	while (lo < hi) {
+		size_t mid = hi - (hi - lo) / 2;
+
+		if (app_probe_table_bytes(o, mid) <= budget)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
 }
 
 /* Like probe.c's other lookups (--egress, --nat), before the table. */
@@ -179,7 +194,7 @@ owners(struct pipeline *pl, const struct pkt *p, const struct flow_key *k,
 
 void
 app_probe_packet(struct pipeline *pl, const struct pkt *p,
-    const struct flow_key *k, const struct pkt_meta *m, uint64_t now)
+    const struct flow_key *k, const struct pkt_meta *m)
 {
 	uint32_t slot;
 
@@ -187,9 +202,11 @@ app_probe_packet(struct pipeline *pl, const struct pkt *p,
 		return;
 	slot = flowtab_index_at(pl->tab_base, pl->ex.last);
 	/* a record's first packet: a new flow, or an old one's next
-	 * record (app.c keeps its owners then) */
+	 * record (app.c keeps its owners then).  --process is live
+	 * capture only (app_probe_check()), where clock_frame() left this
+	 * packet's time in frame_ms. */
 	if (pl->proc != NULL && pl->ex.last->packets == 1)
-		owners(pl, p, k, m, slot, now);
+		owners(pl, p, k, m, slot, pl->clk.frame_ms);
 	else	/* a call in the tail: no registers kept for it */
 		app_packet(pl->app, p, k, m, slot);
 }

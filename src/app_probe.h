@@ -19,14 +19,29 @@
 #include "pipeline.h"
 #include "stats.h"
 
+/*
+ * The Makefile defines PF_APP_NONE for APP_INFO=no, which links
+ * app_none.c instead of app.c and app_probe.c: the steps below are then
+ * inline and do nothing, and APP_PROBE_BUILT is 0, so that callers'
+ * tests of --app-info and --process compile away and that build is what
+ * the probe was before them (as QUIC_BUILT does for QUIC, quic.h).
+ */
+#ifdef PF_APP_NONE
+#define APP_PROBE_BUILT	0
+#else
+#define APP_PROBE_BUILT	1
+#endif
+
 /* The rules of the two flags and their companions: how many broke. */
 int	app_probe_check(const struct pf_opts *);
+
+#if APP_PROBE_BUILT
 /*
- * The bytes of the side table the options want beside a flow table, as
- * flowtab_bytes_beside() and flowtab_max_flows_beside() take them; NULL
- * for none.
+ * flowtab_bytes() and flowtab_max_flows() with the side table the
+ * options want beside the flow table (SIZE_MAX if too many bytes).
  */
-flowtab_beside_fn *app_probe_side(const struct pf_opts *);
+size_t	app_probe_table_bytes(const struct pf_opts *, size_t max_flows);
+size_t	app_probe_max_flows(const struct pf_opts *, size_t budget);
 /* --process: its lookups, before the flow table; 0 or an exit status. */
 int	app_probe_open(struct pipeline *, const struct pf_opts *);
 /* The side table beside pl->tab of n flows; 0 or an exit status. */
@@ -40,9 +55,80 @@ void	app_probe_log(const struct stats *s);
 void	app_probe_close(struct pipeline *);
 /*
  * A packet accounted to pl->ex.last (if any): --process asks about a
- * record's first packet, then app_packet().  Only with pl->app.
+ * record's first packet (at pl->clk.frame_ms), then app_packet().  Only
+ * with pl->app.
  */
 void	app_probe_packet(struct pipeline *, const struct pkt *,
-	    const struct flow_key *, const struct pkt_meta *, uint64_t now);
+	    const struct flow_key *, const struct pkt_meta *);
+#else	/* APP_INFO=no: app_probe_check() refused the flags */
+static inline size_t
+app_probe_table_bytes(const struct pf_opts *o, size_t max_flows)
+{
+	(void)o;
+	return flowtab_bytes(max_flows);
+}
+
+static inline size_t
+app_probe_max_flows(const struct pf_opts *o, size_t budget)
+{
+	(void)o;
+	return flowtab_max_flows(budget);
+}
+
+static inline int
+app_probe_open(struct pipeline *pl, const struct pf_opts *o)
+{
+	(void)pl;
+	(void)o;
+	return 0;
+}
+
+static inline int
+app_probe_setup(struct pipeline *pl, const struct pf_opts *o, size_t n)
+{
+	(void)pl;
+	(void)o;
+	(void)n;
+	return 0;
+}
+
+static inline void
+app_probe_capture(const struct pf_opts *o, struct capture_cfg *cfg)
+{
+	(void)o;
+	(void)cfg;
+}
+
+static inline void
+app_probe_stats(const struct pipeline *pl, const struct pf_opts *o,
+    struct stats *s)
+{
+	(void)pl;
+	(void)o;
+	(void)s;
+}
+
+static inline void
+app_probe_log(const struct stats *s)
+{
+	(void)s;
+}
+
+static inline void
+app_probe_close(struct pipeline *pl)
+{
+	(void)pl;
+}
+
+static inline void
+app_probe_packet(struct pipeline *pl, const struct pkt *p,
+    const struct flow_key *k, const struct pkt_meta *m)
+{
+	(void)pl;
+	(void)p;
+	(void)k;
+	(void)m;
+}
+#endif
 
 #endif

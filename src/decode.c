@@ -599,7 +599,8 @@ decode_ip(const struct pkt *p, struct cursor *c, int ver,
 	uint8_t b;
 
 	/* Header offsets fit 16 bits: link and extension chains are capped. */
-	meta->l3_off = (uint16_t)(p->caplen - cur_left(c));
+	if (DECODE_OFFSETS)
+		meta->l3_off = (uint16_t)(p->caplen - cur_left(c));
 
 	if (cur_peek_u8(c, 0, &b)) {
 		if (ver == VER_NIBBLE)
@@ -620,9 +621,11 @@ decode_ip(const struct pkt *p, struct cursor *c, int ver,
 		return DECODE_SKIP_BAD_VERSION;
 	}
 	if (l4) {
-		meta->l4_off = (uint16_t)(p->caplen - cur_left(c));
+		if (DECODE_OFFSETS)
+			meta->l4_off = (uint16_t)(p->caplen - cur_left(c));
 		transport(c, key, meta);
-	}
+	} else if (DECODE_OFFSETS)
+		meta->l4_off = 0;
 	return r;
 }
 
@@ -636,7 +639,10 @@ decode_packet(const struct pkt *p, struct flow_key *key,
 
 	/* Keys are hashed and compared as raw memory: padding too is 0. */
 	memset(key, 0, sizeof(*key));
-	memset(meta, 0, sizeof(*meta));
+	/* all but the header offsets, which decode_ip() always sets: one
+	 * store less a packet */
+	memset(meta, 0, DECODE_OFFSETS ? offsetof(struct pkt_meta, l3_off) :
+	    sizeof(*meta));
 	key->ifindex = p->ifindex;
 	key->direction = p->direction != 0;
 	cur_init(&c, p->data, p->caplen);

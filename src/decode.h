@@ -28,6 +28,16 @@ enum decode_result {
 #define DECODE_NOTE_LEN_FRAME	0x04	/* IP length 0 (TSO/jumbo): frame used */
 #define DECODE_NOTE_EXT_TRUNC	0x08	/* IPv6 extension chain cut or too long */
 
+/*
+ * Only --app-info reads pkt_meta's l3_off and l4_off: a build without it
+ * (APP_INFO=no defines PF_APP_NONE) leaves them 0 and has no code for them.
+ */
+#ifdef PF_APP_NONE
+#define DECODE_OFFSETS	0
+#else
+#define DECODE_OFFSETS	1
+#endif
+
 /* 1 if frames of this libpcap DLT can be decoded. */
 int		 decode_dlt_supported(int dlt);
 

@@ -122,7 +122,8 @@ expire_packet(struct expire *ex, struct flowtab *tab,
 		 * An IPv6 flow needs two free units: up to two flows may
 		 * have to go.  An empty table takes any flow, so this ends.
 		 */
-		ex->last = NULL;
+		if (EXPIRE_LAST)	/* the packet may go to no flow */
+			ex->last = NULL;
 		while (!flowtab_fits(tab, key))
 			if (make_room(ex, tab, now, &out[n]) == 0)
 				return n;
@@ -157,7 +158,8 @@ expire_packet(struct expire *ex, struct flowtab *tab,
 	}
 	flags = flowtab_ent_add(e, meta->bytes, meta->tcp_flags, off);
 	flowtab_touch(tab, e, class_for(key->proto, flags));
-	ex->last = e;
+	if (EXPIRE_LAST)
+		ex->last = e;
 	return n;
 }
 

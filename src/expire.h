@@ -47,9 +47,16 @@ struct expire {
 	struct expire_cfg	cfg;
 	struct expire_stats	st;
 	/* The flow expire_packet() last accounted a packet to, or NULL:
-	 * what --app-info reads further from the same packet. */
+	 * what --app-info reads further from the same packet.  Not kept
+	 * in a build without it (APP_INFO=no defines PF_APP_NONE). */
 	struct flowtab_ent	*last;
 };
+
+#ifdef PF_APP_NONE
+#define EXPIRE_LAST	0
+#else
+#define EXPIRE_LAST	1
+#endif
 
 /* Defaults documented above and in the README and picoflow.8. */
 void	expire_defaults(struct expire_cfg *);

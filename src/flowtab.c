@@ -198,30 +198,13 @@ flowtab_bytes_per_flow(void)
 size_t
 flowtab_max_flows(size_t budget)
 {
-	return flowtab_max_flows_beside(budget, NULL);
-}
-
-size_t
-flowtab_bytes_beside(size_t n, size_t (*beside)(size_t))
-{
-	size_t t = flowtab_bytes(n), b;
-
-	if (beside == NULL || n == 0 || t == SIZE_MAX)
-		return t;
-	b = beside(n);
-	return b > SIZE_MAX - t ? SIZE_MAX : t + b;
-}
-
-size_t
-flowtab_max_flows_beside(size_t budget, size_t (*beside)(size_t))
-{
 	size_t lo = 0, hi = FLOWTAB_MAX_FLOWS;
 
-	/* both are nondecreasing: find the last n that fits */
+	/* flowtab_bytes() is nondecreasing: find the last n that fits. */
 	while (lo < hi) {
 		size_t mid = hi - (hi - lo) / 2;
 
-		if (flowtab_bytes_beside(mid, beside) <= budget)
+		if (flowtab_bytes(mid) <= budget)
 			lo = mid;
 		else
 			hi = mid - 1;
@@ -792,8 +775,11 @@ index_delete(struct flowtab *t, uint32_t hole)
 	t->slot[hole] = 0;
 }
 
-/* Remove entry e, whose key hashes to h, from the index and the lists. */
-static void
+/*
+ * Remove entry e, whose key hashes to h, from the index and the lists.
+ * Returns its index + 1, what its index slot held (flow_rec.slot).
+ */
+static uint32_t
 remove_hashed(struct flowtab *t, struct flowtab_ent *e, uint32_t h)
 {
 	uint32_t idx = ent_index(t, e), i;
@@ -801,7 +787,7 @@ remove_hashed(struct flowtab *t, struct flowtab_ent *e, uint32_t h)
 	i = home_slot(t, h);
 	while ((t->slot[i] & SLOT_IDX) != idx + 1) {
 		if (t->slot[i] == 0)
-			return;		/* not in the table: caller bug */
+			return idx + 1;	/* not in the table: caller bug */
 		if (++i == t->nslots)
 			i = 0;
 	}
@@ -814,12 +800,13 @@ remove_hashed(struct flowtab *t, struct flowtab_ent *e, uint32_t h)
 	unit_free(t, idx);
 	t->used--;
 	t->count--;
+	return idx + 1;
 }
 
 void
 flowtab_remove(struct flowtab *t, struct flowtab_ent *e)
 {
-	remove_hashed(t, e, ent_hash(t, e));
+	(void)remove_hashed(t, e, ent_hash(t, e));
 }
 
 const void *
@@ -828,16 +815,15 @@ flowtab_base(const struct flowtab *t)
 	return t->u;
 }
 
-void
-flowtab_take(struct flowtab *t, struct flowtab_ent *e, struct flow_rec *r)
-{
-	flowtab_get(t, e, r);
-	remove_hashed(t, e, key_hash(t, &r->key));
-}
-
-void
-flowtab_get(const struct flowtab *t, const struct flowtab_ent *e,
-    struct flow_rec *r)
+/*
+ * flowtab_get() but the slot: inline in flowtab_take() (a record is taken
+ * far more often than copied), but one copy in a build for size.
+ */
+#if defined(__OPTIMIZE_SIZE__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((noinline))
+#endif
+static void
+get(const struct flowtab *t, const struct flowtab_ent *e, struct flow_rec *r)
 {
 	ent_key(t, e, &r->key);
 	r->packets = e->packets;
@@ -849,8 +835,28 @@ flowtab_get(const struct flowtab *t, const struct flowtab_ent *e,
 	r->end = 0;
 	r->pad = 0;
 	memset(&r->enr, 0, sizeof(r->enr));
-	r->slot = ent_index(t, e) + 1;
 	r->app.flags = 0;	/* the rest is app_export()'s to fill */
+}
+
+void
+flowtab_take(struct flowtab *t, struct flowtab_ent *e, struct flow_rec *r)
+{
+	uint32_t idx1;
+
+	get(t, e, r);
+	/* the slot is what the index held: found once for both */
+	idx1 = remove_hashed(t, e, key_hash(t, &r->key));
+	if (FLOWTAB_SLOTS)
+		r->slot = idx1;
+}
+
+void
+flowtab_get(const struct flowtab *t, const struct flowtab_ent *e,
+    struct flow_rec *r)
+{
+	get(t, e, r);
+	if (FLOWTAB_SLOTS)
+		r->slot = ent_index(t, e) + 1;
 }
 
 uint64_t

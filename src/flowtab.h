@@ -86,15 +86,6 @@ size_t		 flowtab_bytes(size_t max_flows);
 /* Largest max_flows with flowtab_bytes(max_flows) <= budget (0 if none). */
 size_t		 flowtab_max_flows(size_t budget);
 /*
- * The same when a side table of beside(max_flows) bytes (nondecreasing)
- * comes with it; beside NULL: none.  Bytes of both: SIZE_MAX if too many.
- */
-typedef size_t	 flowtab_beside_fn(size_t max_flows);
-size_t		 flowtab_bytes_beside(size_t max_flows,
-		    flowtab_beside_fn *beside);
-size_t		 flowtab_max_flows_beside(size_t budget,
-		    flowtab_beside_fn *beside);
-/*
  * Allocate through mem_alloc() (mem.h).  seed keys the hash so that
  * outside parties cannot predict collisions.  NULL with errno EINVAL if
  * max_flows is 0 or over FLOWTAB_MAX_FLOWS, ENOMEM if out of budget.
@@ -210,6 +201,16 @@ flowtab_ent_class(const struct flowtab_ent *e)
  * the spare unit are units too).
  */
 #define FLOWTAB_INDEX_END(max_flows) ((size_t)(max_flows) + 1 + FLOWTAB_NCLASS)
+/*
+ * Whether records get flow_rec.slot: only a side table (app.c) reads it,
+ * so a build without one (APP_INFO=no defines PF_APP_NONE) leaves it
+ * unset and has no code for it.
+ */
+#ifdef PF_APP_NONE
+#define FLOWTAB_SLOTS	0
+#else
+#define FLOWTAB_SLOTS	1
+#endif
 const void	*flowtab_base(const struct flowtab *);
 
 static inline uint32_t

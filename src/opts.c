@@ -83,59 +83,71 @@ static const char *const timeout_names[FLOWTAB_NCLASS + 1] = {
 	"general", "tcp", "tcp.fin", "tcp.rst", "udp", "icmp", "active"
 };
 
+/* What --lookup-rate caps: --process too where it is built. */
+#if APP_PROBE_BUILT
+#define USAGE_LOOKUP "--egress, --nat,\n" \
+"                          --process at most (default 1000, 0 = no cap)\n"
+#else
+#define USAGE_LOOKUP "--egress/--nat at\n" \
+"                          most (default 1000, 0 = no cap)\n"
+#endif
+/* The help text before app.c's lines (app_usage()), and after them. */
+#define USAGE_HEAD \
+"usage: picoflow (-i IFACE | -r FILE) (-n HOST:PORT ... | -P) [options]\n" \
+"  -i, --interface IFACE   capture live on IFACE (repeatable; any: all)\n" \
+"  -r, --read FILE         read a pcap/pcapng file, export all flows, exit\n" \
+"  -n, --collector H:P     NetFlow collector; [v6addr]:port; repeatable\n" \
+"  -P, --print             print every exported flow as text on stdout\n" \
+"  -s, --sample N          account 1 packet in N (default 1: all)\n" \
+"      --sample-mode M     deterministic (every Nth, default) or random\n" \
+"                          (random: in the kernel with AF_PACKET)\n" \
+"  -m, --max-flows N       flow table units, IPv6 flow = 2 (default 8192,\n" \
+"                          or from -M)\n" \
+"  -M, --memory SIZE       memory budget, e.g. 2M; never exceeded\n" \
+"  -t, --timeout NAME=T    general, tcp, tcp.fin, tcp.rst, udp, icmp\n" \
+"                          (idle) or active; T in s, or with s/m/h\n" \
+"  -f, --filter EXPR       BPF filter expression (pcap-filter(7))\n" \
+"  -S, --source-id ID      v9 Source ID, IPFIX Observation Domain, v5\n" \
+"                          engine type * 256 + engine ID (default 1)\n" \
+"  -u, --user USER         run as USER once capture and sockets are open\n" \
+"                          (keeping CAP_NET_ADMIN for --nat, --offload-flows)\n" \
+"  -v, --netflow-version V export format: 9 (NetFlow v9, default),\n" \
+"                          10 (IPFIX) or 5 (NetFlow v5: IPv4 only)\n" \
+"  -d, --debug             verbose log to stderr\n" \
+"  -T, --check             check the configuration and exit\n" \
+"      --mtu N             max export datagram size (default 1400;\n" \
+"                          1464 with -v 5: 30 records a datagram)\n" \
+"      --template-packets N  re-send templates every N datagrams (20)\n" \
+"      --template-secs S   ... and every S seconds (60)\n" \
+"      --pace N            max datagrams/s per collector (10000, 0 = off)\n" \
+"      --snaplen N         bytes captured per packet (default 256)\n" \
+"      --no-promisc        do not put interfaces in promiscuous mode\n" \
+"      --no-ifnames        do not send interface names (IF_NAME options)\n" \
+"      --libpcap-reader    read -r files with libpcap (slower)\n" \
+"      --egress            OUTPUT_SNMP of incoming flows from the kernel's\n" \
+"                          route to their destination (Linux, -i only)\n" \
+"      --nat               add post-NAT IPv4 addresses and ports (fields\n" \
+"                          225-228) from conntrack (Linux, -i,\n" \
+"                          CAP_NET_ADMIN)\n" \
+"      --lookup-rate N     kernel lookups a second for " USAGE_LOOKUP \
+"      --offload-flows[=hw|all]  records from conntrack's counters for\n" \
+"                          flows offloaded past the capture: hardware (hw,\n" \
+"                          the default) or any flowtable (all) (Linux, -i,\n" \
+"                          CAP_NET_ADMIN, nf_conntrack_acct=1)\n"
+#define USAGE_TAIL \
+"      --no-sandbox        no system call filter after start (to debug)\n" \
+"  -h, --help              this text;  -V, --version  print the version\n"
+
 void
 opts_usage(FILE *f)
 {
-	fputs(
-"usage: picoflow (-i IFACE | -r FILE) (-n HOST:PORT ... | -P) [options]\n"
-"  -i, --interface IFACE   capture live on IFACE (repeatable; any: all)\n"
-"  -r, --read FILE         read a pcap/pcapng file, export all flows, exit\n"
-"  -n, --collector H:P     NetFlow collector; [v6addr]:port; repeatable\n"
-"  -P, --print             print every exported flow as text on stdout\n"
-"  -s, --sample N          account 1 packet in N (default 1: all)\n"
-"      --sample-mode M     deterministic (every Nth, default) or random\n"
-"                          (random: in the kernel with AF_PACKET)\n"
-"  -m, --max-flows N       flow table units, IPv6 flow = 2 (default 8192,\n"
-"                          or from -M)\n"
-"  -M, --memory SIZE       memory budget, e.g. 2M; never exceeded\n"
-"  -t, --timeout NAME=T    general, tcp, tcp.fin, tcp.rst, udp, icmp\n"
-"                          (idle) or active; T in s, or with s/m/h\n"
-"  -f, --filter EXPR       BPF filter expression (pcap-filter(7))\n"
-"  -S, --source-id ID      v9 Source ID, IPFIX Observation Domain, v5\n"
-"                          engine type * 256 + engine ID (default 1)\n"
-"  -u, --user USER         run as USER once capture and sockets are open\n"
-"                          (keeping CAP_NET_ADMIN for --nat, --offload-flows)\n"
-"  -v, --netflow-version V export format: 9 (NetFlow v9, default),\n"
-"                          10 (IPFIX) or 5 (NetFlow v5: IPv4 only)\n"
-"  -d, --debug             verbose log to stderr\n"
-"  -T, --check             check the configuration and exit\n"
-"      --mtu N             max export datagram size (default 1400;\n"
-"                          1464 with -v 5: 30 records a datagram)\n"
-"      --template-packets N  re-send templates every N datagrams (20)\n"
-"      --template-secs S   ... and every S seconds (60)\n"
-"      --pace N            max datagrams/s per collector (10000, 0 = off)\n"
-"      --snaplen N         bytes captured per packet (default 256)\n"
-"      --no-promisc        do not put interfaces in promiscuous mode\n"
-"      --no-ifnames        do not send interface names (IF_NAME options)\n"
-"      --libpcap-reader    read -r files with libpcap (slower)\n"
-"      --egress            OUTPUT_SNMP of incoming flows from the kernel's\n"
-"                          route to their destination (Linux, -i only)\n"
-"      --nat               add post-NAT IPv4 addresses and ports (fields\n"
-"                          225-228) from conntrack (Linux, -i,\n"
-"                          CAP_NET_ADMIN)\n"
-"      --lookup-rate N     kernel lookups a second for --egress, --nat,\n"
-"                          --process at most (default 1000, 0 = no cap)\n"
-"      --offload-flows[=hw|all]  records from conntrack's counters for\n"
-"                          flows offloaded past the capture: hardware (hw,\n"
-"                          the default) or any flowtable (all) (Linux, -i,\n"
-"                          CAP_NET_ADMIN, nf_conntrack_acct=1)\n",
-	    f);
-	/* what app.c adds; nothing in a build without it (app_none.c) */
-	app_usage(f);
-	fputs(
-"      --no-sandbox        no system call filter after start (to debug)\n"
-"  -h, --help              this text;  -V, --version  print the version\n",
-	    f);
+	if (!APP_PROBE_BUILT) {	/* APP_INFO=no: one string, as before */
+		fputs(USAGE_HEAD USAGE_TAIL, f);
+		return;
+	}
+	fputs(USAGE_HEAD, f);
+	app_usage(f);	/* what app.c adds */
+	fputs(USAGE_TAIL, f);
 }
 
 /* Flags given at all, valid or not, so one bad value is one message. */

@@ -123,7 +123,7 @@ emit(struct pipeline *pl, struct flow_rec *recs, size_t n, uint64_t now)
 
 	for (i = 0; i < n; i++) {
 		pl->st.records++;
-		if (pl->app != NULL)
+		if (APP_PROBE_BUILT && pl->app != NULL)
 			app_export(pl->app, &recs[i], pl->app_name);
 		if (pl->enr != NULL)
 			enrich_flow(pl->enr, &recs[i], now);
@@ -132,7 +132,7 @@ emit(struct pipeline *pl, struct flow_rec *recs, size_t n, uint64_t now)
 		if (pl->out.send != NULL && encode(pl, &recs[i], now) == -1 &&
 		    encode_parts(pl, &recs[i], now) == -1)
 			unexportable(pl);
-		if (pl->app != NULL)
+		if (APP_PROBE_BUILT && pl->app != NULL)
 			app_release(pl->app, &recs[i]);
 	}
 	/* -P into a pipe: each batch's lines now, not a buffer's worth */
@@ -280,37 +280,77 @@ count_notes(struct pipeline *pl, uint8_t notes)
 			pl->st.notes[i]++;
 }
 
+/* What account() has of a packet, in one place for after_expiry(). */
+struct pipeline_work {
+	struct flow_key	key;
+	struct pkt_meta	meta;
+	struct flow_rec	out[EXPIRE_PACKET_MAX];
+};
+
+/*
+ * Records a packet ended, then --app-info's look at it (after emit(): a
+ * slot the packet's flow reuses was released).
+ */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void
+emit_expired(struct pipeline *pl, const struct pkt *p,
+    struct pipeline_work *w, size_t n)
+{
+	emit(pl, w->out, n, pl->clk.now_ms);	/* at the probe's time */
+	if (pl->app != NULL)
+		app_probe_packet(pl, p, &w->key, &w->meta);
+}
+
+/*
+ * What follows expiry when it ended records or --app-info is on: apart
+ * from account(), so that a packet with neither keeps no more registers
+ * than before --app-info, and with --app-info alone (the common case)
+ * it saves none.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void
+after_expiry(struct pipeline *pl, const struct pkt *p,
+    struct pipeline_work *w, size_t n)
+{
+	if (n != 0)
+		emit_expired(pl, p, w, n);
+	else	/* then pl->app is set */
+		app_probe_packet(pl, p, &w->key, &w->meta);
+}
+
 /* The per-packet path: no allocation, no system call (--process: a
  * rate-capped lookup at a local flow's start). */
 static void
 account(struct pipeline *pl, const struct pkt *p, uint64_t now)
 {
-	struct flow_rec out[EXPIRE_PACKET_MAX];
-	struct flow_key key;
-	struct pkt_meta meta;
+	struct pipeline_work w;
 	enum decode_result r;
 	size_t n;
 
 	pl->st.frames++;
-	r = decode_packet(p, &key, &meta);
+	r = decode_packet(p, &w.key, &w.meta);
 	if (r != DECODE_OK) {
 		pl->st.skipped[r]++;
 		return;
 	}
 	pl->st.ip_packets++;
-	pl->st.ip_bytes += meta.bytes;
-	if (meta.notes != 0)
-		count_notes(pl, meta.notes);
+	pl->st.ip_bytes += w.meta.bytes;
+	if (w.meta.notes != 0)
+		count_notes(pl, w.meta.notes);
 	if (!sample_take(&pl->smp)) {
 		pl->st.sampled_out++;
 		return;
 	}
-	n = expire_packet(&pl->ex, pl->tab, &key, &meta, now, out);
-	if (n != 0)	/* sent at the probe's time, not the frame's */
-		emit(pl, out, n, pl->clk.now_ms);
-	/* after emit(): a slot the packet's flow reuses was released */
-	if (pl->app != NULL)
-		app_probe_packet(pl, p, &key, &meta, now);
+	n = expire_packet(&pl->ex, pl->tab, &w.key, &w.meta, now, w.out);
+	if (!APP_PROBE_BUILT) {		/* as before --app-info */
+		if (n != 0)	/* sent at the probe's time, not the frame's */
+			emit(pl, w.out, n, pl->clk.now_ms);
+	} else if ((n | (uintptr_t)pl->app) != 0)	/* one test for both */
+		after_expiry(pl, p, &w, n);
 }
 
 void

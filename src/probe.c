@@ -559,8 +559,6 @@ setup_memory(struct probe *pr, size_t encsz)
 {
 	const struct pf_opts *o = pr->o;
 	size_t n = o->max_flows, qsz, need;
-	/* --app-info's or --process's table beside the flow table */
-	flowtab_beside_fn *side = app_probe_side(o);
 	size_t bsz = PIPELINE_BATCH * sizeof(*pr->pl.batch);
 
 	if (o->file == NULL && o->mem_budget != 0) {
@@ -587,18 +585,18 @@ setup_memory(struct probe *pr, size_t encsz)
 	}
 	if (n == 0 && o->mem_budget == 0)
 		n = OPTS_DEFAULT_MAX_FLOWS;
-	else if (n == 0 && (n = flowtab_max_flows_beside(mem_left(),
-	    side)) == 0) {
+	/* with --app-info's or --process's table beside the flow table */
+	else if (n == 0 && (n = app_probe_max_flows(o, mem_left())) == 0) {
 		log_warnx("-M %zu: no room left for a flow table; expected "
 		    "at least %zu bytes with these options", o->mem_budget,
-		    mem_used() + flowtab_bytes_beside(1, side));
+		    mem_used() + app_probe_table_bytes(o, 1));
 		return 2;
-	} else if ((need = flowtab_bytes_beside(n, side)) > mem_left()) {
+	} else if ((need = app_probe_table_bytes(o, n)) > mem_left()) {
 		log_warnx("-m %zu needs %zu bytes for the flow table%s, but "
 		    "only %zu of -M %zu are left: expected -m at most %zu, "
-		    "or -M at least %zu", n, need, o->app_info ?
-		    " and --app-info" : "", mem_left(), o->mem_budget,
-		    flowtab_max_flows_beside(mem_left(), side),
+		    "or -M at least %zu", n, need, APP_PROBE_BUILT &&
+		    o->app_info ? " and --app-info" : "", mem_left(),
+		    o->mem_budget, app_probe_max_flows(o, mem_left()),
 		    mem_used() + need);
 		return 2;
 	}
@@ -821,8 +819,8 @@ setup_encoder(struct probe *pr, size_t sz)
 	c.sampling_algorithm = o->sample_random ? SAMPLE_RANDOM :
 	    SAMPLE_DETERMINISTIC;
 	c.nat_fields = o->nat;
-	c.app_fields = o->app_info;
-	c.proc_fields = o->process;
+	c.app_fields = APP_PROBE_BUILT && o->app_info;
+	c.proc_fields = APP_PROBE_BUILT && o->process;
 	if (nf9_init(&pr->pl.enc, &c, pr->encbuf, sz, pr->pl.clk.boot_ms,
 	    pr->pl.clk.wall_offset_ms) == -1) {
 		log_warnx("--mtu %u, -s, -S: not usable with -v %u", c.mtu,
@@ -907,6 +905,7 @@ static int
 drop_privileges(const struct pf_opts *o)
 {
 	char err[256];
+	unsigned keep;
 	uid_t uid;
 	gid_t gid;
 
@@ -914,9 +913,11 @@ drop_privileges(const struct pf_opts *o)
 		log_warnx("%s", err);
 		return 2;
 	}
-	if (!o->check_only && privs_drop(uid, gid, (o->nat ||
-	    o->offload != OFFLOAD_OFF ? CAPS_NET_ADMIN : 0) |
-	    (o->process ? CAPS_PROC : 0), err, sizeof(err)) == -1) {
+	keep = o->nat || o->offload != OFFLOAD_OFF ? CAPS_NET_ADMIN : 0;
+	if (APP_PROBE_BUILT && o->process)
+		keep |= CAPS_PROC;
+	if (!o->check_only && privs_drop(uid, gid, keep, err,
+	    sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return 1;
 	}
@@ -938,7 +939,7 @@ sandbox_needs(const struct probe *pr, int log_stderr)
 
 	if (o->file == NULL && pr->ops->reattach != NULL)
 		n |= SANDBOX_REBIND;
-	if (pr->pl.proc != NULL)
+	if (APP_PROBE_BUILT && pr->pl.proc != NULL)
 		n |= SANDBOX_PROC | SANDBOX_NETLINK;
 	if (pr->pl.enr != NULL || pr->pl.off != NULL ||
 	    (pr->links != NULL && links_fd(pr->links) != -1))
