@@ -584,7 +584,7 @@ peer_find(struct app *a, struct app_flow *f, const struct flow_key *k,
 	return r;
 }
 
-static uint16_t
+APP_NOINLINE static uint16_t
 ms_of(uint32_t us)
 {
 	uint32_t ms = us / 1000 + (us % 1000 >= 500);
@@ -962,7 +962,8 @@ app_packet(struct app *a, const struct pkt *p, const struct flow_key *k,
 	if (st == 0 && (m->tcp_flags & (TH_SYN | TH_ACK | TH_FIN | TH_RST)) ==
 	    TH_SYN && (a->what & APP_TCP) && l4 != 0 &&
 	    !(m->notes & DECODE_NOTE_FRAGMENT) && p->caplen - l4 >= 20 &&
-	    th[12] >= 0x50 && m->bytes <= l4 - m->l3_off + ((uint32_t)(th[12] >> 4) << 2)) {
+	    th[12] >= 0x50 &&
+	    m->bytes <= l4 - m->l3_off + ((uint32_t)(th[12] >> 4) << 2)) {
 		syn_first(f, th, (uint32_t)p->ts_us);
 		return;
 	}
@@ -1014,7 +1015,7 @@ app_owner_set(struct app *a, uint32_t slot, int dst,
 	a->f[slot].owner_gen[dst != 0] = e->gen;
 }
 
-static void
+APP_NOINLINE static void
 export_owner(const struct app *a, const struct app_flow *f, int dst,
     struct flow_rec *r)
 {

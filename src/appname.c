@@ -209,8 +209,11 @@ hello_take(struct hello *h, uint8_t *dst, size_t n)
 			k = h->len - h->off;
 		if (k == 0)
 			return HS_SHORT;
-		if (dst != NULL) {
-			memcpy(dst, h->buf + h->off, k);
+		if (dst != NULL) {	/* too few bytes for memcpy() */
+			size_t i;
+
+			for (i = 0; i < k; i++)
+				dst[i] = h->buf[h->off + i];
 			dst += k;
 		}
 		h->off += k;
@@ -221,32 +224,25 @@ hello_take(struct hello *h, uint8_t *dst, size_t n)
 	return HS_OK;
 }
 
-/*
- * A number of n (1 or 2) bytes.  Nearly always they are in the record
- * and the buffer at hand: read there, without hello_take()'s copy.
- */
 static enum hs_status
-hello_uint(struct hello *h, size_t n, size_t *v)
+hello_u8(struct hello *h, size_t *v)
 {
-	uint8_t b[2] = { 0, 0 };
-	enum hs_status st;
+	uint8_t b = 0;
+	enum hs_status st = hello_take(h, &b, 1);
 
-	if (n <= h->rec_left && n <= h->hs_left && n <= h->len - h->off) {
-		const uint8_t *p = h->buf + h->off;
-
-		*v = n == 1 ? p[0] : (size_t)p[0] << 8 | p[1];
-		h->off += n;
-		h->rec_left -= n;
-		h->hs_left -= n;
-		return HS_OK;
-	}
-	st = hello_take(h, b + 2 - n, n);
-	*v = (size_t)b[0] << 8 | b[1];
+	*v = b;
 	return st;
 }
 
-#define hello_u8(h, v)	hello_uint(h, 1, v)
-#define hello_u16(h, v)	hello_uint(h, 2, v)
+static enum hs_status
+hello_u16(struct hello *h, size_t *v)
+{
+	uint8_t b[2] = { 0, 0 };
+	enum hs_status st = hello_take(h, b, 2);
+
+	*v = (size_t)b[0] << 8 | b[1];
+	return st;
+}
 
 /*
  * Stream bytes from buf to the end of the handshake message: exact when
