@@ -636,7 +636,7 @@ put_record(uint8_t *p, const struct nf9 *nf, const struct nf9_layout *l,
 			memset(p, 0, u->len);
 		else
 			memcpy(p, img + u->off, u->len);
-	if (l->n > l->nbase)
+	if (NF9_APP_BUILT && l->n > l->nbase)
 		nf9_app_put(p, nf, &r->app);
 	return 0;
 }
@@ -957,7 +957,7 @@ nf9_add(struct nf9 *nf, const struct flow_rec *r, uint64_t now_ms)
 		return -1;
 	i = r->key.ipver == 6;
 	len = 0;
-	if (r->app.flags != 0 && nf->lay[i + 2].n != 0) {
+	if (NF9_APP_BUILT && r->app.flags != 0 && nf->lay[i + 2].n != 0) {
 		len = nf9_app_extra(nf, &r->app);
 		i += 2;
 	}

@@ -41,6 +41,16 @@
  * read it in v9 too): each value has its length in front. */
 #define NF9_VARLEN		65535
 
+/*
+ * 0 in a build without them (APP_INFO=no defines PF_APP_NONE): nf9.c's
+ * tests of a record's facts then compile away.
+ */
+#ifdef PF_APP_NONE
+#define NF9_APP_BUILT		0
+#else
+#define NF9_APP_BUILT		1
+#endif
+
 /* nf9.c's: append n table fields to l as this format sends them. */
 int	nf9_layout_append(struct nf9_layout *l, const struct nf9_field *f,
 	    size_t n, unsigned version, int v6, int scope);
