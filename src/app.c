@@ -66,11 +66,9 @@
  */
 #if defined(__GNUC__) || defined(__clang__)
 #define APP_COLD	__attribute__((noinline, cold))
-#define APP_NOINLINE	__attribute__((noinline))
 #define APP_INLINE	static inline __attribute__((always_inline))
 #else
 #define APP_COLD
-#define APP_NOINLINE
 #define APP_INLINE	static inline
 #endif
 
@@ -584,7 +582,7 @@ peer_find(struct app *a, struct app_flow *f, const struct flow_key *k,
 	return r;
 }
 
-APP_NOINLINE static uint16_t
+PF_NOINLINE static uint16_t
 ms_of(uint32_t us)
 {
 	uint32_t ms = us / 1000 + (us % 1000 >= 500);
@@ -882,7 +880,7 @@ tcp(struct app *a, struct app_flow *f,
 }
 
 /* Every packet app_packet() does not hand sequence_fast() itself. */
-APP_NOINLINE static void
+PF_NOINLINE static void
 packet(struct app *a, const struct pkt *p, const struct flow_key *k,
     const struct pkt_meta *m, uint32_t slot)
 {
@@ -910,7 +908,7 @@ packet(struct app *a, const struct pkt *p, const struct flow_key *k,
  * and handshake() make of it, in one step (a fifth of the benchmark
  * trace's packets are SYNs).
  */
-APP_NOINLINE static void
+PF_NOINLINE static void
 syn_first(struct app_flow *f, const uint8_t *th, uint32_t now)
 {
 	uint32_t seq = be32_at(th + 4);
@@ -1015,7 +1013,7 @@ app_owner_set(struct app *a, uint32_t slot, int dst,
 	a->f[slot].owner_gen[dst != 0] = e->gen;
 }
 
-APP_NOINLINE static void
+PF_NOINLINE static void
 export_owner(const struct app *a, const struct app_flow *f, int dst,
     struct flow_rec *r)
 {

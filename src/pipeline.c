@@ -13,6 +13,7 @@
 #include "offload.h"
 #include "pipeline.h"
 #include "print.h"
+#include "util.h"
 
 #define OFFLOAD_BATCHES	8	/* batches from conntrack a call, at most */
 #define OFFLOAD_FINAL_CALLS 4096 /* bound on the last dump at shutdown */
@@ -291,10 +292,7 @@ struct pipeline_work {
  * Records a packet ended, then --app-info's look at it (after emit(): a
  * slot the packet's flow reuses was released).
  */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline))
-#endif
-static void
+PF_NOINLINE static void
 emit_expired(struct pipeline *pl, const struct pkt *p,
     struct pipeline_work *w, size_t n)
 {
@@ -309,10 +307,7 @@ emit_expired(struct pipeline *pl, const struct pkt *p,
  * than before --app-info, and with --app-info alone (the common case)
  * it saves none.
  */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline))
-#endif
-static void
+PF_NOINLINE static void
 after_expiry(struct pipeline *pl, const struct pkt *p,
     struct pipeline_work *w, size_t n)
 {
