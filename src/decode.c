@@ -2,6 +2,7 @@
  * Decode one frame, link layer to transport ports, into a flow key: Ethernet
  * (VLAN, PPPoE, MPLS), Linux cooked, raw IP, BSD loopback, PPP and Cisco HDLC.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "cursor.h"
@@ -628,6 +629,10 @@ decode_ip(const struct pkt *p, struct cursor *c, int ver,
 		meta->l4_off = 0;
 	return r;
 }
+
+/* decode_packet() zeroes pkt_meta up to l3_off: the offsets come last */
+typedef char offsets_last[offsetof(struct pkt_meta, l4_off) +
+    sizeof(uint16_t) == sizeof(struct pkt_meta) ? 1 : -1];
 
 enum decode_result
 decode_packet(const struct pkt *p, struct flow_key *key,
