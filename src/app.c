@@ -778,11 +778,11 @@ sequence_tail(struct app_flow *f, struct app_flow *r, const uint8_t *th,
 }
 
 /*
- * sequence_tail() for the segments nearly all packets are: a pure ACK or
- * a segment of 2 bytes or more, with none of SYN, FIN or RST, in a flow
- * whose handshake is over.  No zero-window probe, and no keep-alive but
- * an empty one, can be among them; one sent again goes on to
- * sequence_tail() before anything changes, so that this path keeps
+ * sequence_tail()'s work for the segments nearly all packets are: a
+ * pure ACK or a segment of 2 bytes or more, with none of SYN, FIN or
+ * RST, in a flow whose handshake is over.  No zero-window probe, and no
+ * keep-alive but an empty one, can be among them; one sent again goes on
+ * to sequence_tail() before anything changes, so that this path keeps
  * nothing across a call.  Written into app_packet(), its one caller.
  */
 APP_INLINE void
@@ -905,7 +905,7 @@ packet(struct app *a, const struct pkt *p, const struct flow_key *k,
 
 /*
  * A flow's first segment when it is a SYN without data: what sequence()
- * and handshake() make of it, in one step (a fifth of the benchmark
+ * and handshake() make of it, in one step (about 12 % of the benchmark
  * trace's packets are SYNs).
  */
 PF_NOINLINE static void
