@@ -757,7 +757,7 @@ sequence_tail(struct app_flow *f, struct app_flow *r, const uint8_t *th,
 	int probe = payload == 1 && seq == next && r->window == 0;
 	int again;
 
-	if (plain && payload <= 1 && !probe && seq == next - 1)
+	if (plain && payload <= 1 && seq == next - 1)	/* (a probe is at next) */
 		mark |= TCP_KEEPALIVE;
 	else if (plain && payload == 0 && seq == next && ack == f->last_ack &&
 	    win == f->window && win != 0 && !(r->tcp & TCP_KEEPALIVE) &&
@@ -866,7 +866,6 @@ tcp(struct app *a, struct app_flow *f,
 	if (a->what & APP_TCP) {
 		uint32_t now = (uint32_t)p->ts_us;
 
-		/* plain segments go on to sequence_fast() from there */
 		sequence(a, f, k, slot, th, payload, flags, now);
 		/* the handshake's times after the analysis, as in Wireshark:
 		 * SYNs, and a client's ACKs until it is done */
@@ -879,7 +878,7 @@ tcp(struct app *a, struct app_flow *f,
 	tcp_name(a, f, k, slot, be32_at(th + 4), th + thl, avail, payload);
 }
 
-/* Every packet app_packet() does not hand sequence_fast() itself. */
+/* Every packet app_packet() does not see to itself. */
 PF_NOINLINE static void
 packet(struct app *a, const struct pkt *p, const struct flow_key *k,
     const struct pkt_meta *m, uint32_t slot)
