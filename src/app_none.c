@@ -1,8 +1,11 @@
 /*
  * A build without --app-info and --process (make APP_INFO=no): the flags
  * are refused at start (app_probe_check()), so nothing else here is ever
- * asked for more than "none".  What only app_probe.c calls (app_packet(),
- * app_stats(), ...) needs no stub: that file is not linked either.
+ * asked for more than "none".  The calls that APP_PROBE_BUILT and
+ * NF9_APP_BUILT guard compile away when optimising; their stubs are here
+ * so that every build links (-O0 keeps dead calls), as in quic_none.c.
+ * What only app_probe.c calls (app_packet(), app_stats(), ...) needs no
+ * stub: that file is not linked either.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -12,7 +15,6 @@
 #include "app_probe.h"
 #include "kfilter.h"
 #include "nf9_app.h"
-
 
 struct app *
 app_new(struct flowtab *t, size_t index_end, unsigned what)
@@ -75,10 +77,9 @@ kfilter_app_join(struct kfilter *kf, const struct kfilter_cfg *cfg,
 }
 
 /*
- * nf9_app.c's: no application layouts, so no records that need them
- * (nf9_add() sends a record with application facts in the plain
- * template).  No caller asks for them: probe.c's cfg.app_fields and
- * proc_fields are 0 in this build.
+ * nf9_app.c's: no application layouts.  No caller asks for them:
+ * probe.c's cfg.app_fields and proc_fields are 0 in this build, and
+ * nf9.c's tests of a record's facts are NF9_APP_BUILT's.
  */
 int
 nf9_app_layouts(struct nf9 *nf)
